@@ -1,0 +1,641 @@
+"""The rubric model: a tree of weighted criteria with a scale, rounding rule and grades."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
+from typing import Any, Literal, overload
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from pelayanan_eval._grading import ROUNDING_MODES, Band, Grade, GradeScale, Rounding
+from pelayanan_eval.exceptions import RubricError, ScoreError
+
+Weighting = Literal["normalized", "relative", "equal", "as_printed"]
+WEIGHTINGS: tuple[str, ...] = ("normalized", "relative", "equal", "as_printed")
+STATUSES: tuple[str, ...] = ("verified", "provisional")
+SUM_TOLERANCE = 1e-6
+AS_PRINTED_TOLERANCE = 0.02
+MAX_DIGITS = 12
+
+Path = tuple[str | int, ...]
+
+_CRITERION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_RUBRIC_ID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*\Z")
+_PERCENT = re.compile(r"\s*([0-9]+(?:[.,][0-9]+)?)\s*%\s*\Z")
+
+
+def parse_weight(value: object) -> float | None:
+    """Read a weight written as printed: a number, ``"24%"`` or ``"34,80%"``.
+
+    Examples
+    --------
+    >>> parse_weight("24%"), parse_weight("34,80%"), parse_weight(0.071), parse_weight(None)
+    (0.24, 0.348, 0.071, None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number or a percentage such as '24%', got {value!r}")
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    if isinstance(value, str) and (match := _PERCENT.match(value)):
+        return float(match.group(1).replace(",", ".")) / 100
+    raise ValueError(f"must be a number or a percentage such as '24%', got {value!r}")
+
+
+def _levels(value: Mapping[Any, str] | Iterable[tuple[Any, str]]) -> tuple[tuple[float, str], ...]:
+    pairs = value.items() if isinstance(value, Mapping) else value
+    out = []
+    for score, text in pairs:
+        number = float(score)
+        out.append((int(number) if number.is_integer() else number, str(text)))
+    return tuple(sorted(out, key=lambda pair: pair[0]))
+
+
+def _plain(number: float) -> float | int:
+    return int(number) if float(number).is_integer() else float(number)
+
+
+def format_path(path: Path) -> str:
+    """Render a document path: ``("criteria", 2, "weight")`` -> ``criteria[2].weight``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(document)"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for a close match, else ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@attrs.frozen
+class Scale:
+    """A closed score range ``[min, max]``, e.g. 0–5 for assessor levels, 1–4 for survey answers."""
+
+    min: float = attrs.field(converter=float)
+    max: float = attrs.field(converter=float)
+
+
+@attrs.frozen(repr=False)
+class Criterion:
+    """A node of a rubric: an aspect, an indicator or a survey item.
+
+    A criterion either has children (`criteria`, whose weights are written as
+    `weighting` says) or is a leaf that is scored, on `scale` (or the
+    rubric's scale) with optional `levels` saying what earns each score.
+
+    Parameters
+    ----------
+    id, name
+        Identifier unique within the rubric, and display name.
+    weight
+        Weight among its siblings, as printed (fraction, ``"24%"``, or relative
+        points, depending on the parent's weighting); ``None`` under ``equal``.
+    criteria
+        Children, for a non-leaf.
+    weighting
+        How the children's weights are written: ``normalized``, ``relative``,
+        ``equal`` or ``as_printed``.
+    scale, levels
+        For a leaf: its score range (default: the rubric's) and level texts.
+    description, notes
+        Operational definition and free remarks.
+    """
+
+    id: str
+    name: str
+    weight: float | None = attrs.field(default=None, converter=parse_weight)
+    criteria: tuple[Criterion, ...] = attrs.field(default=(), converter=tuple)
+    weighting: Weighting = "normalized"
+    scale: Scale | None = None
+    levels: tuple[tuple[float, str], ...] = attrs.field(default=(), converter=_levels)
+    description: str = ""
+    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True when the criterion is scored directly (has no children)."""
+        return not self.criteria
+
+    def __repr__(self) -> str:
+        inner = f"{len(self.criteria)} criteria" if self.criteria else "leaf"
+        return f"Criterion({self.id!r}, {self.name!r}, weight={self.weight!r}, {inner})"
+
+
+@attrs.frozen
+class Regulation:
+    """The regulation a rubric implements, and where each number comes from."""
+
+    name: str
+    sources: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+
+@attrs.frozen
+class Conversion:
+    """The reported index is the weighted score times `factor` (IKM: x25 onto 25–100)."""
+
+    factor: float = attrs.field(default=1.0, converter=float)
+    name: str = ""
+
+
+@attrs.frozen
+class _Compiled:
+    leaves: tuple[Criterion, ...]
+    leaf_weights: npt.NDArray[np.float64]
+    leaf_min: npt.NDArray[np.float64]
+    leaf_max: npt.NDArray[np.float64]
+    nodes: tuple[Criterion, ...]
+    node_weights: tuple[float, ...]
+    paths: dict[str, tuple[str, ...]]
+
+
+def _group_weights(weighting: str, children: tuple[Criterion, ...]) -> list[float]:
+    if weighting == "equal":
+        return [1 / len(children)] * len(children)
+    weights = [child.weight or 0.0 for child in children]
+    if weighting == "relative":
+        total = sum(weights)
+        return [w / total for w in weights]
+    return weights
+
+
+def _readonly(values: list[float]) -> npt.NDArray[np.float64]:
+    array = np.array(values, dtype=np.float64)
+    array.flags.writeable = False
+    return array
+
+
+@attrs.frozen(repr=False)
+class Rubric:
+    """A regulation's scoring rubric: weighted criteria tree, scale, rounding and grades.
+
+    Build one with :func:`pelayanan_eval.load_rubric` (bundled id or YAML
+    file) or directly; construction checks every rule and reports all
+    problems in one :class:`~pelayanan_eval.exceptions.RubricError`.
+
+    Parameters
+    ----------
+    id, title
+        Identifier (lowercase slug) and title.
+    scale
+        Default score range of every leaf.
+    criteria
+        Top-level criteria (aspects or survey items).
+    regulation
+        Regulation name and sources.
+    status, provisional
+        ``"verified"`` or ``"provisional"``, and the parts not verified.
+    notes
+        Free remarks (alternatives, caveats).
+    weighting
+        How the top-level weights are written (see :class:`Criterion`).
+    conversion
+        Factor from weighted score to reported index (IKM: 25).
+    rounding
+        Rounding of the reported index before grading.
+    grades
+        Grade bands, top band first.
+
+    Examples
+    --------
+    >>> from pelayanan_eval import Criterion, Rubric, Scale
+    >>> r = Rubric(
+    ...     id="mini", title="Mini", scale=Scale(0, 5), status="verified",
+    ...     criteria=[Criterion("a", "A", weight="60%"), Criterion("b", "B", weight="40%")],
+    ... )
+    >>> r.leaf_ids, r.leaf_weights.tolist()
+    (('a', 'b'), [0.6, 0.4])
+    """
+
+    id: str
+    title: str
+    scale: Scale
+    criteria: tuple[Criterion, ...] = attrs.field(converter=tuple)
+    regulation: Regulation = Regulation("")
+    status: str = "provisional"
+    provisional: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    weighting: Weighting = "normalized"
+    conversion: Conversion = Conversion()
+    rounding: Rounding = Rounding()
+    grades: GradeScale = GradeScale()
+
+    def __attrs_post_init__(self) -> None:
+        problems = check_rubric(self)
+        if problems:
+            raise RubricError(
+                [f"{format_path(path)}: {message}" for path, message in problems],
+                source=self.id,
+                paths=[path for path, _ in problems],
+            )
+
+    def __repr__(self) -> str:
+        return (
+            f"<Rubric {self.id!r}: {len(self.criteria)} criteria, "
+            f"{len(self.leaves)} leaves, {self.status}>"
+        )
+
+    @cached_property
+    def _compiled(self) -> _Compiled:
+        leaves: list[Criterion] = []
+        weights: list[float] = []
+        lows: list[float] = []
+        highs: list[float] = []
+        nodes: list[Criterion] = []
+        node_weights: list[float] = []
+        paths: dict[str, tuple[str, ...]] = {}
+
+        def walk(
+            children: tuple[Criterion, ...], weighting: str, above: float, path: tuple[str, ...]
+        ) -> None:
+            for child, weight in zip(children, _group_weights(weighting, children), strict=True):
+                nodes.append(child)
+                node_weights.append(above * weight)
+                paths[child.id] = (*path, child.id)
+                if child.criteria:
+                    walk(child.criteria, child.weighting, above * weight, paths[child.id])
+                else:
+                    scale = child.scale or self.scale
+                    leaves.append(child)
+                    weights.append(above * weight)
+                    lows.append(scale.min)
+                    highs.append(scale.max)
+
+        walk(self.criteria, self.weighting, 1.0, ())
+        return _Compiled(
+            leaves=tuple(leaves),
+            leaf_weights=_readonly(weights),
+            leaf_min=_readonly(lows),
+            leaf_max=_readonly(highs),
+            nodes=tuple(nodes),
+            node_weights=tuple(node_weights),
+            paths=paths,
+        )
+
+    @property
+    def leaves(self) -> tuple[Criterion, ...]:
+        """The scored criteria, in document order."""
+        return self._compiled.leaves
+
+    @property
+    def leaf_ids(self) -> tuple[str, ...]:
+        """Ids of the scored criteria, in document order."""
+        return tuple(leaf.id for leaf in self._compiled.leaves)
+
+    @property
+    def leaf_weights(self) -> npt.NDArray[np.float64]:
+        """Effective weight of each leaf in the index: the product of weights down its path."""
+        return self._compiled.leaf_weights
+
+    @property
+    def leaf_scales(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Each leaf's scale minimum and maximum, as two read-only arrays."""
+        return self._compiled.leaf_min, self._compiled.leaf_max
+
+    @property
+    def nodes(self) -> tuple[Criterion, ...]:
+        """Every criterion (aspects, indicators, ...) in document (pre-)order."""
+        return self._compiled.nodes
+
+    @property
+    def index_range(self) -> tuple[float, float]:
+        """Smallest and largest index the rubric can produce, on the reported scale."""
+        compiled = self._compiled
+        factor = self.conversion.factor
+        low = float(compiled.leaf_weights @ compiled.leaf_min) * factor
+        high = float(compiled.leaf_weights @ compiled.leaf_max) * factor
+        return low, high
+
+    def __getitem__(self, criterion_id: str) -> Criterion:
+        """Return the criterion with this id (any depth)."""
+        for node in self._compiled.nodes:
+            if node.id == criterion_id:
+                return node
+        ids = [node.id for node in self._compiled.nodes]
+        raise KeyError(
+            f"rubric {self.id!r} has no criterion {criterion_id!r}{suggest(criterion_id, ids)}"
+        )
+
+    def __contains__(self, criterion_id: object) -> bool:
+        return criterion_id in self._compiled.paths
+
+    def path(self, criterion_id: str) -> tuple[str, ...]:
+        """Ids from the top-level criterion down to `criterion_id`."""
+        self[criterion_id]
+        return self._compiled.paths[criterion_id]
+
+    def weight_of(self, criterion_id: str) -> float:
+        """Effective weight of a criterion (any depth) in the index."""
+        node = self[criterion_id]
+        return self._compiled.node_weights[self._compiled.nodes.index(node)]
+
+    @overload
+    def grade(self, value: float, *, on: str = ...) -> Grade: ...
+    @overload
+    def grade(self, value: npt.ArrayLike, *, on: str = ...) -> Grade | npt.NDArray[np.str_]: ...
+
+    def grade(self, value: npt.ArrayLike, *, on: str = "index") -> Grade | npt.NDArray[np.str_]:
+        """Grade an index value (scalar) or many (array), after the rubric's rounding.
+
+        Parameters
+        ----------
+        value
+            Index value(s) on the rubric's own scale (``on="index"``), or
+            already converted (``on="converted"``, e.g. IKM on 25–100).
+        on
+            ``"index"`` (default) or ``"converted"``.
+
+        Returns
+        -------
+        Grade or numpy.ndarray
+            For a scalar, a :class:`Grade` (code, label, lower bound, the
+            rounded value used, the raw value); for an array, the band codes.
+
+        Raises
+        ------
+        ScoreError
+            If the rubric has no grades, or a value is NaN, infinite, not a
+            number, or outside :attr:`index_range`. No "no grade" marker is
+            returned: an ungradable value is always an error.
+
+        Notes
+        -----
+        The value is multiplied by the conversion factor (``on="index"``),
+        rounded as the rubric declares (half up, as spreadsheets round), and
+        given the top-most band whose lower bound it reaches.
+
+        Examples
+        --------
+        >>> import pelayanan_eval as pe
+        >>> r = pe.load_rubric("permenpanrb-17-2017")  # doctest: +SKIP
+        >>> str(r.grade(4.505)), r.grade(4.505).value  # doctest: +SKIP
+        ('A (Pelayanan Prima)', 4.51)
+        """
+        if not self.grades.bands:
+            raise ScoreError(f"rubric {self.id!r} defines no grades")
+        if on not in ("index", "converted"):
+            raise ValueError(f"on must be 'index' or 'converted', got {on!r}")
+        try:
+            raw = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ScoreError(f"cannot grade {value!r}: not a number") from None
+        factor = self.conversion.factor if on == "index" else 1.0
+        low, high = (bound / self.conversion.factor * factor for bound in self.index_range)
+        tolerance = 1e-9 * max(1.0, abs(high))
+        bad = ~np.isfinite(raw) | (raw < low - tolerance) | (raw > high + tolerance)
+        if bad.any():
+            where = np.flatnonzero(bad)
+            shown = ", ".join(f"{raw.flat[i]!r}" for i in where[:5])
+            position = "" if raw.ndim == 0 else f" at position(s) {where[:5].tolist()}"
+            raise ScoreError(
+                f"cannot grade under rubric {self.id!r}: values must be finite and within "
+                f"[{low:g}, {high:g}] ({on} scale); got {shown}{position}"
+                + (f" and {len(where) - 5} more" if len(where) > 5 else "")
+            )
+        reported = raw * factor
+        rounded = self.rounding.apply(reported)
+        if raw.ndim == 0:
+            band = self.grades.bands[int(self.grades.positions(rounded))]
+            return Grade(band.code, band.label, band.min, float(rounded), float(reported))
+        return self.grades.codes(rounded)
+
+    def with_weights(self, weights: Mapping[str, float | str]) -> Rubric:
+        """Return a re-validated copy with some criteria's weights replaced.
+
+        Weights are written as in the YAML file: as fractions or percentages
+        under ``normalized`` / ``as_printed`` parents, points under
+        ``relative`` ones. Siblings must still sum to 100 %.
+
+        Examples
+        --------
+        >>> from pelayanan_eval import Criterion, Rubric, Scale
+        >>> r = Rubric(id="mini", title="Mini", scale=Scale(0, 5), status="verified",
+        ...            criteria=[Criterion("a", "A", weight=0.5), Criterion("b", "B", weight=0.5)])
+        >>> r.with_weights({"a": "70%", "b": "30%"}).leaf_weights.tolist()
+        [0.7, 0.3]
+        """
+        problems = [
+            f"with_weights: no criterion {key!r}{suggest(key, self._compiled.paths)}"
+            for key in weights
+            if key not in self
+        ]
+        parsed: dict[str, float | None] = {}
+        for key, raw in weights.items():
+            try:
+                parsed[key] = parse_weight(raw)
+            except ValueError as error:
+                problems.append(f"with_weights: {key}: {error}")
+        if problems:
+            raise RubricError(problems, source=self.id)
+
+        def swap(node: Criterion) -> Criterion:
+            return attrs.evolve(
+                node,
+                weight=parsed.get(node.id, node.weight),
+                criteria=tuple(swap(child) for child in node.criteria),
+            )
+
+        return attrs.evolve(self, criteria=tuple(swap(node) for node in self.criteria))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rubric as plain data in the YAML layout (see ``docs/rubric-format.md``)."""
+        data: dict[str, Any] = {"schema": 1, "id": self.id, "title": self.title}
+        data["regulation"] = {"name": self.regulation.name}
+        if self.regulation.sources:
+            data["regulation"]["sources"] = list(self.regulation.sources)
+        data["status"] = self.status
+        if self.provisional:
+            data["provisional"] = list(self.provisional)
+        if self.notes:
+            data["notes"] = list(self.notes)
+        data["scale"] = {"min": _plain(self.scale.min), "max": _plain(self.scale.max)}
+        if self.weighting != "normalized":
+            data["weighting"] = self.weighting
+        if self.conversion != Conversion():
+            data["conversion"] = {"factor": _plain(self.conversion.factor)}
+            if self.conversion.name:
+                data["conversion"]["name"] = self.conversion.name
+        if self.rounding.digits is not None:
+            data["rounding"] = {"digits": self.rounding.digits, "mode": self.rounding.mode}
+        if self.grades.bands:
+            data["grades"] = [
+                {"code": b.code, "min": _plain(b.min), "label": b.label} for b in self.grades
+            ]
+        data["criteria"] = [_criterion_dict(node) for node in self.criteria]
+        return data
+
+    def to_yaml(self) -> str:
+        """The rubric as YAML text; :func:`load_rubric` on it gives an equal rubric."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of :meth:`to_yaml`: identifies the exact rubric a result used."""
+        return hashlib.sha256(self.to_yaml().encode("utf-8")).hexdigest()
+
+
+def _criterion_dict(node: Criterion) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": node.id, "name": node.name}
+    if node.weight is not None:
+        data["weight"] = _plain(node.weight)
+    if node.description:
+        data["description"] = node.description
+    if node.notes:
+        data["notes"] = list(node.notes)
+    if node.criteria:
+        if node.weighting != "normalized":
+            data["weighting"] = node.weighting
+        data["criteria"] = [_criterion_dict(child) for child in node.criteria]
+    else:
+        if node.scale is not None:
+            data["scale"] = {"min": _plain(node.scale.min), "max": _plain(node.scale.max)}
+        if node.levels:
+            data["levels"] = dict(node.levels)
+    return data
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_rubric(rubric: Rubric) -> list[tuple[Path, str]]:
+    """Every rule a rubric breaks, as ``(path in the document, message)`` pairs."""
+    problems: list[tuple[Path, str]] = []
+
+    def add(path: Path, message: str) -> None:
+        problems.append((path, message))
+
+    if not _RUBRIC_ID.match(rubric.id):
+        add(("id",), f"must be a lowercase slug such as 'permenpanrb-17-2017', got {rubric.id!r}")
+    if not rubric.title.strip():
+        add(("title",), "must not be empty")
+    if not rubric.regulation.name.strip():
+        add(("regulation", "name"), "must not be empty")
+    if rubric.status not in STATUSES:
+        add(("status",), f"must be 'verified' or 'provisional', got {rubric.status!r}")
+    elif rubric.status == "provisional" and not rubric.provisional:
+        add(("provisional",), "a provisional rubric must name its provisional parts")
+    elif rubric.status == "verified" and rubric.provisional:
+        add(("provisional",), "a verified rubric lists no provisional parts; use 'provisional'")
+    _check_scale(rubric.scale, ("scale",), add)
+    if not (_finite(rubric.conversion.factor) and rubric.conversion.factor > 0):
+        add(("conversion", "factor"), f"must be > 0, got {rubric.conversion.factor!r}")
+    digits = rubric.rounding.digits
+    if digits is not None and not (
+        isinstance(digits, int) and not isinstance(digits, bool) and 0 <= digits <= MAX_DIGITS
+    ):
+        add(("rounding", "digits"), f"must be a whole number from 0 to {MAX_DIGITS}, got {digits!r}")
+    if rubric.rounding.mode not in ROUNDING_MODES:
+        add(("rounding", "mode"), f"must be one of {', '.join(ROUNDING_MODES)}, got "
+            f"{rubric.rounding.mode!r}{suggest(str(rubric.rounding.mode), ROUNDING_MODES)}")
+    before = len(problems)
+    _check_group(rubric.weighting, rubric.criteria, ("criteria",), rubric.scale, add, {})
+    _check_grades(rubric, add, weights_ok=len(problems) == before)
+    return problems
+
+
+def _check_scale(scale: Scale, path: Path, add: Callable[[Path, str], None]) -> None:
+    if not (math.isfinite(scale.min) and math.isfinite(scale.max)):
+        add(path, f"min and max must be finite numbers, got {_plain(scale.min)}..{_plain(scale.max)}")
+    elif scale.min >= scale.max:
+        add(path, f"min must be below max, got min {_plain(scale.min)}, max {_plain(scale.max)}")
+
+
+def _check_group(
+    weighting: str,
+    children: tuple[Criterion, ...],
+    path: Path,
+    default_scale: Scale,
+    add: Callable[[Path, str], None],
+    seen: dict[str, Path],
+) -> None:
+    if weighting not in WEIGHTINGS:
+        add((*path[:-1], "weighting"),
+            f"must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}{suggest(weighting, WEIGHTINGS)}")
+        return
+    if not children:
+        add(path, "must list at least one criterion")
+        return
+    weights_ok = True
+    for i, child in enumerate(children):
+        where = (*path, i, "weight")
+        if weighting == "equal":
+            if child.weight is not None:
+                add(where, f"must be omitted under 'weighting: equal', got {_plain(child.weight)}")
+        elif child.weight is None:
+            add(where, f"is required under 'weighting: {weighting}'")
+            weights_ok = False
+        elif not math.isfinite(child.weight) or child.weight <= 0:
+            add(where, f"must be > 0, got {_plain(child.weight)}")
+            weights_ok = False
+    if weights_ok and weighting in ("normalized", "as_printed"):
+        total = sum(child.weight or 0.0 for child in children)
+        tolerance = SUM_TOLERANCE if weighting == "normalized" else AS_PRINTED_TOLERANCE
+        if abs(total - 1) > tolerance:
+            printed = ", ".join(f"{_plain(child.weight or 0.0):g}" for child in children)
+            hint = " (use 'weighting: relative' for points)" if weighting == "normalized" else ""
+            add(path, f"weights must sum to 1 (100%), got {total:.6g} ({total * 100:.4g}%) "
+                f"from {printed}{hint}")
+    for i, child in enumerate(children):
+        here = (*path, i)
+        if not isinstance(child.id, str) or not _CRITERION_ID.match(child.id):
+            add((*here, "id"), "must start with a letter or digit and use only letters, digits, "
+                f"'.', '_' or '-', got {child.id!r}")
+        elif child.id in seen:
+            add((*here, "id"), f"duplicate id {child.id!r}, first used at {format_path(seen[child.id])}")
+        else:
+            seen[child.id] = (*here, "id")
+        if not str(child.name).strip():
+            add((*here, "name"), "must not be empty")
+        if child.criteria:
+            if child.scale is not None or child.levels:
+                add(here, "a criterion with sub-criteria cannot have its own scale or levels")
+            _check_group(child.weighting, child.criteria, (*here, "criteria"), default_scale, add, seen)
+            continue
+        if child.weighting != "normalized":
+            add((*here, "weighting"), "only a criterion with sub-criteria has a weighting")
+        scale = child.scale or default_scale
+        if child.scale is not None:
+            _check_scale(child.scale, (*here, "scale"), add)
+        for score, text in child.levels:
+            if not scale.min <= score <= scale.max:
+                add((*here, "levels", score), f"level {score} is outside the scale "
+                    f"{_plain(scale.min)}..{_plain(scale.max)}")
+            if not text.strip():
+                add((*here, "levels", score), "level text must not be empty")
+
+
+def _check_grades(rubric: Rubric, add: Callable[[Path, str], None], *, weights_ok: bool) -> None:
+    bands: tuple[Band, ...] = rubric.grades.bands
+    codes: dict[str, int] = {}
+    for i, band in enumerate(bands):
+        if not band.code.strip():
+            add(("grades", i, "code"), "must not be empty")
+        elif band.code in codes:
+            add(("grades", i, "code"), f"duplicate grade code {band.code!r} (also grades[{codes[band.code]}])")
+        else:
+            codes[band.code] = i
+        if not math.isfinite(band.min):
+            add(("grades", i, "min"), f"must be a finite number, got {band.min!r}")
+        elif i and math.isfinite(bands[i - 1].min) and band.min >= bands[i - 1].min:
+            add(("grades", i, "min"), "lower bounds must decrease down the list (top band "
+                f"first): {_plain(band.min)} is not below {_plain(bands[i - 1].min)} of "
+                f"{bands[i - 1].code!r}")
+    if not weights_ok or not bands:
+        return
+    low, high = rubric.index_range
+    tolerance = 1e-9 * max(1.0, abs(high))
+    for i, band in enumerate(bands):
+        if math.isfinite(band.min) and not low - tolerance <= band.min <= high + tolerance:
+            add(("grades", i, "min"), f"must lie inside the index range [{low:g}, {high:g}], "
+                f"got {_plain(band.min)}")

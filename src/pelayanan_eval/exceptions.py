@@ -1,0 +1,77 @@
+"""Exceptions raised by pelayanan_eval.
+
+Every error the library raises on purpose derives from
+:class:`PelayananEvalError` and also from the builtin it resembles, so callers
+can catch either::
+
+    PelayananEvalError
+    ├── RubricError(PelayananEvalError, ValueError)       a rubric (file or object) is invalid
+    ├── RubricNotFoundError(PelayananEvalError, LookupError)
+    │       no bundled rubric has that id, or no file exists at that path
+    └── ScoreError(PelayananEvalError, ValueError)        a score or index cannot be used
+
+Warnings::
+
+    ProvisionalRubricWarning(UserWarning)   a rubric has parts not verified in the regulation
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "PelayananEvalError",
+    "ProvisionalRubricWarning",
+    "RubricError",
+    "RubricNotFoundError",
+    "ScoreError",
+]
+
+
+class PelayananEvalError(Exception):
+    """Base class of every error raised by pelayanan_eval."""
+
+
+class RubricError(PelayananEvalError, ValueError):
+    """A rubric is invalid; ``problems`` lists every problem found.
+
+    Parameters
+    ----------
+    problems
+        One message per problem, each saying where (file, line, path in the
+        document) and what was received.
+    source
+        The file the rubric came from, if any.
+    paths
+        For each problem, its path in the rubric document as a tuple of keys
+        and list indices (``("criteria", 2, "weight")``), when known.
+    """
+
+    def __init__(
+        self,
+        problems: Iterable[str],
+        source: str | None = None,
+        paths: Iterable[tuple[str | int, ...]] = (),
+    ) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        self.source = source
+        self.paths: tuple[tuple[str | int, ...], ...] = tuple(paths)
+        where = f"rubric {source}" if source else "rubric"
+        count = len(self.problems)
+        head = f"{where}: {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n  ".join([head + ":", *self.problems]))
+
+
+class RubricNotFoundError(PelayananEvalError, LookupError):
+    """No bundled rubric has the requested id, or no file exists at the requested path."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ScoreError(PelayananEvalError, ValueError):
+    """A score or an index cannot be graded or used (NaN, out of range, wrong type)."""
+
+
+class ProvisionalRubricWarning(UserWarning):
+    """A loaded rubric has parts that are not verified against the regulation text."""
