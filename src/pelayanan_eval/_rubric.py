@@ -390,12 +390,12 @@ class Rubric:
         except (TypeError, ValueError):
             raise ScoreError(f"cannot grade {value!r}: not a number") from None
         factor = self.conversion.factor if on == "index" else 1.0
-        low, high = (bound / self.conversion.factor * factor for bound in self.index_range)
+        low, high = (bound / factor for bound in self.index_range)
         tolerance = 1e-9 * max(1.0, abs(high))
         bad = ~np.isfinite(raw) | (raw < low - tolerance) | (raw > high + tolerance)
         if bad.any():
             where = np.flatnonzero(bad)
-            shown = ", ".join(f"{raw.flat[i]!r}" for i in where[:5])
+            shown = ", ".join(f"{float(raw.flat[i])!r}" for i in where[:5])
             position = "" if raw.ndim == 0 else f" at position(s) {where[:5].tolist()}"
             raise ScoreError(
                 f"cannot grade under rubric {self.id!r}: values must be finite and within "
