@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Literal
 
 import attrs
@@ -125,6 +125,10 @@ class Grade:
         return f"{self.code} ({self.label})" if self.label else self.code
 
 
+def _bands(values: Iterable[Band]) -> tuple[Band, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class GradeScale:
     """Grade bands, top band first, lower bounds strictly decreasing.
@@ -141,7 +145,7 @@ class GradeScale:
     ['A', 'B', 'F']
     """
 
-    bands: tuple[Band, ...] = attrs.field(default=(), converter=tuple)
+    bands: tuple[Band, ...] = attrs.field(default=(), converter=_bands)
 
     def __len__(self) -> int:
         return len(self.bands)

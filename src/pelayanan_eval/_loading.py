@@ -35,13 +35,36 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 _TOP_KEYS = (
-    "schema", "id", "title", "regulation", "status", "provisional", "notes", "scale",
-    "weighting", "conversion", "rounding", "grades", "criteria",
+    "schema",
+    "id",
+    "title",
+    "regulation",
+    "status",
+    "provisional",
+    "notes",
+    "scale",
+    "weighting",
+    "conversion",
+    "rounding",
+    "grades",
+    "criteria",
 )
 _TOP_REQUIRED = ("schema", "id", "title", "regulation", "status", "scale", "criteria")
 _CRITERION_KEYS = (
-    "id", "name", "weight", "description", "notes", "weighting", "criteria", "scale", "levels",
+    "id",
+    "name",
+    "weight",
+    "description",
+    "notes",
+    "weighting",
+    "criteria",
+    "scale",
+    "levels",
 )
+
+
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
 
 
 class _TooLarge(Exception):
@@ -49,8 +72,11 @@ class _TooLarge(Exception):
 
 
 def _show(value: object) -> str:
-    kind = {dict: "a mapping", list: "a list"}.get(type(value))
-    return kind or f"{value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
 
 
 class _Reader:
@@ -75,9 +101,7 @@ class _Reader:
         return None
 
     def messages(self) -> list[str]:
-        ordered = sorted(
-            self.problems, key=lambda p: (p[2] or self.line_of(p[0]) or 0)
-        )
+        ordered = sorted(self.problems, key=lambda p: p[2] or self.line_of(p[0]) or 0)
         out = []
         for path, message, line in ordered:
             line = line or self.line_of(path)
@@ -102,8 +126,12 @@ class _Reader:
         try:
             return self._convert(node, (), 0)
         except _TooLarge:
-            self.problem((), f"the document expands to more than {MAX_NODES} nodes or "
-                         f"{MAX_DEPTH} levels (aliases/anchors nested too deeply?)", 1)
+            self.problem(
+                (),
+                f"the document expands to more than {MAX_NODES} nodes or "
+                f"{MAX_DEPTH} levels (aliases/anchors nested too deeply?)",
+                1,
+            )
             return None
 
     def _convert(self, node: yaml.Node, path: Path, depth: int) -> Any:
@@ -113,6 +141,9 @@ class _Reader:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
+        if node.tag not in (_SEQ_TAG, _MAP_TAG):
+            self.problem(path, f"unsupported tag {node.tag!r}", node.start_mark.line + 1)
+            return None
         if isinstance(node, yaml.SequenceNode):
             return [self._convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         out: dict[Any, Any] = {}
@@ -122,12 +153,13 @@ class _Reader:
                 self.problem(path, "mapping keys must be plain values", line)
                 continue
             key = self._scalar(key_node, path)
+            where = (*path, key)
             if key in out:
-                self.problem((*path, key), f"duplicate key {key!r} (first at line "
-                             f"{self.lines[(*path, key)]})", line)
+                first = self.lines[where]
+                self.problem(where, f"duplicate key {key!r} (first at line {first})", line)
                 continue
-            self.lines[(*path, key)] = line
-            out[key] = self._convert(value_node, (*path, key), depth + 1)
+            self.lines[where] = line
+            out[key] = self._convert(value_node, where, depth + 1)
         return out
 
     def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
@@ -135,8 +167,9 @@ class _Reader:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
             problem = getattr(error, "problem", None) or str(error)
-            self.problem(path, f"cannot read value {node.value!r}: {problem}",
-                         node.start_mark.line + 1)
+            self.problem(
+                path, f"cannot read value {node.value!r}: {problem}", node.start_mark.line + 1
+            )
             return None
 
     # Typed accessors: each records a problem and returns a neutral value on bad input.
@@ -181,7 +214,10 @@ class _Reader:
         data = self.mapping(value, path, ("min", "max"), ("min", "max"))
         if data is None or "min" not in data or "max" not in data:
             return None
-        low, high = self.number(data["min"], (*path, "min")), self.number(data["max"], (*path, "max"))
+        low, high = (
+            self.number(data["min"], (*path, "min")),
+            self.number(data["max"], (*path, "max")),
+        )
         return None if low is None or high is None else Scale(low, high)
 
 
@@ -190,8 +226,11 @@ def _build(reader: _Reader, doc: Any) -> Rubric | None:
     if data is None:
         return None
     if "schema" in data and data["schema"] != SCHEMA_VERSION:
-        reader.problem(("schema",), f"unsupported schema version {data['schema']!r}; "
-                       f"this library reads schema {SCHEMA_VERSION}")
+        reader.problem(
+            ("schema",),
+            f"unsupported schema version {data['schema']!r}; "
+            f"this library reads schema {SCHEMA_VERSION}",
+        )
     regulation = Regulation("")
     if "regulation" in data:
         reg = reader.mapping(data["regulation"], ("regulation",), ("name", "sources"), ("name",))
@@ -214,7 +253,7 @@ def _build(reader: _Reader, doc: Any) -> Rubric | None:
         if rnd is not None and "digits" in rnd:
             rounding = Rounding(rnd["digits"], rnd.get("mode", "half_up"))
     grades = GradeScale(_bands(reader, data.get("grades")))
-    criteria = _criteria(reader, data.get("criteria"), ("criteria",))
+    criteria = _criteria(reader, data["criteria"], ("criteria",)) if "criteria" in data else None
     if scale is None or criteria is None:
         return None
     try:
@@ -260,8 +299,7 @@ def _bands(reader: _Reader, value: Any) -> tuple[Band, ...]:
 
 def _criteria(reader: _Reader, value: Any, path: Path) -> tuple[Criterion, ...] | None:
     if not isinstance(value, list):
-        if value is not None:
-            reader.problem(path, f"must be a list of criteria, got {_show(value)}")
+        reader.problem(path, f"must be a list of criteria, got {_show(value)}")
         return None
     children = []
     for i, item in enumerate(value):
@@ -280,8 +318,11 @@ def _criterion(reader: _Reader, value: Any, path: Path) -> Criterion | None:
     children: tuple[Criterion, ...] = ()
     if "criteria" in data:
         if "scale" in data or "levels" in data:
-            reader.problem(path, "a criterion has either sub-criteria ('criteria') or leaf "
-                           "fields ('scale', 'levels'), not both")
+            reader.problem(
+                path,
+                "a criterion has either sub-criteria ('criteria') or leaf "
+                "fields ('scale', 'levels'), not both",
+            )
         if data["criteria"] == []:
             reader.problem((*path, "criteria"), "must list at least one criterion")
         children = _criteria(reader, data["criteria"], (*path, "criteria")) or ()
@@ -360,11 +401,11 @@ def parse_rubric(text: str, *, source: str = "<string>") -> Rubric:
     ... '''
     >>> parse_rubric(text).leaf_weights.tolist()
     [0.6, 0.4]
-    >>> parse_rubric(text.replace("40%", "30%"))
+    >>> parse_rubric(text.replace("40%", "30%"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     pelayanan_eval.exceptions.RubricError: rubric <string>: 1 problem:
-      <string>:9: criteria: weights must sum to 1 (100%), got 0.9 (90%) from 0.6, 0.3 (use 'weighting: relative' for points)
+      <string>:8: criteria: weights must sum to 1 (100%), got 0.9 (90%) from 0.6, 0.3 ...
     """
     rubric = _parse_quietly(text, source)
     _warn_if_provisional(rubric)
@@ -373,7 +414,8 @@ def parse_rubric(text: str, *, source: str = "<string>") -> Rubric:
 
 def _parse_quietly(text: str, source: str) -> Rubric:
     reader = _Reader(source)
-    rubric = _build(reader, reader.parse(text))
+    document = reader.parse(text)
+    rubric = None if reader.problems else _build(reader, document)
     if reader.problems or rubric is None:
         raise RubricError(reader.messages(), source=source)
     return rubric
@@ -381,10 +423,11 @@ def _parse_quietly(text: str, source: str) -> Rubric:
 
 def _warn_if_provisional(rubric: Rubric) -> None:
     if rubric.status == "provisional":
+        names = [part.split(":", 1)[0].strip() for part in rubric.provisional]
         warnings.warn(
             ProvisionalRubricWarning(
                 f"rubric {rubric.id!r} is provisional; not verified against the regulation "
-                "text: " + "; ".join(rubric.provisional)
+                f"text: {'; '.join(names)} (details: rubric.provisional)"
             ),
             stacklevel=3,
         )
@@ -460,10 +503,13 @@ def load_rubric(source: str | os.PathLike[str]) -> Rubric:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise RubricError([f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"],
-                          source=str(path)) from None
+        raise RubricError(
+            [f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"], source=str(path)
+        ) from None
     except OSError as error:
-        raise RubricNotFoundError(f"cannot read rubric file {str(path)!r}: {error.strerror}") from None
+        raise RubricNotFoundError(
+            f"cannot read rubric file {str(path)!r}: {error.strerror}"
+        ) from None
     rubric = _parse_quietly(text, str(path))
     _warn_if_provisional(rubric)
     return rubric
@@ -493,5 +539,7 @@ def available_rubrics() -> tuple[RubricInfo, ...]:
     for identifier in _bundled_ids():
         path = bundled_directory() / f"{identifier}.yaml"
         rubric = _parse_quietly(path.read_text(encoding="utf-8"), str(path))
-        infos.append(RubricInfo(rubric.id, rubric.title, rubric.regulation.name, rubric.status, path))
+        infos.append(
+            RubricInfo(rubric.id, rubric.title, rubric.regulation.name, rubric.status, path)
+        )
     return tuple(infos)

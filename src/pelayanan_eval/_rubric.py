@@ -25,7 +25,7 @@ SUM_TOLERANCE = 1e-6
 AS_PRINTED_TOLERANCE = 0.02
 MAX_DIGITS = 12
 
-Path = tuple[str | int, ...]
+Path = tuple[Any, ...]
 
 _CRITERION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _RUBRIC_ID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*\Z")
@@ -51,6 +51,14 @@ def parse_weight(value: object) -> float | None:
     raise ValueError(f"must be a number or a percentage such as '24%', got {value!r}")
 
 
+def _texts(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _criteria(values: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    return tuple(values)
+
+
 def _levels(value: Mapping[Any, str] | Iterable[tuple[Any, str]]) -> tuple[tuple[float, str], ...]:
     pairs = value.items() if isinstance(value, Mapping) else value
     out = []
@@ -68,7 +76,9 @@ def format_path(path: Path) -> str:
     """Render a document path: ``("criteria", 2, "weight")`` -> ``criteria[2].weight``."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += (
+            f"[{part}]" if isinstance(part, int | float) else (f".{part}" if text else str(part))
+        )
     return text or "(document)"
 
 
@@ -115,12 +125,12 @@ class Criterion:
     id: str
     name: str
     weight: float | None = attrs.field(default=None, converter=parse_weight)
-    criteria: tuple[Criterion, ...] = attrs.field(default=(), converter=tuple)
+    criteria: tuple[Criterion, ...] = attrs.field(default=(), converter=_criteria)
     weighting: Weighting = "normalized"
     scale: Scale | None = None
     levels: tuple[tuple[float, str], ...] = attrs.field(default=(), converter=_levels)
     description: str = ""
-    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_texts)
 
     @property
     def is_leaf(self) -> bool:
@@ -137,7 +147,7 @@ class Regulation:
     """The regulation a rubric implements, and where each number comes from."""
 
     name: str
-    sources: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_texts)
 
 
 @attrs.frozen
@@ -208,9 +218,10 @@ class Rubric:
 
     Examples
     --------
-    >>> from pelayanan_eval import Criterion, Rubric, Scale
+    >>> from pelayanan_eval import Criterion, Regulation, Rubric, Scale
     >>> r = Rubric(
     ...     id="mini", title="Mini", scale=Scale(0, 5), status="verified",
+    ...     regulation=Regulation("Peraturan Contoh"),
     ...     criteria=[Criterion("a", "A", weight="60%"), Criterion("b", "B", weight="40%")],
     ... )
     >>> r.leaf_ids, r.leaf_weights.tolist()
@@ -220,11 +231,11 @@ class Rubric:
     id: str
     title: str
     scale: Scale
-    criteria: tuple[Criterion, ...] = attrs.field(converter=tuple)
+    criteria: tuple[Criterion, ...] = attrs.field(converter=_criteria)
     regulation: Regulation = Regulation("")
     status: str = "provisional"
-    provisional: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    provisional: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     weighting: Weighting = "normalized"
     conversion: Conversion = Conversion()
     rounding: Rounding = Rounding()
@@ -418,8 +429,9 @@ class Rubric:
 
         Examples
         --------
-        >>> from pelayanan_eval import Criterion, Rubric, Scale
+        >>> from pelayanan_eval import Criterion, Regulation, Rubric, Scale
         >>> r = Rubric(id="mini", title="Mini", scale=Scale(0, 5), status="verified",
+        ...            regulation=Regulation("Peraturan Contoh"),
         ...            criteria=[Criterion("a", "A", weight=0.5), Criterion("b", "B", weight=0.5)])
         >>> r.with_weights({"a": "70%", "b": "30%"}).leaf_weights.tolist()
         [0.7, 0.3]
@@ -448,7 +460,7 @@ class Rubric:
         return attrs.evolve(self, criteria=tuple(swap(node) for node in self.criteria))
 
     def to_dict(self) -> dict[str, Any]:
-        """The rubric as plain data in the YAML layout (see ``docs/rubric-format.md``)."""
+        """Return the rubric as plain data in the YAML layout (``docs/rubric-format.md``)."""
         data: dict[str, Any] = {"schema": 1, "id": self.id, "title": self.title}
         data["regulation"] = {"name": self.regulation.name}
         if self.regulation.sources:
@@ -475,7 +487,7 @@ class Rubric:
         return data
 
     def to_yaml(self) -> str:
-        """The rubric as YAML text; :func:`load_rubric` on it gives an equal rubric."""
+        """Return the rubric as YAML text; loading it gives an equal rubric."""
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
 
     @cached_property
@@ -524,7 +536,7 @@ def check_rubric(rubric: Rubric) -> list[tuple[Path, str]]:
     if rubric.status not in STATUSES:
         add(("status",), f"must be 'verified' or 'provisional', got {rubric.status!r}")
     elif rubric.status == "provisional" and not rubric.provisional:
-        add(("provisional",), "a provisional rubric must name its provisional parts")
+        add(("status",), "a provisional rubric must name its provisional parts in 'provisional'")
     elif rubric.status == "verified" and rubric.provisional:
         add(("provisional",), "a verified rubric lists no provisional parts; use 'provisional'")
     _check_scale(rubric.scale, ("scale",), add)
@@ -534,10 +546,15 @@ def check_rubric(rubric: Rubric) -> list[tuple[Path, str]]:
     if digits is not None and not (
         isinstance(digits, int) and not isinstance(digits, bool) and 0 <= digits <= MAX_DIGITS
     ):
-        add(("rounding", "digits"), f"must be a whole number from 0 to {MAX_DIGITS}, got {digits!r}")
+        add(
+            ("rounding", "digits"), f"must be a whole number from 0 to {MAX_DIGITS}, got {digits!r}"
+        )
     if rubric.rounding.mode not in ROUNDING_MODES:
-        add(("rounding", "mode"), f"must be one of {', '.join(ROUNDING_MODES)}, got "
-            f"{rubric.rounding.mode!r}{suggest(str(rubric.rounding.mode), ROUNDING_MODES)}")
+        add(
+            ("rounding", "mode"),
+            f"must be one of {', '.join(ROUNDING_MODES)}, got "
+            f"{rubric.rounding.mode!r}{suggest(str(rubric.rounding.mode), ROUNDING_MODES)}",
+        )
     before = len(problems)
     _check_group(rubric.weighting, rubric.criteria, ("criteria",), rubric.scale, add, {})
     _check_grades(rubric, add, weights_ok=len(problems) == before)
@@ -546,7 +563,10 @@ def check_rubric(rubric: Rubric) -> list[tuple[Path, str]]:
 
 def _check_scale(scale: Scale, path: Path, add: Callable[[Path, str], None]) -> None:
     if not (math.isfinite(scale.min) and math.isfinite(scale.max)):
-        add(path, f"min and max must be finite numbers, got {_plain(scale.min)}..{_plain(scale.max)}")
+        add(
+            path,
+            f"min and max must be finite numbers, got {_plain(scale.min)}..{_plain(scale.max)}",
+        )
     elif scale.min >= scale.max:
         add(path, f"min must be below max, got min {_plain(scale.min)}, max {_plain(scale.max)}")
 
@@ -560,8 +580,11 @@ def _check_group(
     seen: dict[str, Path],
 ) -> None:
     if weighting not in WEIGHTINGS:
-        add((*path[:-1], "weighting"),
-            f"must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}{suggest(weighting, WEIGHTINGS)}")
+        add(
+            (*path[:-1], "weighting"),
+            f"must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}"
+            + suggest(weighting, WEIGHTINGS),
+        )
         return
     if not children:
         add(path, "must list at least one criterion")
@@ -584,15 +607,24 @@ def _check_group(
         if abs(total - 1) > tolerance:
             printed = ", ".join(f"{_plain(child.weight or 0.0):g}" for child in children)
             hint = " (use 'weighting: relative' for points)" if weighting == "normalized" else ""
-            add(path, f"weights must sum to 1 (100%), got {total:.6g} ({total * 100:.4g}%) "
-                f"from {printed}{hint}")
+            add(
+                path,
+                f"weights must sum to 1 (100%), got {total:.6g} ({total * 100:.4g}%) "
+                f"from {printed}{hint}",
+            )
     for i, child in enumerate(children):
         here = (*path, i)
         if not isinstance(child.id, str) or not _CRITERION_ID.match(child.id):
-            add((*here, "id"), "must start with a letter or digit and use only letters, digits, "
-                f"'.', '_' or '-', got {child.id!r}")
+            add(
+                (*here, "id"),
+                "must start with a letter or digit and use only letters, digits, "
+                f"'.', '_' or '-', got {child.id!r}",
+            )
         elif child.id in seen:
-            add((*here, "id"), f"duplicate id {child.id!r}, first used at {format_path(seen[child.id])}")
+            add(
+                (*here, "id"),
+                f"duplicate id {child.id!r}, first used at {format_path(seen[child.id])}",
+            )
         else:
             seen[child.id] = (*here, "id")
         if not str(child.name).strip():
@@ -600,7 +632,9 @@ def _check_group(
         if child.criteria:
             if child.scale is not None or child.levels:
                 add(here, "a criterion with sub-criteria cannot have its own scale or levels")
-            _check_group(child.weighting, child.criteria, (*here, "criteria"), default_scale, add, seen)
+            _check_group(
+                child.weighting, child.criteria, (*here, "criteria"), default_scale, add, seen
+            )
             continue
         if child.weighting != "normalized":
             add((*here, "weighting"), "only a criterion with sub-criteria has a weighting")
@@ -609,8 +643,10 @@ def _check_group(
             _check_scale(child.scale, (*here, "scale"), add)
         for score, text in child.levels:
             if not scale.min <= score <= scale.max:
-                add((*here, "levels", score), f"level {score} is outside the scale "
-                    f"{_plain(scale.min)}..{_plain(scale.max)}")
+                add(
+                    (*here, "levels", score),
+                    f"level {score} is outside the scale {_plain(scale.min)}..{_plain(scale.max)}",
+                )
             if not text.strip():
                 add((*here, "levels", score), "level text must not be empty")
 
@@ -622,20 +658,28 @@ def _check_grades(rubric: Rubric, add: Callable[[Path, str], None], *, weights_o
         if not band.code.strip():
             add(("grades", i, "code"), "must not be empty")
         elif band.code in codes:
-            add(("grades", i, "code"), f"duplicate grade code {band.code!r} (also grades[{codes[band.code]}])")
+            add(
+                ("grades", i, "code"),
+                f"duplicate grade code {band.code!r} (also grades[{codes[band.code]}])",
+            )
         else:
             codes[band.code] = i
         if not math.isfinite(band.min):
             add(("grades", i, "min"), f"must be a finite number, got {band.min!r}")
         elif i and math.isfinite(bands[i - 1].min) and band.min >= bands[i - 1].min:
-            add(("grades", i, "min"), "lower bounds must decrease down the list (top band "
+            add(
+                ("grades", i, "min"),
+                "lower bounds must decrease down the list (top band "
                 f"first): {_plain(band.min)} is not below {_plain(bands[i - 1].min)} of "
-                f"{bands[i - 1].code!r}")
+                f"{bands[i - 1].code!r}",
+            )
     if not weights_ok or not bands:
         return
     low, high = rubric.index_range
     tolerance = 1e-9 * max(1.0, abs(high))
     for i, band in enumerate(bands):
         if math.isfinite(band.min) and not low - tolerance <= band.min <= high + tolerance:
-            add(("grades", i, "min"), f"must lie inside the index range [{low:g}, {high:g}], "
-                f"got {_plain(band.min)}")
+            add(
+                ("grades", i, "min"),
+                f"must lie inside the index range [{low:g}, {high:g}], got {_plain(band.min)}",
+            )

@@ -51,11 +51,11 @@ class RubricError(PelayananEvalError, ValueError):
         self,
         problems: Iterable[str],
         source: str | None = None,
-        paths: Iterable[tuple[str | int, ...]] = (),
+        paths: Iterable[tuple[object, ...]] = (),
     ) -> None:
         self.problems: tuple[str, ...] = tuple(problems)
         self.source = source
-        self.paths: tuple[tuple[str | int, ...], ...] = tuple(paths)
+        self.paths: tuple[tuple[object, ...], ...] = tuple(paths)
         where = f"rubric {source}" if source else "rubric"
         count = len(self.problems)
         head = f"{where}: {count} problem{'s' if count != 1 else ''}"

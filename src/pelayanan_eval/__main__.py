@@ -1,0 +1,7 @@
+"""``python -m pelayanan_eval``: the same as the ``pelayanan-eval`` command."""
+
+import sys
+
+from pelayanan_eval._cli import main
+
+sys.exit(main())

@@ -1,0 +1,85 @@
+"""The pelayanan-eval command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import MINI_YAML
+
+from pelayanan_eval._cli import main
+
+
+def test_rubrics_lists_bundled(capsys: pytest.CaptureFixture[str]) -> None:
+    """'rubrics' prints one line per bundled rubric with its status."""
+    assert main(["rubrics"]) == 0
+    out = capsys.readouterr().out
+    assert "permenpanrb-17-2017" in out and "provisional" in out
+    assert len(out.strip().splitlines()) == 5
+
+
+def test_rubric_show_prints_effective_weights(capsys: pytest.CaptureFixture[str]) -> None:
+    """'rubric show' prints the tree with effective weights (1.a.K1 = 30 % x 5/56 = 2.679 %)."""
+    assert main(["rubric", "show", "permenpanrb-17-2017"]) == 0
+    captured = capsys.readouterr()
+    assert " 30.000%  kebijakan  Kebijakan Pelayanan" in captured.out
+    assert "  2.679%    1.a.K1  " in captured.out
+    assert "note: rubric 'permenpanrb-17-2017' is provisional" in captured.err
+
+
+def test_rubric_check_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'rubric check' on a valid file exits 0."""
+    path = tmp_path / "mini.yaml"
+    path.write_text(MINI_YAML, encoding="utf-8")
+    assert main(["rubric", "check", str(path)]) == 0
+    assert f"{path}: ok (3 scored criteria, verified)" in capsys.readouterr().out
+
+
+def test_rubric_check_lists_all_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'rubric check' prints every problem with file:line and exits 1."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        MINI_YAML.replace("weight: 40%", "weight: -1").replace("{id: a2,", "{id: a1,"),
+        encoding="utf-8",
+    )
+    assert main(["rubric", "check", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:21: criteria[0].criteria[1].id: duplicate id 'a1'" in err
+    assert f"{path}:24: criteria[1].weight: must be > 0, got -1" in err
+
+
+def test_grade_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """'grade' prints value, rounded value, code and label."""
+    assert main(["grade", "permenpanrb-17-2017", "4.505", "2.92"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "4.505\t4.51\tA\tPelayanan Prima",
+        "2.92\t2.92\tC\tCukup",
+    ]
+
+
+def test_grade_out_of_range_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """An ungradable value exits 1 with the library's message, no traceback."""
+    assert main(["grade", "permenpanrb-17-2017", "7"]) == 1
+    assert "error: cannot grade under rubric 'permenpanrb-17-2017'" in capsys.readouterr().err
+
+
+def test_unknown_rubric_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown rubric id exits 1 listing the available ones."""
+    assert main(["rubric", "show", "permenpanrb-17"]) == 1
+    assert "available: bps-indeks-kebahagiaan-2017" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs() -> None:
+    """'python -m pelayanan_eval rubrics' works and exits 0."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pelayanan_eval", "rubrics"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "permenpanrb-14-2017-ikm" in result.stdout

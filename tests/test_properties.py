@@ -1,0 +1,147 @@
+"""Property tests: mutated or random YAML raises only RubricError, or loads."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.conftest import BUNDLED_IDS, MINI_YAML, load_quietly
+
+import pelayanan_eval as pe
+from pelayanan_eval.exceptions import ProvisionalRubricWarning, RubricError
+
+BASES: list[dict[str, Any]] = [yaml.safe_load(MINI_YAML)] + [
+    load_quietly(rubric_id).to_dict() for rubric_id in BUNDLED_IDS
+]
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 200),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.sampled_from(["24%", "equal", "relative", "as_printed", "-5%", "1e400"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def parse_or_rubric_error(text: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalRubricWarning)
+        try:
+            rubric = pe.parse_rubric(text, source="fuzz.yaml")
+        except RubricError as error:
+            assert error.problems
+            assert all(p.startswith("fuzz.yaml") for p in error.problems)
+        else:
+            assert isinstance(rubric, pe.Rubric)
+            assert rubric.leaf_weights.shape == (len(rubric.leaves),)
+
+
+def containers(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a dict or list inside a document."""
+    found = [path]
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
+    for key, child in items:
+        if isinstance(child, dict | list):
+            found.extend(containers(child, (*path, key)))
+    return found
+
+
+@st.composite
+def mutated_documents(draw: st.DrawFn) -> str:
+    document = copy.deepcopy(draw(st.sampled_from(BASES)))
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(containers(document)))
+        target: Any = document
+        for key in path:
+            target = target[key]
+        if isinstance(target, dict) and target:
+            key = draw(st.sampled_from(sorted(target, key=str)))
+            action = draw(st.sampled_from(["replace", "delete", "rename"]))
+            if action == "replace":
+                target[key] = draw(values)
+            elif action == "delete":
+                del target[key]
+            else:
+                target[draw(st.text(min_size=1, max_size=8))] = target.pop(key)
+        elif isinstance(target, list) and target:
+            index = draw(st.integers(0, len(target) - 1))
+            if draw(st.booleans()):
+                target[index] = draw(values)
+            else:
+                del target[index]
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_documents())
+def test_mutated_bundled_rubrics_raise_only_rubric_error(text: str) -> None:
+    """Mutating any bundled rubric gives a RubricError or a valid rubric, never another error."""
+    parse_or_rubric_error(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values)
+def test_random_yaml_raises_only_rubric_error(document: Any) -> None:
+    """Any YAML value at all is rejected with a RubricError."""
+    parse_or_rubric_error(yaml.safe_dump(document))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_random_text_raises_only_rubric_error(text: str) -> None:
+    """Arbitrary text (broken YAML, tabs, control characters) gives a RubricError."""
+    parse_or_rubric_error(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0.5, 50), min_size=2, max_size=6), st.floats(0.1, 1000))
+def test_relative_weights_scale_free(points: list[float], factor: float) -> None:
+    """Scaling all relative points by one factor leaves the effective weights unchanged."""
+
+    def build(scale: float) -> pe.Rubric:
+        children = [pe.Criterion(f"c{i}", f"C{i}", weight=p * scale) for i, p in enumerate(points)]
+        return pe.Rubric(
+            id="r",
+            title="R",
+            scale=pe.Scale(0, 5),
+            status="verified",
+            regulation=pe.Regulation("x"),
+            weighting="relative",
+            criteria=children,
+        )
+
+    assert build(1.0).leaf_weights.tolist() == pytest.approx(
+        build(factor).leaf_weights.tolist(), rel=1e-12
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, 5), st.floats(0, 5))
+def test_grades_are_monotone(low: float, high: float) -> None:
+    """A higher index never gets a lower grade (17/2017 bands)."""
+    rubric = RUBRIC_17
+    low, high = sorted((low, high))
+    codes = [band.code for band in rubric.grades]
+    assert codes.index(rubric.grade(high).code) <= codes.index(rubric.grade(low).code)
+
+
+RUBRIC_17 = load_quietly("permenpanrb-17-2017")

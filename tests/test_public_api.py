@@ -1,0 +1,35 @@
+"""The public surface is exactly what __all__ says, and each name is documented."""
+
+from __future__ import annotations
+
+import pelayanan_eval as pe
+from pelayanan_eval import exceptions
+
+
+def test_all_is_the_public_surface() -> None:
+    """__all__ is sorted and lists exactly the public attributes of the package."""
+    public = {name for name in dir(pe) if not name.startswith("_")} - {"exceptions"}
+    assert sorted(pe.__all__) == pe.__all__
+    assert set(pe.__all__) - {"__version__"} == public
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    """Each exported class and function says what it is."""
+    for name in pe.__all__:
+        if name != "__version__":
+            assert getattr(pe, name).__doc__, name
+
+
+def test_exception_tree() -> None:
+    """Each concrete error is a PelayananEvalError and the builtin it resembles."""
+    assert issubclass(exceptions.RubricError, exceptions.PelayananEvalError)
+    assert issubclass(exceptions.RubricError, ValueError)
+    assert issubclass(exceptions.ScoreError, ValueError)
+    assert issubclass(exceptions.RubricNotFoundError, LookupError)
+    assert issubclass(exceptions.ProvisionalRubricWarning, UserWarning)
+    assert sorted(exceptions.__all__) == exceptions.__all__
+
+
+def test_version_is_a_string() -> None:
+    """__version__ comes from the installed metadata."""
+    assert isinstance(pe.__version__, str) and pe.__version__
