@@ -6,9 +6,15 @@ The public names are listed in ``__all__``; errors and warnings live in
 
 from importlib import metadata as _metadata
 
+from pelayanan_eval._aggregation import Aggregation
+from pelayanan_eval._card import AspectLine, Loss, NextGrade, ReportCard, Step
+from pelayanan_eval._evaluation import Evaluation, Settings, evaluate
 from pelayanan_eval._grading import Band, Grade, GradeScale, Rounding, round_half_up
 from pelayanan_eval._loading import RubricInfo, available_rubrics, load_rubric, parse_rubric
+from pelayanan_eval._observations import Observation, Observations
+from pelayanan_eval._ranking import rank
 from pelayanan_eval._rubric import Conversion, Criterion, Regulation, Rubric, Scale
+from pelayanan_eval._units import Unit, Units
 
 try:
     __version__ = _metadata.version("pelayanan-eval")
@@ -16,19 +22,33 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
     __version__ = "0+unknown"
 
 __all__ = [
+    "Aggregation",
+    "AspectLine",
     "Band",
     "Conversion",
     "Criterion",
+    "Evaluation",
     "Grade",
     "GradeScale",
+    "Loss",
+    "NextGrade",
+    "Observation",
+    "Observations",
     "Regulation",
+    "ReportCard",
     "Rounding",
     "Rubric",
     "RubricInfo",
     "Scale",
+    "Settings",
+    "Step",
+    "Unit",
+    "Units",
     "__version__",
     "available_rubrics",
+    "evaluate",
     "load_rubric",
     "parse_rubric",
+    "rank",
     "round_half_up",
 ]

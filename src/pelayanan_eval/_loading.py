@@ -11,17 +11,8 @@ import attrs
 import yaml
 
 from pelayanan_eval._grading import Band, GradeScale, Rounding
-from pelayanan_eval._rubric import (
-    Conversion,
-    Criterion,
-    Path,
-    Regulation,
-    Rubric,
-    Scale,
-    format_path,
-    parse_weight,
-    suggest,
-)
+from pelayanan_eval._messages import Path, format_path, suggest
+from pelayanan_eval._rubric import Conversion, Criterion, Regulation, Rubric, Scale, parse_weight
 from pelayanan_eval.exceptions import (
     ProvisionalRubricWarning,
     RubricError,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import math
 import re
@@ -16,6 +15,7 @@ import numpy.typing as npt
 import yaml
 
 from pelayanan_eval._grading import ROUNDING_MODES, Band, Grade, GradeScale, Rounding
+from pelayanan_eval._messages import Path, format_path, suggest
 from pelayanan_eval.exceptions import RubricError, ScoreError
 
 Weighting = Literal["normalized", "relative", "equal", "as_printed"]
@@ -24,8 +24,6 @@ STATUSES: tuple[str, ...] = ("verified", "provisional")
 SUM_TOLERANCE = 1e-6
 AS_PRINTED_TOLERANCE = 0.02
 MAX_DIGITS = 12
-
-Path = tuple[Any, ...]
 
 _CRITERION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _RUBRIC_ID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*\Z")
@@ -70,22 +68,6 @@ def _levels(value: Mapping[Any, str] | Iterable[tuple[Any, str]]) -> tuple[tuple
 
 def _plain(number: float) -> float | int:
     return int(number) if float(number).is_integer() else float(number)
-
-
-def format_path(path: Path) -> str:
-    """Render a document path: ``("criteria", 2, "weight")`` -> ``criteria[2].weight``."""
-    text = ""
-    for part in path:
-        text += (
-            f"[{part}]" if isinstance(part, int | float) else (f".{part}" if text else str(part))
-        )
-    return text or "(document)"
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """Return ``" (did you mean 'x'?)"`` for a close match, else ``""``."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @attrs.frozen
@@ -165,11 +147,14 @@ class _Compiled:
     leaf_min: npt.NDArray[np.float64]
     leaf_max: npt.NDArray[np.float64]
     nodes: tuple[Criterion, ...]
-    node_weights: tuple[float, ...]
+    node_weights: tuple[float, ...]  # effective weight in the index
+    sibling_weights: tuple[float, ...]  # weight among siblings, as used in sums
+    parents: tuple[int, ...]  # position of the parent in nodes; len(nodes) for the index
     paths: dict[str, tuple[str, ...]]
 
 
-def _group_weights(weighting: str, children: tuple[Criterion, ...]) -> list[float]:
+def group_weights(weighting: str, children: tuple[Criterion, ...]) -> list[float]:
+    """Weights of sibling criteria as used in sums (relative points normalised, equal = 1/n)."""
     if weighting == "equal":
         return [1 / len(children)] * len(children)
     weights = [child.weight or 0.0 for child in children]
@@ -264,17 +249,26 @@ class Rubric:
         highs: list[float] = []
         nodes: list[Criterion] = []
         node_weights: list[float] = []
+        sibling_weights: list[float] = []
+        parents: list[int] = []
         paths: dict[str, tuple[str, ...]] = {}
 
         def walk(
-            children: tuple[Criterion, ...], weighting: str, above: float, path: tuple[str, ...]
+            children: tuple[Criterion, ...],
+            weighting: str,
+            above: float,
+            path: tuple[str, ...],
+            parent: int | None,
         ) -> None:
-            for child, weight in zip(children, _group_weights(weighting, children), strict=True):
+            for child, weight in zip(children, group_weights(weighting, children), strict=True):
+                position = len(nodes)
                 nodes.append(child)
                 node_weights.append(above * weight)
+                sibling_weights.append(weight)
+                parents.append(-1 if parent is None else parent)
                 paths[child.id] = (*path, child.id)
                 if child.criteria:
-                    walk(child.criteria, child.weighting, above * weight, paths[child.id])
+                    walk(child.criteria, child.weighting, above * weight, paths[child.id], position)
                 else:
                     scale = child.scale or self.scale
                     leaves.append(child)
@@ -282,7 +276,7 @@ class Rubric:
                     lows.append(scale.min)
                     highs.append(scale.max)
 
-        walk(self.criteria, self.weighting, 1.0, ())
+        walk(self.criteria, self.weighting, 1.0, (), None)
         return _Compiled(
             leaves=tuple(leaves),
             leaf_weights=_readonly(weights),
@@ -290,6 +284,8 @@ class Rubric:
             leaf_max=_readonly(highs),
             nodes=tuple(nodes),
             node_weights=tuple(node_weights),
+            sibling_weights=tuple(sibling_weights),
+            parents=tuple(len(nodes) if p < 0 else p for p in parents),
             paths=paths,
         )
 

@@ -8,7 +8,11 @@ can catch either::
     ├── RubricError(PelayananEvalError, ValueError)       a rubric (file or object) is invalid
     ├── RubricNotFoundError(PelayananEvalError, LookupError)
     │       no bundled rubric has that id, or no file exists at that path
-    └── ScoreError(PelayananEvalError, ValueError)        a score or index cannot be used
+    ├── ScoreError(PelayananEvalError, ValueError)        a score or index cannot be used
+    ├── ObservationError(PelayananEvalError, ValueError)  observations or units are invalid
+    │   └── MissingScoreError                             criteria not scored (missing="error")
+    ├── OptionError(PelayananEvalError, ValueError)       an unknown option (aggregation, ties, ...)
+    └── UnknownUnitError(PelayananEvalError, LookupError) no unit has that id
 
 Warnings::
 
@@ -20,11 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "MissingScoreError",
+    "ObservationError",
+    "OptionError",
     "PelayananEvalError",
     "ProvisionalRubricWarning",
     "RubricError",
     "RubricNotFoundError",
     "ScoreError",
+    "UnknownUnitError",
 ]
 
 
@@ -71,6 +79,32 @@ class RubricNotFoundError(PelayananEvalError, LookupError):
 
 class ScoreError(PelayananEvalError, ValueError):
     """A score or an index cannot be graded or used (NaN, out of range, wrong type)."""
+
+
+class ObservationError(PelayananEvalError, ValueError):
+    """Observations or units are invalid: unknown criterion or unit, score off the scale, ..."""
+
+
+class MissingScoreError(ObservationError):
+    """Criteria have no score and the missing-data policy is ``"error"``.
+
+    ``missing`` holds every ``(unit id, criterion id)`` pair without a score.
+    """
+
+    def __init__(self, message: str, missing: Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.missing: tuple[tuple[str, str], ...] = tuple(missing)
+
+
+class OptionError(PelayananEvalError, ValueError):
+    """An option has an unknown value; the message lists the valid ones."""
+
+
+class UnknownUnitError(PelayananEvalError, LookupError):
+    """No unit in the evaluation has the requested id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class ProvisionalRubricWarning(UserWarning):

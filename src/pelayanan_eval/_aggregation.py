@@ -1,0 +1,186 @@
+"""Aggregation across visits or respondents: kernels over a [unit, visit, column] cube."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._messages import check_option, enumerate_limited
+from pelayanan_eval.exceptions import ObservationError, OptionError
+
+METHODS: tuple[str, ...] = (
+    "mean", "median", "min", "max", "trimmed_mean", "latest", "observer_weighted",
+)  # fmt: skip
+
+Array = npt.NDArray[np.float64]
+
+
+def _weights(value: Mapping[str, float] | None) -> Mapping[str, float] | None:
+    return None if value is None else {str(k): float(v) for k, v in value.items()}
+
+
+@attrs.frozen
+class Aggregation:
+    """How the visits (or respondents) of one unit are combined, criterion by criterion.
+
+    Parameters
+    ----------
+    method
+        ``"mean"`` (default), ``"median"``, ``"min"`` (conservative),
+        ``"max"``, ``"trimmed_mean"``, ``"latest"`` (the most recent scored
+        visit: by date, then visit label) or ``"observer_weighted"``.
+    trim
+        For ``trimmed_mean``: the fraction cut from each end,
+        ``floor(trim * n)`` values (as ``scipy.stats.trim_mean``).
+    observer_weights
+        For ``observer_weighted``: weight of each observer's scores.
+
+    Notes
+    -----
+    Every method ignores unscored (NaN) entries; a unit with no scored entry
+    for a criterion gets NaN, which the missing-data policy then handles.
+
+    Examples
+    --------
+    >>> Aggregation("trimmed_mean", trim=0.25)
+    Aggregation(method='trimmed_mean', trim=0.25, observer_weights=None)
+    >>> Aggregation("avg")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pelayanan_eval.exceptions.OptionError: unknown aggregation 'avg'; valid: mean, median, min, ...
+    """
+
+    method: str = "mean"
+    trim: float = 0.1
+    observer_weights: Mapping[str, float] | None = attrs.field(
+        default=None, converter=_weights, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        check_option("aggregation", self.method, METHODS)
+        if not (isinstance(self.trim, int | float) and 0 <= self.trim < 0.5):
+            raise OptionError(f"trim must be in [0, 0.5), got {self.trim!r}")
+        if self.method == "observer_weighted":
+            weights = self.observer_weights
+            if not weights:
+                raise OptionError("observer_weighted needs observer_weights={observer: weight}")
+            bad = [f"{k!r}: {v!r}" for k, v in weights.items() if not (math.isfinite(v) and v > 0)]
+            if bad:
+                raise OptionError("observer weights must be > 0, got " + ", ".join(bad))
+
+    @classmethod
+    def coerce(cls, value: str | Aggregation) -> Aggregation:
+        """Accept a method name or an Aggregation."""
+        return value if isinstance(value, Aggregation) else cls(value)
+
+
+def _cube(
+    values: Array, codes: npt.NDArray[np.intp], groups: int, order: npt.NDArray[np.intp] | None
+) -> Array:
+    """Arrange rows as [group, position, column], NaN-padded; a view when already so laid out."""
+    n, width = values.shape
+    counts = np.bincount(codes, minlength=groups)
+    depth = int(counts.max()) if n else 0
+    if order is None:
+        if bool(np.all(counts == depth)) and (n < 2 or bool(np.all(codes[1:] >= codes[:-1]))):
+            return values.reshape(groups, depth, width)
+        order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.cumsum(counts) - counts
+    position = np.arange(n) - starts[ordered]
+    cube = np.full((groups, depth, width), np.nan)
+    cube[ordered, position] = values[order]
+    return cube
+
+
+def aggregate(
+    values: Array,
+    codes: npt.NDArray[np.intp],
+    groups: int,
+    aggregation: Aggregation,
+    *,
+    time: npt.NDArray[Any] | None = None,
+    observers: npt.NDArray[np.str_] | None = None,
+) -> Array:
+    """Combine the rows of each group column by column; returns ``[groups, columns]``.
+
+    Parameters
+    ----------
+    values
+        ``[rows, columns]``, NaN for unscored.
+    codes
+        Group (unit) of each row, ``0 <= code < groups``; every group has a row.
+    groups
+        Number of groups.
+    aggregation
+        The method.
+    time
+        Sort key per row for ``latest`` (later = larger).
+    observers
+        Observer per row for ``observer_weighted``.
+    """
+    method = aggregation.method
+    order = None
+    if method == "latest" and time is not None:
+        order = np.lexsort((np.arange(len(codes)), time, codes)).astype(np.intp)
+    cube = _cube(values, codes, groups, order)
+    finite = ~np.isnan(cube)
+    count = finite.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "mean":
+            result: Array = np.where(finite, cube, 0.0).sum(axis=1) / count
+        elif method == "min":
+            result = np.fmin.reduce(cube, axis=1)
+        elif method == "max":
+            result = np.fmax.reduce(cube, axis=1)
+        elif method == "latest":
+            last = cube.shape[1] - 1 - np.argmax(finite[:, ::-1, :], axis=1)
+            picked = np.take_along_axis(cube, last[:, None, :], axis=1)[:, 0, :]
+            result = np.where(count > 0, picked, np.nan)
+        elif method == "observer_weighted":
+            result = _observer_weighted(values, codes, groups, aggregation, observers)
+        else:
+            ordered = np.sort(cube, axis=1)  # NaN sorts last
+            if method == "median":
+                low = np.take_along_axis(ordered, np.maximum(count - 1, 0)[:, None, :] // 2, axis=1)
+                high = np.take_along_axis(ordered, (count // 2)[:, None, :], axis=1)
+                result = np.where(count > 0, (low[:, 0, :] + high[:, 0, :]) / 2, np.nan)
+            else:  # trimmed_mean
+                cut = np.floor(count * aggregation.trim).astype(np.intp)
+                rank = np.arange(cube.shape[1])[None, :, None]
+                keep = (rank >= cut[:, None, :]) & (rank < (count - cut)[:, None, :])
+                result = np.where(keep, ordered, 0.0).sum(axis=1) / (count - 2 * cut)
+    return result
+
+
+def _observer_weighted(
+    values: Array,
+    codes: npt.NDArray[np.intp],
+    groups: int,
+    aggregation: Aggregation,
+    observers: npt.NDArray[np.str_] | None,
+) -> Array:
+    weights = aggregation.observer_weights or {}
+    if observers is None:
+        raise ObservationError("observer_weighted needs an observer for every observation")
+    names, name_codes = np.unique(observers, return_inverse=True)
+    missing = [str(name) for name in names.tolist() if name not in weights]
+    if missing:
+        raise ObservationError(
+            "observer_weighted: no weight for observer(s) "
+            + enumerate_limited([repr(m) for m in missing])
+        )
+    per_row = np.array([weights[str(name)] for name in names.tolist()])[name_codes]
+    weighted = np.where(np.isnan(values), 0.0, values * per_row[:, None])
+    scored = np.where(np.isnan(values), 0.0, per_row[:, None])
+    # the cube pads short groups with NaN; the real entries hold no NaN here
+    numerator = np.nansum(_cube(weighted, codes, groups, None), axis=1)
+    denominator = np.nansum(_cube(scored, codes, groups, None), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: Array = np.where(denominator > 0, numerator / denominator, np.nan)
+    return result

@@ -1,0 +1,244 @@
+"""The report card of one unit: where it lost points and the shortest path to the next grade."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._grading import Grade
+from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._units import Unit
+
+if TYPE_CHECKING:
+    from pelayanan_eval._evaluation import Evaluation
+
+LOSSES_SHOWN = 5
+
+
+@attrs.frozen
+class AspectLine:
+    """A top-level criterion on the card: weight, the unit's score, its category's mean and best."""
+
+    id: str
+    name: str
+    weight: float
+    score: float
+    category_mean: float
+    category_best: float
+
+
+@attrs.frozen
+class Loss:
+    """Weighted index points a criterion lost: ``weight x (scale max - score) x conversion``."""
+
+    id: str
+    name: str
+    score: float
+    max: float
+    points: float
+
+
+@attrs.frozen
+class Step:
+    """Raise criterion `id` from `before` to `after`, one level at a time, gaining `gain`."""
+
+    id: str
+    name: str
+    before: float
+    after: float
+    gain: float
+
+
+@attrs.frozen
+class NextGrade:
+    """The fewest one-level improvements that lift the rounded index into the next band."""
+
+    code: str
+    label: str
+    lower: float
+    steps: tuple[Step, ...]
+    levels: int
+    reaches: float
+
+
+@attrs.frozen
+class ReportCard:
+    """A unit's report card: index, grade, rank, aspects, losses, path to the next grade.
+
+    ``str(card)`` renders it as text; in a notebook it renders as HTML.
+    ``next_grade`` is None at the top band, or when the path cannot be
+    computed (``note`` says why).
+    """
+
+    unit: Unit
+    rubric_id: str
+    index: float
+    reported: float
+    rounded: float
+    grade: Grade | None
+    rank: float
+    ranked_in_group: int
+    visits: int
+    coverage: float
+    aspects: tuple[AspectLine, ...]
+    losses: tuple[Loss, ...]
+    next_grade: NextGrade | None
+    note: str
+
+    def __str__(self) -> str:
+        unit = self.unit
+        lines = [
+            f"Report card: {unit.name or unit.id} ({unit.id})"
+            + (f", category {unit.category}" if unit.category else ""),
+            f"rubric {self.rubric_id}; {self.visits} visit(s); coverage {self.coverage:.0%}",
+            f"index {self.rounded:.2f}"
+            + (f" -> grade {self.grade}" if self.grade else " (no grade)")
+            + (
+                f"; rank {self.rank:g} of {self.ranked_in_group}" if not np.isnan(self.rank) else ""
+            ),
+            "",
+            f"{'aspect':<40} {'weight':>7} {'score':>6} {'cat.mean':>8} {'cat.best':>8}",
+        ]
+        for a in self.aspects:
+            lines.append(
+                f"{a.name[:40]:<40} {a.weight:>7.1%} {a.score:>6.2f} "
+                f"{a.category_mean:>8.2f} {a.category_best:>8.2f}"
+            )
+        if self.losses:
+            lines += ["", "criteria that lost the most weighted points:"]
+            for loss in self.losses:
+                lines.append(
+                    f"  {loss.id:<10} {loss.name[:48]:<48} {loss.score:.2f}/{loss.max:g}"
+                    f"  -{loss.points:.3f}"
+                )
+        lines.append("")
+        if self.next_grade is None:
+            lines.append(self.note)
+        else:
+            nxt = self.next_grade
+            lines.append(
+                f"path to {nxt.code} ({nxt.label}), from {nxt.lower:g}: raise {nxt.levels} "
+                f"level(s) on {len(nxt.steps)} criteria, reaching {nxt.reaches:.2f}"
+            )
+            for step in nxt.steps:
+                lines.append(
+                    f"  {step.id:<10} {step.name[:48]:<48} {step.before:g} -> {step.after:g}"
+                    f"  +{step.gain:.3f}"
+                )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def path_to_next_grade(
+    rubric: Rubric, leaf_scores: npt.NDArray[np.float64], reported: float
+) -> NextGrade | str:
+    """Find the fewest one-level leaf improvements reaching the next band, or say why not.
+
+    Each one-level step raises a leaf by 1 (the last step to the scale
+    maximum may be partial) and adds ``weight x step x conversion`` to the
+    index. Taking steps in order of decreasing gain is optimal: for any
+    number of steps k, the largest reachable gain is the sum of the k
+    largest step gains (a leaf's later steps never gain more than its
+    earlier ones, so this choice is always feasible), hence the first k
+    whose sum reaches the next band's lower bound is the minimum.
+    """
+    bands = rubric.grades.bands
+    if not bands:
+        return "the rubric has no grades"
+    now = int(rubric.grades.positions(rubric.rounding.apply(reported)))
+    if now == 0:
+        return f"already in the top band ({bands[0].code})"
+    target = bands[now - 1]
+    _, high = rubric.leaf_scales
+    factor = rubric.leaf_weights * rubric.conversion.factor
+    room = np.maximum(high - leaf_scores, 0.0)
+    full = np.floor(room + 1e-9).astype(np.int64)
+    partial = room - full
+    leaf_of = np.concatenate(
+        [np.repeat(np.arange(len(room)), full), np.flatnonzero(partial > 1e-9)]
+    )
+    size = np.concatenate([np.ones(int(full.sum())), partial[partial > 1e-9]])
+    gains = factor[leaf_of] * size
+    order = np.lexsort((-size, leaf_of, -gains))
+    reach = reported + np.cumsum(gains[order])
+    enough = np.flatnonzero(rubric.rounding.apply(reach) >= target.min - 1e-9)
+    if len(enough) == 0:
+        return f"{target.code} cannot be reached even with every criterion at its maximum"
+    count = int(enough[0]) + 1
+    chosen_leaf = leaf_of[order[:count]]
+    chosen_size = size[order[:count]]
+    steps = []
+    for leaf in dict.fromkeys(chosen_leaf.tolist()):
+        raised = float(chosen_size[chosen_leaf == leaf].sum())
+        node = rubric.leaves[leaf]
+        steps.append(
+            Step(node.id, node.name, float(leaf_scores[leaf]),
+                 float(leaf_scores[leaf]) + raised, float(factor[leaf] * raised))
+        )  # fmt: skip
+    return NextGrade(
+        target.code, target.label, target.min, tuple(steps), count,
+        float(rubric.rounding.apply(reach[count - 1])),
+    )  # fmt: skip
+
+
+def build_card(evaluation: Evaluation, i: int) -> ReportCard:
+    """Assemble the report card of the unit in row `i` of `evaluation`."""
+    rubric = evaluation.rubric
+    units = evaluation.units
+    same = units.categories == units.categories[i]
+    top_ids = evaluation.score_ids(1)
+    top = evaluation.scores(1)
+    with np.errstate(invalid="ignore"):
+        means = np.nanmean(np.where(same[:, None], top, np.nan), axis=0)
+        bests = np.nanmax(np.where(same[:, None], top, np.nan), axis=0)
+    aspects = tuple(
+        AspectLine(node_id, rubric[node_id].name, rubric.weight_of(node_id),
+                   float(top[i, j]), float(means[j]), float(bests[j]))
+        for j, node_id in enumerate(top_ids)
+    )  # fmt: skip
+    leaf_columns = [evaluation.node_ids.index(leaf) for leaf in rubric.leaf_ids]
+    leaf_scores = evaluation.node_scores[i, leaf_columns]
+    _, high = rubric.leaf_scales
+    lost = rubric.leaf_weights * (high - leaf_scores) * rubric.conversion.factor
+    worst = [j for j in np.argsort(-np.nan_to_num(lost), kind="stable") if lost[j] > 1e-12]
+    losses = tuple(
+        Loss(rubric.leaves[j].id, rubric.leaves[j].name, float(leaf_scores[j]),
+             float(high[j]), float(lost[j]))
+        for j in worst[:LOSSES_SHOWN]
+    )  # fmt: skip
+    note = ""
+    next_grade: NextGrade | None = None
+    if np.isnan(evaluation.reported[i]):
+        note = "no index: too few criteria scored (missing='renormalize')"
+    elif np.isnan(leaf_scores).any():
+        note = "path to the next grade not computed: some criteria are unscored"
+    else:
+        found = path_to_next_grade(rubric, leaf_scores, float(evaluation.reported[i]))
+        if isinstance(found, NextGrade):
+            next_grade = found
+        else:
+            note = found
+    ranks = evaluation.rank("category")
+    in_group = int(np.sum(same & ~np.isnan(ranks)))
+    return ReportCard(
+        unit=units[i],
+        rubric_id=rubric.id,
+        index=float(evaluation.index[i]),
+        reported=float(evaluation.reported[i]),
+        rounded=float(evaluation.rounded[i]),
+        grade=evaluation.grade(str(units.ids[i])),
+        rank=float(ranks[i]),
+        ranked_in_group=in_group,
+        visits=int(evaluation.visits[i]),
+        coverage=float(evaluation.coverage[i]),
+        aspects=aspects,
+        losses=losses,
+        next_grade=next_grade,
+        note=note,
+    )

@@ -1,0 +1,496 @@
+"""evaluate(): observations to per-unit node scores, index and grade; the Evaluation result."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._aggregation import Aggregation
+from pelayanan_eval._aggregation import aggregate as aggregate_rows
+from pelayanan_eval._grading import Grade
+from pelayanan_eval._messages import check_option, enumerate_limited, suggest
+from pelayanan_eval._observations import Observations, factorize
+from pelayanan_eval._ranking import rank
+from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._scoring import MISSING_POLICIES, Tree, roll_up
+from pelayanan_eval._units import Unit, Units
+from pelayanan_eval.exceptions import MissingScoreError, ObservationError, OptionError
+
+if TYPE_CHECKING:
+    from pelayanan_eval._card import ReportCard
+
+ORDERS: tuple[str, ...] = ("criteria_first", "visits_first")
+RANK_BY: tuple[str, ...] = ("rounded", "raw")
+
+Array = npt.NDArray[np.float64]
+
+
+@attrs.frozen
+class Settings:
+    """Everything needed to reproduce an evaluation, recorded in its result."""
+
+    rubric_id: str
+    rubric_hash: str
+    aggregation: Aggregation
+    order: str
+    missing: str
+    min_coverage: float
+    rounding: str
+    conversion_factor: float
+
+
+def _positions(units: Units, ids: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
+    """Row in `units` of each id; every id must be there."""
+    if len(units.ids) == len(ids) and bool(np.all(units.ids == ids)):
+        return np.arange(len(ids), dtype=np.intp)
+    sorter = np.argsort(units.ids, kind="stable")
+    ordered = units.ids[sorter]
+    found = np.minimum(np.searchsorted(ordered, ids), len(ordered) - 1)
+    known = ordered[found] == ids
+    if not bool(np.all(known)):
+        names = [f"{u!r}{suggest(u, units.ids.tolist())}" for u in ids[~known].tolist()]
+        raise ObservationError("observations for unit(s) not in units: " + enumerate_limited(names))
+    result: npt.NDArray[np.intp] = sorter[found]
+    return result
+
+
+def _missing_error(
+    scores: Array, rows: Sequence[str], columns: Sequence[str], what: str
+) -> MissingScoreError:
+    row_index, col_index = np.nonzero(np.isnan(scores))
+    pairs = [
+        (rows[r], columns[c]) for r, c in zip(row_index.tolist(), col_index.tolist(), strict=True)
+    ]
+    by_row: dict[str, list[str]] = {}
+    for row, column in pairs:
+        by_row.setdefault(row, []).append(column)
+    lines = [f"{row}: {', '.join(cols)}" for row, cols in by_row.items()]
+    return MissingScoreError(
+        f"{len(pairs)} {what} without a score (missing='error'; use missing='renormalize' "
+        f"or 'zero' to evaluate anyway): " + enumerate_limited(lines),
+        missing=pairs,
+    )
+
+
+def evaluate(
+    rubric: Rubric,
+    observations: Observations,
+    *,
+    units: Units | Sequence[Unit] | None = None,
+    aggregate: str | Aggregation = "mean",
+    order: str = "criteria_first",
+    missing: str = "error",
+    min_coverage: float = 0.5,
+) -> Evaluation:
+    """Evaluate units: aggregate their visits, roll the scores up the rubric, grade them.
+
+    Parameters
+    ----------
+    rubric
+        The rubric the observations were scored on.
+    observations
+        The visits (see :class:`Observations`).
+    units
+        The units, with names and categories (a list of :class:`Unit` or a
+        :class:`Units` table); by default the units seen in `observations`,
+        in sorted id order, without names or categories. Every unit must
+        have observations and every observation a unit.
+    aggregate
+        How visits combine: a method name (``"mean"``, ``"median"``,
+        ``"min"``, ``"max"``, ``"trimmed_mean"``, ``"latest"``,
+        ``"observer_weighted"``) or an :class:`Aggregation`.
+    order
+        ``"criteria_first"`` (default): aggregate each criterion across
+        visits, then roll up. ``"visits_first"``: score each visit, then
+        aggregate the visit scores (node by node and the index).
+    missing
+        ``"error"`` (default): any unscored criterion raises, naming each
+        unit and criterion. ``"renormalize"``: a parent's weights are
+        re-spread over its scored children, and a parent with less than
+        `min_coverage` of its weight scored is itself unscored.
+        ``"zero"``: a criterion not scored in a visit counts as its scale
+        minimum ("no evidence").
+    min_coverage
+        See `missing`.
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    ObservationError
+        Observations of another rubric, units without observations, or
+        observations of unknown units.
+    MissingScoreError
+        Unscored criteria under ``missing="error"``.
+    OptionError
+        An unknown aggregation, order or missing policy.
+
+    Examples
+    --------
+    >>> import warnings, pelayanan_eval as pe
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
+    >>> obs = pe.Observations.from_arrays(
+    ...     rubric, unit=["a", "a", "b"], values=[[4] * 9, [3] * 9, [2] * 9])
+    >>> ev = pe.evaluate(rubric, obs)
+    >>> ev.index.tolist(), ev.rounded.tolist(), ev.grades.tolist()
+    ([3.5, 2.0], [87.5, 50.0], ['B', 'D'])
+    """
+    if not isinstance(observations, Observations):
+        raise ObservationError(
+            f"observations must be an Observations, got {type(observations).__name__}"
+        )
+    if observations.rubric is not rubric and observations.rubric != rubric:
+        raise ObservationError(
+            f"the observations were scored on rubric {observations.rubric.id!r}, not on "
+            f"{rubric.id!r} (or on a different version of it)"
+        )
+    method = Aggregation.coerce(aggregate)
+    check_option("order", order, ORDERS)
+    check_option("missing policy", missing, MISSING_POLICIES)
+    if not (isinstance(min_coverage, int | float) and 0 <= min_coverage <= 1):
+        raise OptionError(f"min_coverage must be between 0 and 1, got {min_coverage!r}")
+
+    table = Units.from_arrays(observations.unit_ids) if units is None else Units.coerce(units)
+    codes = _positions(table, observations.unit_ids)[observations.unit_codes]
+    visits = np.bincount(codes, minlength=len(table))
+    if not bool(np.all(visits > 0)):
+        idle = table.ids[visits == 0].tolist()
+        raise ObservationError(
+            "unit(s) without observations: " + enumerate_limited([repr(u) for u in idle])
+        )
+
+    values = observations.values
+    low, _ = rubric.leaf_scales
+    scored = ~np.isnan(values)
+    if missing == "zero":
+        values = np.where(scored, values, low)
+    time = None
+    if method.method == "latest":
+        _, visit_codes = factorize(observations.visit)
+        by_time = np.lexsort((visit_codes, observations.date.astype(np.int64)))
+        time = np.empty(len(by_time), dtype=np.int64)
+        time[by_time] = np.arange(len(by_time))
+    options: dict[str, Any] = {"time": time, "observers": observations.observer}
+
+    tree = Tree.from_rubric(rubric)
+    if order == "criteria_first":
+        leaf_scores = aggregate_rows(values, codes, len(table), method, **options)
+        if missing == "error" and np.isnan(leaf_scores).any():
+            raise _missing_error(
+                leaf_scores, table.ids.tolist(), rubric.leaf_ids, "unit x criterion pairs"
+            )
+        nodes = roll_up(leaf_scores, tree, missing, min_coverage)
+    else:
+        if missing == "error" and np.isnan(values).any():
+            labels = [
+                f"unit {u!r} visit {v!r}"
+                for u, v in zip(
+                    observations.unit.tolist(), observations.visit.tolist(), strict=True
+                )
+            ]
+            raise _missing_error(values, labels, rubric.leaf_ids, "visit x criterion pairs")
+        per_visit = roll_up(values, tree, missing, min_coverage)
+        nodes = aggregate_rows(per_visit, codes, len(table), method, **options)
+    ever_scored = np.bincount(
+        np.repeat(codes, scored.shape[1]) * scored.shape[1]
+        + np.tile(np.arange(scored.shape[1]), len(codes)),
+        weights=scored.ravel(),
+        minlength=len(table) * scored.shape[1],
+    ).reshape(len(table), scored.shape[1])
+    weights = rubric.leaf_weights
+    covered = ever_scored > 0
+    coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
+
+    index = nodes[:, -1]
+    reported = index * rubric.conversion.factor
+    rounded = rubric.rounding.apply(reported)
+    finite = ~np.isnan(rounded)
+    grades = np.full(len(table), "", dtype=object)
+    if rubric.grades.bands and finite.any():
+        grades[finite] = rubric.grades.codes(rounded[finite])
+    rounding = (
+        "none" if rubric.rounding.digits is None
+        else f"{rubric.rounding.digits} digits {rubric.rounding.mode}"
+    )  # fmt: skip
+    return Evaluation(
+        rubric=rubric,
+        units=table,
+        settings=Settings(
+            rubric_id=rubric.id,
+            rubric_hash=rubric.content_hash,
+            aggregation=method,
+            order=order,
+            missing=missing,
+            min_coverage=float(min_coverage),
+            rounding=rounding,
+            conversion_factor=rubric.conversion.factor,
+        ),
+        node_ids=tree.node_ids[:-1],
+        node_scores=nodes[:, :-1],
+        index=index,
+        reported=reported,
+        rounded=rounded,
+        grades=grades.astype(np.str_),
+        visits=visits,
+        coverage=coverage,
+    )
+
+
+def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array = np.asarray(array)
+    array.flags.writeable = False
+    return array
+
+
+@attrs.frozen(eq=False, repr=False)
+class Evaluation:
+    """The result of :func:`evaluate`: per-unit scores, index, grade, and the settings used.
+
+    Attributes
+    ----------
+    rubric, units, settings
+        What was evaluated, and how (aggregation, order, missing policy,
+        rounding, the rubric's content hash): enough to reproduce it.
+    node_ids
+        Every criterion id in document order (aspects, indicators, ...).
+    node_scores
+        ``[units, nodes]`` scores on the criteria's scale (NaN: unscored).
+    index
+        Weighted index on the rubric's scale (e.g. 0-5, or IKM 1-4).
+    reported, rounded
+        The index times the conversion factor (IKM: x25), and that rounded
+        as the rubric declares: the value that is graded and published.
+    grades
+        Grade code per unit (``""`` where the index is NaN).
+    visits, coverage
+        Observations per unit, and the share of the index weight whose
+        criteria were scored at least once.
+    """
+
+    rubric: Rubric
+    units: Units
+    settings: Settings
+    node_ids: tuple[str, ...]
+    node_scores: Array = attrs.field(converter=_frozen)
+    index: Array = attrs.field(converter=_frozen)
+    reported: Array = attrs.field(converter=_frozen)
+    rounded: Array = attrs.field(converter=_frozen)
+    grades: npt.NDArray[np.str_] = attrs.field(converter=_frozen)
+    visits: npt.NDArray[np.int64] = attrs.field(converter=_frozen)
+    coverage: Array = attrs.field(converter=_frozen)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return (
+            f"<Evaluation of {len(self)} units under {s.rubric_id!r}: "
+            f"aggregate={s.aggregation.method}, order={s.order}, missing={s.missing}>"
+        )
+
+    def score_ids(self, depth: int = 1) -> tuple[str, ...]:
+        """Ids of the criteria at `depth` (1 = top level: aspects or survey items)."""
+        depths = [len(self.rubric.path(node_id)) for node_id in self.node_ids]
+        return tuple(n for n, d in zip(self.node_ids, depths, strict=True) if d == depth)
+
+    def scores(self, key: int | str = 1) -> Array:
+        """Scores of the criteria at a depth (``[units, criteria]``) or of one criterion id.
+
+        ``scores(1)`` gives the top level (aspects) in :meth:`score_ids` order;
+        ``scores("kebijakan")`` one column; ``scores("index")`` the index.
+        """
+        if key == "index":
+            return self.index
+        if isinstance(key, str):
+            self.rubric[key]  # raises KeyError naming close ids
+            result: Array = self.node_scores[:, self.node_ids.index(key)]
+            return result
+        columns = [self.node_ids.index(node_id) for node_id in self.score_ids(key)]
+        if not columns:
+            raise OptionError(f"rubric {self.rubric.id!r} has no criteria at depth {key!r}")
+        result = self.node_scores[:, columns]
+        return result
+
+    def grade(self, unit_id: str) -> Grade | None:
+        """Return the grade of one unit (None if its index is NaN)."""
+        i = self.units.position(unit_id)
+        if np.isnan(self.rounded[i]):
+            return None
+        grade = self.rubric.grade(float(self.reported[i]), on="converted")
+        return grade if isinstance(grade, Grade) else None
+
+    def _groups(self, within: str | npt.ArrayLike | None) -> npt.NDArray[Any] | None:
+        if within is None:
+            return None
+        if isinstance(within, str):
+            check_option("within", within, ("category", "parent"))
+            return self.units.categories if within == "category" else self.units.parents
+        groups = np.asarray(within)
+        if groups.shape != (len(self),):
+            raise OptionError(f"within has shape {groups.shape}, expected ({len(self)},)")
+        return groups
+
+    def rank(
+        self,
+        within: str | npt.ArrayLike | None = "category",
+        *,
+        ties: str = "min",
+        tiebreak: Sequence[str] = (),
+        by: str = "rounded",
+    ) -> Array:
+        """Rank units, best first, within their category (or parent, or overall).
+
+        Parameters
+        ----------
+        within
+            ``"category"`` (default), ``"parent"``, ``None`` (all units) or
+            an array of group labels.
+        ties
+            ``"min"`` (1-2-2-4), ``"dense"``, ``"average"`` or ``"ordinal"``.
+        tiebreak
+            Criterion ids whose higher score wins a tie, in order, and/or
+            ``"id"`` (alphabetical unit id) to make the order total.
+        by
+            ``"rounded"`` (the published index, so equal published values
+            tie; default) or ``"raw"`` (full precision).
+
+        Returns
+        -------
+        numpy.ndarray
+            float ranks aligned with :attr:`units` (NaN where the index is NaN).
+        """
+        check_option("rank by", by, RANK_BY)
+        keys: list[npt.NDArray[Any]] = []
+        for name in tiebreak:
+            keys.append(self.units.ids if name == "id" else self.scores(name))
+        score = self.rounded if by == "rounded" else self.reported
+        return rank(score, self._groups(within), ties=ties, tiebreak=keys)
+
+    def _standings(
+        self, k: int, within: str | npt.ArrayLike | None, ties: str, best: bool
+    ) -> list[dict[str, Any]]:
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise OptionError(f"k must be a positive whole number, got {k!r}")
+        groups = self._groups(within)
+        ranks = rank(self.rounded, groups, ties=ties)
+        cut = ranks if best else rank(self.rounded, groups, ties=ties, descending=False)
+        chosen = np.flatnonzero(cut <= k)
+        labels = np.zeros(len(self), dtype=np.intp) if groups is None else factorize(groups)[1]
+        names = np.full(len(self), "", dtype=np.str_) if groups is None else np.asarray(groups)
+        # units sharing a group and a rank are tied; ranks are multiples of 0.5
+        key = labels[chosen].astype(np.int64) * (2 * len(self) + 2) + np.rint(ranks[chosen] * 2)
+        all_key = labels.astype(np.int64) * (2 * len(self) + 2) + np.rint(np.nan_to_num(ranks) * 2)
+        distinct, counts = np.unique(all_key[~np.isnan(ranks)], return_counts=True)
+        tied = counts[np.searchsorted(distinct, key)] > 1
+        direction = 1 if best else -1
+        order = np.lexsort((direction * ranks[chosen], labels[chosen]))
+        return [
+            self._standing(
+                int(chosen[j]), float(ranks[chosen[j]]), str(names[chosen[j]]), bool(tied[j])
+            )
+            for j in order.tolist()
+        ]
+
+    def _standing(self, i: int, rank_value: float, label: Any, tied: bool) -> dict[str, Any]:
+        code = str(self.grades[i])
+        bands = {band.code: band.label for band in self.rubric.grades}
+        return {
+            "group": label,
+            "rank": rank_value,
+            "tied": bool(tied),
+            "unit": str(self.units.ids[i]),
+            "name": str(self.units.names[i]),
+            "index": float(self.rounded[i]),
+            "grade": code,
+            "grade_label": bands.get(code, ""),
+        }
+
+    def top(
+        self, k: int = 2, within: str | npt.ArrayLike | None = "category", *, ties: str = "min"
+    ) -> list[dict[str, Any]]:
+        """Return the award table: units ranked `k` or better per group (ties at the cut included).
+
+        Returns one dict per unit (group, rank, tied, unit, name, index, grade,
+        grade_label), grouped by `within` and best first.
+        """
+        return self._standings(k, within, ties, best=True)
+
+    def bottom(
+        self, k: int = 2, within: str | npt.ArrayLike | None = "category", *, ties: str = "min"
+    ) -> list[dict[str, Any]]:
+        """Return the coaching list: the `k` lowest-ranked units of each group, lowest first."""
+        return self._standings(k, within, ties, best=False)
+
+    def card(self, unit_id: str) -> ReportCard:
+        """Return the report card of one unit (see :class:`ReportCard`)."""
+        from pelayanan_eval._card import build_card
+
+        return build_card(self, self.units.position(unit_id))
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per unit: id, name, category, visits, coverage, index, grade, rank, aspects."""
+        ranks = self.rank("category")
+        top = self.score_ids(1)
+        aspects = self.scores(1)
+        bands = {band.code: band.label for band in self.rubric.grades}
+        records = []
+        for i in range(len(self)):
+            record: dict[str, Any] = {
+                "unit": str(self.units.ids[i]),
+                "name": str(self.units.names[i]),
+                "category": str(self.units.categories[i]),
+                "visits": int(self.visits[i]),
+                "coverage": float(self.coverage[i]),
+                "index": float(self.index[i]),
+                "reported": float(self.reported[i]),
+                "rounded": float(self.rounded[i]),
+                "grade": str(self.grades[i]),
+                "grade_label": bands.get(str(self.grades[i]), ""),
+                "rank_in_category": float(ranks[i]),
+            }
+            for j, node_id in enumerate(top):
+                record[node_id] = float(aspects[i, j])
+            records.append(record)
+        return records
+
+    def to_pandas(self) -> Any:
+        """Return the records as a pandas DataFrame indexed by unit (needs the ``pandas`` extra)."""
+        try:
+            import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+        except ImportError:
+            raise ImportError(
+                "Evaluation.to_pandas() needs pandas: pip install 'pelayanan-eval[pandas]'"
+            ) from None
+        return pd.DataFrame.from_records(self.to_records()).set_index("unit")
+
+    def _repr_html_(self) -> str:
+        ranks = self.rank("category")
+        head = "".join(
+            f"<th>{h}</th>" for h in ("unit", "name", "category", "index", "grade", "rank")
+        )
+        rows = []
+        for i in range(min(len(self), 50)):
+            cells = (
+                self.units.ids[i], self.units.names[i], self.units.categories[i],
+                f"{self.rounded[i]:.2f}", self.grades[i],
+                "" if np.isnan(ranks[i]) else f"{ranks[i]:g}",
+            )  # fmt: skip
+            rows.append(
+                "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>"
+            )
+        more = f"<p>... {len(self) - 50} more units</p>" if len(self) > 50 else ""
+        caption = html.escape(repr(self))
+        return (
+            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>{more}"
+        )

@@ -1,0 +1,41 @@
+"""Small helpers for error messages: paths, suggestions, option checks."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pelayanan_eval.exceptions import OptionError
+
+Path = tuple[Any, ...]
+
+
+def format_path(path: Path) -> str:
+    """Render a document path: ``("criteria", 2, "weight")`` -> ``criteria[2].weight``."""
+    text = ""
+    for part in path:
+        text += (
+            f"[{part}]" if isinstance(part, int | float) else (f".{part}" if text else str(part))
+        )
+    return text or "(document)"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for a close match, else ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_option(name: str, value: object, valid: Sequence[str]) -> str:
+    """Return `value` if it is one of `valid`, else raise OptionError listing them."""
+    if isinstance(value, str) and value in valid:
+        return value
+    hint = suggest(value, valid) if isinstance(value, str) else ""
+    raise OptionError(f"unknown {name} {value!r}{hint}; valid: {', '.join(valid)}")
+
+
+def enumerate_limited(items: Sequence[str], limit: int = 20) -> str:
+    """Join up to `limit` items with '; ' and say how many more there are."""
+    shown = "; ".join(items[:limit])
+    return shown + (f"; ... and {len(items) - limit} more" if len(items) > limit else "")

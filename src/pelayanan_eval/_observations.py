@@ -1,0 +1,506 @@
+"""Observations: assessors' (or respondents') scores, one row per visit, one column per leaf."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._messages import enumerate_limited, suggest
+from pelayanan_eval._rubric import Rubric
+from pelayanan_eval.exceptions import ObservationError
+
+META_COLUMNS = ("unit", "visit", "observer", "date")
+
+
+def factorize(labels: npt.ArrayLike) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
+    """Sorted distinct labels and, per element, the position of its label.
+
+    Rows grouped by label in sorted order (as a database export ordered by
+    unit gives them) are recognised in one vectorised pass; anything else
+    falls back to :func:`numpy.unique`.
+
+    Examples
+    --------
+    >>> uniques, codes = factorize(["b", "b", "a", "b"])
+    >>> uniques.tolist(), codes.tolist()
+    (['a', 'b'], [1, 1, 0, 1])
+    """
+    array = np.asarray(labels)
+    if len(array) == 0:
+        return array[:0], np.zeros(0, dtype=np.intp)
+    change = np.empty(len(array), dtype=bool)
+    change[0] = True
+    np.not_equal(array[1:], array[:-1], out=change[1:])
+    heads = array[change]
+    if len(heads) == 1 or bool(np.all(heads[1:] > heads[:-1])):
+        codes: npt.NDArray[np.intp] = np.cumsum(change, dtype=np.intp) - 1
+        return heads, codes
+    uniques, inverse = np.unique(array, return_inverse=True)
+    return uniques, inverse.astype(np.intp, copy=False)
+
+
+def _dates(values: Any, n: int) -> npt.NDArray[np.datetime64]:
+    if values is None:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    try:
+        result: npt.NDArray[np.datetime64] = np.asarray(values, dtype="datetime64[D]")
+    except (TypeError, ValueError) as error:
+        raise ObservationError(f"observations: date: not dates ({error})") from None
+    return result
+
+
+@attrs.frozen
+class Observation:
+    """One visit to one unit: who scored what, when (for small, hand-made data).
+
+    Parameters
+    ----------
+    unit
+        The unit's id.
+    scores
+        Score by criterion (leaf) id; ``None`` or NaN for "not scored".
+    visit, observer, date
+        Visit label, assessor, and date of the visit.
+
+    Examples
+    --------
+    >>> Observation("kel-a", {"a1": 4, "a2": 3, "b": 5}, visit="1", observer="Ani").unit
+    'kel-a'
+    """
+
+    unit: str
+    scores: Mapping[str, float | None] = attrs.field(converter=dict, hash=False)
+    visit: str = ""
+    observer: str = ""
+    date: dt.date | str | None = None
+
+
+def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array.flags.writeable = False
+    return array
+
+
+@attrs.frozen(eq=False, repr=False)
+class Observations:
+    """Scores of many visits, stored by column: the engine's input.
+
+    Rows are observations (a visit by an assessor, or a survey respondent);
+    columns of `values` are the rubric's leaves in order; NaN means "not
+    scored". Build it with :meth:`from_arrays` (fast path),
+    :meth:`from_records`, :meth:`from_long` or :meth:`from_observations`,
+    which check every score against the rubric.
+
+    Attributes
+    ----------
+    rubric
+        The rubric whose leaves are the columns.
+    unit, visit, observer, date
+        Per-row arrays.
+    values
+        ``float64[n_observations, n_leaves]``, read-only.
+    unit_ids, unit_codes
+        Distinct unit ids (sorted) and each row's position among them.
+    """
+
+    rubric: Rubric
+    unit: npt.NDArray[np.str_]
+    values: npt.NDArray[np.float64]
+    visit: npt.NDArray[Any]
+    observer: npt.NDArray[np.str_]
+    date: npt.NDArray[np.datetime64]
+    unit_ids: npt.NDArray[np.str_] = attrs.field(init=False)
+    unit_codes: npt.NDArray[np.intp] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        n = len(self.unit)
+        if n == 0:
+            raise ObservationError("observations: the set is empty (no rows)")
+        uniques, codes = factorize(self.unit)
+        object.__setattr__(self, "unit_ids", _readonly(uniques))
+        object.__setattr__(self, "unit_codes", _readonly(codes))
+        self._check_unique_visits()
+
+    def _check_unique_visits(self) -> None:
+        visits, visit_codes = factorize(self.visit)
+        key = self.unit_codes.astype(np.int64) * len(visits) + visit_codes
+        if len(key) < 2 or bool(np.all(key[1:] > key[:-1])):
+            return
+        ordered = np.sort(key)
+        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+        if len(repeated):
+            pairs = [
+                f"unit {str(self.unit_ids[k // len(visits)])!r} visit "
+                f"{visits[k % len(visits)].item()!r} (rows "
+                f"{np.flatnonzero(key == k).tolist()})"
+                for k in repeated[:20].tolist()
+            ]
+            raise ObservationError(
+                "observations: the same (unit, visit) appears more than once: "
+                + enumerate_limited(pairs)
+                + (f" ... {len(repeated)} in all" if len(repeated) > 20 else "")
+            )
+
+    def __len__(self) -> int:
+        return len(self.unit)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Observations: {len(self)} rows, {len(self.unit_ids)} units, "
+            f"{self.values.shape[1]} criteria of {self.rubric.id!r}>"
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        rubric: Rubric,
+        *,
+        unit: npt.ArrayLike,
+        values: npt.ArrayLike,
+        visit: npt.ArrayLike | None = None,
+        observer: npt.ArrayLike | None = None,
+        date: npt.ArrayLike | None = None,
+    ) -> Observations:
+        """Build from arrays: the fast path for large data (no per-row Python work).
+
+        Parameters
+        ----------
+        rubric
+            The rubric; `values` has one column per leaf, in ``rubric.leaf_ids`` order.
+        unit
+            Unit id per row.
+        values
+            ``[n_rows, n_leaves]`` scores; NaN = not scored.
+        visit
+            Visit label per row; by default visits are numbered 1, 2, ...
+            within each unit in row order.
+        observer, date
+            Assessor and date per row (optional).
+
+        Raises
+        ------
+        ObservationError
+            Mismatched shapes, non-numbers, scores outside a leaf's scale,
+            an empty set, or the same (unit, visit) twice.
+
+        Examples
+        --------
+        >>> import numpy as np, warnings, pelayanan_eval as pe
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
+        >>> obs = pe.Observations.from_arrays(rubric, unit=["a", "a", "b"],
+        ...                                   values=np.full((3, 9), 3.0))
+        >>> obs
+        <Observations: 3 rows, 2 units, 9 criteria of 'permenpanrb-14-2017-ikm'>
+        >>> obs.visit.tolist()
+        [1, 2, 1]
+        """
+        units = np.asarray(unit)
+        if units.ndim != 1:
+            raise ObservationError(f"observations: unit must be one-dimensional, got {units.shape}")
+        try:
+            matrix = np.array(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ObservationError(
+                "observations: values must be numbers (NaN for not scored)"
+            ) from None
+        n, leaves = len(units), len(rubric.leaves)
+        if matrix.shape != (n, leaves):
+            raise ObservationError(
+                f"observations: values has shape {matrix.shape}, expected ({n}, {leaves}): "
+                f"one row per unit entry and one column per leaf of {rubric.id!r}"
+            )
+        for name, column in (("visit", visit), ("observer", observer), ("date", date)):
+            if column is not None and np.shape(column) != (n,):
+                raise ObservationError(
+                    f"observations: {name} has shape {np.shape(column)}, expected ({n},)"
+                )
+        units = units.astype(np.str_)
+        check_scores(rubric, matrix, lambda i: f"row {i} (unit {str(units[i])!r})")
+        if visit is None:
+            _, codes = factorize(units)
+            order = np.argsort(codes, kind="stable")
+            starts = np.searchsorted(codes[order], codes[order], side="left")
+            numbers = np.empty(n, dtype=np.int64)
+            numbers[order] = np.arange(n) - starts + 1
+            visits: npt.NDArray[Any] = numbers
+        else:
+            visits = np.asarray(visit)
+        return cls(
+            rubric=rubric,
+            unit=_readonly(units),
+            values=_readonly(matrix),
+            visit=_readonly(visits),
+            observer=_readonly(
+                np.full(n, "", dtype=np.str_)
+                if observer is None
+                else np.asarray(observer).astype(np.str_)
+            ),
+            date=_readonly(_dates(date, n)),
+        )
+
+    @classmethod
+    def from_records(
+        cls,
+        rubric: Rubric,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        source: str = "records",
+        first_row: int = 0,
+    ) -> Observations:
+        """Build from dict rows, as ``csv.DictReader`` or ``DataFrame.to_dict("records")`` give.
+
+        Each row has ``unit`` and optionally ``visit``, ``observer``, ``date``;
+        every other key is a leaf id whose value is a number, a numeric
+        string (``"4"``, ``"3,5"``), or empty / ``None`` / NaN for not scored.
+
+        Parameters
+        ----------
+        rubric
+            The rubric the scores follow.
+        records
+            The rows.
+        source, first_row
+            How rows are named in errors: ``f"{source} row {first_row + i}"``
+            (the CLI passes the CSV file and its first data line).
+
+        Raises
+        ------
+        ObservationError
+            Listing every bad cell: unknown criterion column, missing unit,
+            non-number, score outside the scale; or the same (unit, visit) twice.
+
+        Examples
+        --------
+        >>> import warnings, pelayanan_eval as pe
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
+        >>> row = {"unit": "kel-a", **{leaf: "3" for leaf in rubric.leaf_ids}}
+        >>> pe.Observations.from_records(rubric, [row, {**row, "biaya": "9"}])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        pelayanan_eval.exceptions.ObservationError: records row 1, column 'biaya': score 9.0 ...
+        """
+        rows = list(records)
+        leaf_index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
+        problems: list[str] = []
+        unknown = sorted(
+            {
+                key
+                for row in rows
+                for key in row
+                if key not in leaf_index and key not in META_COLUMNS
+            },
+            key=str,
+        )
+        for key in unknown:
+            hint = suggest(str(key), [*leaf_index, *META_COLUMNS])
+            problems.append(f"{source}: column {key!r} is not a criterion of {rubric.id!r}{hint}")
+        n = len(rows)
+        matrix = np.full((n, len(leaf_index)), np.nan)
+        units = np.empty(n, dtype=object)
+        visits = np.empty(n, dtype=object)
+        observers = np.empty(n, dtype=object)
+        dates: list[Any] = []
+        for i, row in enumerate(rows):
+            where = f"{source} row {first_row + i}"
+            unit = row.get("unit")
+            if unit is None or str(unit).strip() == "":
+                problems.append(f"{where}: no unit")
+            units[i] = "" if unit is None else str(unit).strip()
+            visits[i] = str(row.get("visit") or "").strip()
+            observers[i] = str(row.get("observer") or "").strip()
+            dates.append(row.get("date") or None)
+            for key, raw in row.items():
+                column = leaf_index.get(key)
+                if column is None:
+                    continue
+                parsed = _parse_score(raw)
+                if parsed is None:
+                    problems.append(f"{where}, column {key!r}: must be a number, got {raw!r}")
+                else:
+                    matrix[i, column] = parsed
+        if problems:
+            raise ObservationError(enumerate_limited(problems))
+        check_scores(rubric, matrix, lambda i: f"{source} row {first_row + i}", column_names=True)
+        blank_visits = n > 0 and all(v == "" for v in visits)
+        visit_column = None if blank_visits else visits.astype(np.str_)
+        try:
+            date_column = (
+                None
+                if all(d is None for d in dates)
+                else _dates([np.datetime64("NaT") if d is None else d for d in dates], n)
+            )
+        except ObservationError as error:
+            raise ObservationError(f"{source}: {error}") from None
+        return cls.from_arrays(
+            rubric,
+            unit=units.astype(np.str_),
+            values=matrix,
+            visit=visit_column,
+            observer=observers.astype(np.str_),
+            date=date_column,
+        )
+
+    @classmethod
+    def from_observations(cls, rubric: Rubric, observations: Iterable[Observation]) -> Observations:
+        """Build from :class:`Observation` objects (hand-made data)."""
+        records = []
+        for i, item in enumerate(observations):
+            if not isinstance(item, Observation):
+                raise ObservationError(
+                    f"observations[{i}]: expected an Observation, got {type(item).__name__}"
+                )
+            records.append(
+                {
+                    "unit": item.unit,
+                    "visit": item.visit,
+                    "observer": item.observer,
+                    "date": item.date,
+                    **item.scores,
+                }
+            )
+        return cls.from_records(rubric, records, source="observations")
+
+    @classmethod
+    def from_long(
+        cls,
+        rubric: Rubric,
+        *,
+        unit: npt.ArrayLike,
+        criterion: npt.ArrayLike,
+        value: npt.ArrayLike,
+        visit: npt.ArrayLike | None = None,
+        observer: npt.ArrayLike | None = None,
+        date: npt.ArrayLike | None = None,
+    ) -> Observations:
+        """Build from long form: one (unit, criterion, value) triple per row.
+
+        Rows sharing (unit, visit) form one observation; `observer` and
+        `date`, if given, are taken from the first row of each observation.
+
+        Examples
+        --------
+        >>> import warnings, pelayanan_eval as pe
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
+        >>> obs = pe.Observations.from_long(
+        ...     rubric, unit=["a"] * 9, criterion=list(rubric.leaf_ids), value=[4] * 9)
+        >>> obs.values.shape
+        (1, 9)
+        """
+        units = np.asarray(unit).astype(np.str_)
+        criteria = np.asarray(criterion).astype(np.str_)
+        try:
+            scores = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ObservationError("observations (long form): value must be numbers") from None
+        n = len(units)
+        for name, column in (
+            ("criterion", criteria),
+            ("value", scores),
+            ("visit", visit),
+            ("observer", observer),
+            ("date", date),
+        ):
+            if column is not None and np.shape(column) != (n,):
+                raise ObservationError(
+                    f"observations (long form): {name} has shape "
+                    f"{np.shape(column)}, expected ({n},)"
+                )
+        if n == 0:
+            raise ObservationError("observations: the set is empty (no rows)")
+        leaf_index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
+        names, name_codes = factorize(criteria)
+        columns = np.array([leaf_index.get(str(name), -1) for name in names.tolist()])
+        if (columns < 0).any():
+            bad = [
+                str(name)
+                for name, col in zip(names.tolist(), columns.tolist(), strict=True)
+                if col < 0
+            ]
+            raise ObservationError(
+                "observations (long form): unknown criterion id(s) "
+                + enumerate_limited([f"{b!r}{suggest(b, leaf_index)}" for b in bad])
+            )
+        visits = np.zeros(n, dtype=np.int64) if visit is None else np.asarray(visit)
+        _, unit_codes = factorize(units)
+        visit_ids, visit_codes = factorize(visits)
+        key = unit_codes.astype(np.int64) * len(visit_ids) + visit_codes
+        keys, row = np.unique(key, return_index=False, return_inverse=True)
+        cell = row.astype(np.int64) * len(leaf_index) + columns[name_codes]
+        ordered = np.sort(cell)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        if len(repeated):
+            first = int(repeated[0])
+            rows_hit = np.flatnonzero(cell == first).tolist()
+            raise ObservationError(
+                f"observations (long form): {len(np.unique(repeated))} (unit, visit, criterion) "
+                f"cell(s) given more than once, e.g. rows {rows_hit}"
+            )
+        matrix = np.full((len(keys), len(leaf_index)), np.nan)
+        matrix.reshape(-1)[cell] = scores
+        first_rows = np.zeros(len(keys), dtype=np.intp)
+        first_rows[row[::-1]] = np.arange(n)[::-1]
+        check_scores(rubric, matrix, lambda i: f"(long form) unit {str(units[first_rows[i]])!r}")
+        return cls.from_arrays(
+            rubric,
+            unit=units[first_rows],
+            values=matrix,
+            visit=None if visit is None else visits[first_rows],
+            observer=None if observer is None else np.asarray(observer)[first_rows],
+            date=None if date is None else np.asarray(date)[first_rows],
+        )
+
+
+def _parse_score(raw: Any) -> float | None:
+    """Read a cell as a float: NaN when empty, None when it is not a number."""
+    if raw is None:
+        return float("nan")
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float | np.integer | np.floating):
+        return float(raw)
+    if isinstance(raw, str):
+        text = raw.strip().replace(",", ".")
+        if text == "":
+            return float("nan")
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    return None
+
+
+def check_scores(
+    rubric: Rubric,
+    matrix: npt.NDArray[np.float64],
+    where: Callable[[int], str],
+    *,
+    column_names: bool = False,
+) -> None:
+    """Raise ObservationError naming every score outside its leaf's scale (NaN is allowed)."""
+    low, high = rubric.leaf_scales
+    with np.errstate(invalid="ignore"):
+        bad = (matrix < low) | (matrix > high)
+    if not bad.any():
+        return
+    rows, cols = np.nonzero(bad)
+    problems = []
+    for i, j in zip(rows[:20].tolist(), cols[:20].tolist(), strict=True):
+        leaf = rubric.leaf_ids[j]
+        label = (
+            f"{where(i)}, column {leaf!r}" if column_names else f"{where(i)}, criterion {leaf!r}"
+        )
+        problems.append(
+            f"{label}: score {matrix[i, j]!r} is outside the scale {low[j]:g}..{high[j]:g}"
+        )
+    more = f"; {len(rows)} in all" if len(rows) > 20 else ""
+    raise ObservationError("; ".join(problems) + more)

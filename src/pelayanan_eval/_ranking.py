@@ -1,0 +1,130 @@
+"""Ranking with explicit tie methods, within groups, on plain arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._messages import check_option
+from pelayanan_eval.exceptions import ScoreError
+
+TIE_METHODS: tuple[str, ...] = ("min", "dense", "average", "ordinal")
+
+
+def _as_numbers(values: npt.ArrayLike, name: str) -> npt.NDArray[np.float64]:
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ScoreError(f"rank: {name} must be numbers") from None
+    if array.ndim != 1:
+        raise ScoreError(f"rank: {name} must be one-dimensional, got shape {array.shape}")
+    return array
+
+
+def _sort_key(
+    values: npt.ArrayLike, descending: bool, n: int, name: str
+) -> npt.NDArray[np.float64]:
+    array = np.asarray(values)
+    if array.shape != (n,):
+        raise ScoreError(f"rank: {name} has shape {array.shape}, expected ({n},)")
+    if array.dtype.kind in "biuf":
+        numbers = array.astype(np.float64)
+        return -numbers if descending else numbers
+    return np.unique(array.astype(np.str_), return_inverse=True)[1].astype(np.float64)
+
+
+def rank(
+    scores: npt.ArrayLike,
+    groups: npt.ArrayLike | None = None,
+    *,
+    ties: str = "min",
+    descending: bool = True,
+    tiebreak: Sequence[npt.ArrayLike] = (),
+) -> npt.NDArray[np.float64]:
+    """Rank scores, best first, within each group.
+
+    Parameters
+    ----------
+    scores
+        One score per item; NaN items are not ranked (their rank is NaN).
+    groups
+        Group label per item (e.g. the unit category); ranks restart at 1
+        in each group. ``None``: one group.
+    ties
+        ``"min"`` (competition ranking 1-2-2-4, default), ``"dense"``
+        (1-2-2-3), ``"average"`` (1-2.5-2.5-4) or ``"ordinal"`` (1-2-3-4,
+        remaining ties in input order).
+    descending
+        Higher scores rank first (default).
+    tiebreak
+        Arrays consulted in order when scores are equal, before `ties`
+        applies: numbers rank the same way as the scores (higher first when
+        `descending`); text sorts alphabetically (e.g. unit ids).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 ranks aligned with `scores` (NaN for NaN scores).
+
+    Raises
+    ------
+    ScoreError
+        Scores that are not numbers, or arrays of mismatched shapes.
+    OptionError
+        An unknown tie method.
+
+    Notes
+    -----
+    One ``lexsort`` over (group, NaN flag, score, tie-breakers), then ranks
+    from the positions of tie blocks; no loop over items. Agrees with
+    ``scipy.stats.rankdata(-scores, method=...)`` per group.
+
+    Examples
+    --------
+    >>> rank([4.1, 3.9, 3.9, 3.5]).tolist()
+    [1.0, 2.0, 2.0, 4.0]
+    >>> rank([4.1, 3.9, 3.9, 3.5], ties="dense").tolist()
+    [1.0, 2.0, 2.0, 3.0]
+    >>> rank([4.1, 3.9, 3.9, 3.5], tiebreak=[[0, 4.0, 4.2, 0]]).tolist()
+    [1.0, 3.0, 2.0, 4.0]
+    >>> rank([3.0, 4.0, 2.0, 5.0], groups=["kel", "kel", "pkm", "pkm"]).tolist()
+    [2.0, 1.0, 2.0, 1.0]
+    """
+    check_option("tie method", ties, TIE_METHODS)
+    values = _as_numbers(scores, "scores")
+    n = len(values)
+    if n == 0:
+        empty: npt.NDArray[np.float64] = values.copy()
+        return empty
+    group_codes = (
+        np.zeros(n) if groups is None else _sort_key(groups, descending=False, n=n, name="groups")
+    )
+    missing = np.isnan(values)
+    primary = np.where(missing, 0.0, -values if descending else values)
+    breakers = [_sort_key(t, descending, n, f"tiebreak[{i}]") for i, t in enumerate(tiebreak)]
+    order = np.lexsort((np.arange(n), *reversed(breakers), primary, missing, group_codes))
+    keys = np.stack([group_codes, missing, primary, *breakers])[:, order]
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = keys[0, 1:] != keys[0, :-1]
+    new_block = np.ones(n, dtype=bool)
+    new_block[1:] = np.any(keys[:, 1:] != keys[:, :-1], axis=0)
+    position = np.arange(n)
+    group_start = np.maximum.accumulate(np.where(new_group, position, 0))
+    block_start = np.maximum.accumulate(np.where(new_block, position, 0))
+    if ties == "ordinal":
+        ranked = (position - group_start + 1).astype(np.float64)
+    elif ties == "dense":
+        blocks = np.cumsum(new_block)
+        ranked = (blocks - blocks[group_start] + 1).astype(np.float64)
+    else:
+        ranked = (block_start - group_start + 1).astype(np.float64)
+        if ties == "average":
+            block_id = np.cumsum(new_block) - 1
+            size = np.bincount(block_id)[block_id]
+            ranked = ranked + (size - 1) / 2
+    result = np.empty(n)
+    result[order] = ranked
+    result[missing] = np.nan
+    return result

@@ -1,0 +1,161 @@
+"""Service units: one hand-made `Unit`, or a columnar `Units` table for real data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._messages import enumerate_limited, suggest
+from pelayanan_eval.exceptions import ObservationError, UnknownUnitError
+
+
+def _mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return dict(value or {})
+
+
+@attrs.frozen
+class Unit:
+    """A service unit (kelurahan, puskesmas, OPD, ...).
+
+    Parameters
+    ----------
+    id
+        Identifier used in observations, e.g. ``"kel-mrican"``.
+    name
+        Display name.
+    category
+        Group within which units are ranked, e.g. ``"kelurahan"``.
+    parent
+        Id of a parent unit (an OPD's department), if any.
+    attributes
+        Free data kept with the unit (address, head, population, ...).
+
+    Examples
+    --------
+    >>> Unit("kel-mrican", "Kelurahan Mrican", category="kelurahan")
+    Unit(id='kel-mrican', name='Kelurahan Mrican', category='kelurahan', parent=None, attributes={})
+    """
+
+    id: str
+    name: str = ""
+    category: str = ""
+    parent: str | None = None
+    attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping, hash=False)
+
+
+def _strings(values: npt.ArrayLike, n: int, field: str) -> npt.NDArray[np.str_]:
+    array = np.asarray(values)
+    if array.shape != (n,):
+        raise ObservationError(f"units: {field} has shape {array.shape}, expected ({n},)")
+    result: npt.NDArray[np.str_] = array.astype(np.str_)
+    return result
+
+
+@attrs.frozen(eq=False, repr=False)
+class Units:
+    """A columnar table of units: ids, names, categories and parents as arrays.
+
+    Build it with :meth:`from_units` (a list of :class:`Unit`) or
+    :meth:`from_arrays` (the fast path for many units).
+
+    Examples
+    --------
+    >>> units = Units.from_arrays(id=["a", "b"], category=["kelurahan", "puskesmas"])
+    >>> len(units), units[1]
+    (2, Unit(id='b', name='', category='puskesmas', parent=None, attributes={}))
+    """
+
+    ids: npt.NDArray[np.str_]
+    names: npt.NDArray[np.str_]
+    categories: npt.NDArray[np.str_]
+    parents: npt.NDArray[np.str_]
+    attributes: tuple[Mapping[str, Any], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.ids) == 0:
+            raise ObservationError("units: no units given")
+        empty = np.flatnonzero(self.ids == "")
+        if len(empty):
+            raise ObservationError(f"units: empty unit id at position(s) {empty[:10].tolist()}")
+        ordered = np.sort(self.ids)
+        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+        if len(repeated):
+            raise ObservationError(
+                "units: duplicate unit id(s) "
+                + enumerate_limited([repr(str(x)) for x in repeated.tolist()])
+            )
+
+    @classmethod
+    def from_units(cls, units: Iterable[Unit]) -> Units:
+        """Build the table from :class:`Unit` objects."""
+        items = list(units)
+        for i, unit in enumerate(items):
+            if not isinstance(unit, Unit):
+                raise ObservationError(f"units[{i}]: expected a Unit, got {type(unit).__name__}")
+        return cls(
+            ids=np.array([u.id for u in items], dtype=np.str_),
+            names=np.array([u.name for u in items], dtype=np.str_),
+            categories=np.array([u.category for u in items], dtype=np.str_),
+            parents=np.array([u.parent or "" for u in items], dtype=np.str_),
+            attributes=tuple(u.attributes for u in items),
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        id: npt.ArrayLike,
+        *,
+        name: npt.ArrayLike | None = None,
+        category: npt.ArrayLike | None = None,
+        parent: npt.ArrayLike | None = None,
+    ) -> Units:
+        """Build the table from arrays (one entry per unit); no per-unit Python work."""
+        ids = np.asarray(id).astype(np.str_)
+        if ids.ndim != 1:
+            raise ObservationError(f"units: id must be one-dimensional, got shape {ids.shape}")
+        n = len(ids)
+        blank = np.full(n, "", dtype=np.str_)
+        return cls(
+            ids=ids,
+            names=blank if name is None else _strings(name, n, "name"),
+            categories=blank if category is None else _strings(category, n, "category"),
+            parents=blank if parent is None else _strings(parent, n, "parent"),
+        )
+
+    @classmethod
+    def coerce(cls, units: Units | Sequence[Unit]) -> Units:
+        """Return `units` as a table (a list of Unit objects is converted)."""
+        return units if isinstance(units, Units) else cls.from_units(units)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, position: int) -> Unit:
+        """Return the unit at `position` as a :class:`Unit`."""
+        return Unit(
+            id=str(self.ids[position]),
+            name=str(self.names[position]),
+            category=str(self.categories[position]),
+            parent=str(self.parents[position]) or None,
+            attributes=self.attributes[position] if self.attributes else {},
+        )
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {unit_id: i for i, unit_id in enumerate(self.ids.tolist())}
+
+    def position(self, unit_id: str) -> int:
+        """Row of the unit with id `unit_id`; UnknownUnitError names close ids."""
+        try:
+            return self._positions[unit_id]
+        except KeyError:
+            hint = suggest(str(unit_id), self._positions)
+            raise UnknownUnitError(f"no unit {unit_id!r}{hint}") from None
+
+    def __repr__(self) -> str:
+        return f"<Units: {len(self)} units>"
