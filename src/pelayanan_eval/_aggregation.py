@@ -80,9 +80,13 @@ class Aggregation:
 
 
 def _cube(
-    values: Array, codes: npt.NDArray[np.intp], groups: int, order: npt.NDArray[np.intp] | None
-) -> Array:
-    """Arrange rows as [group, position, column], NaN-padded; a view when already so laid out."""
+    values: npt.NDArray[Any],
+    codes: npt.NDArray[np.intp],
+    groups: int,
+    order: npt.NDArray[np.intp] | None,
+    fill: Any = np.nan,
+) -> npt.NDArray[Any]:
+    """Arrange rows as [group, position, column], padded with `fill`; a view when laid out so."""
     n, width = values.shape
     counts = np.bincount(codes, minlength=groups)
     depth = int(counts.max()) if n else 0
@@ -93,7 +97,7 @@ def _cube(
     ordered = codes[order]
     starts = np.cumsum(counts) - counts
     position = np.arange(n) - starts[ordered]
-    cube = np.full((groups, depth, width), np.nan)
+    cube = np.full((groups, depth, width), fill, dtype=values.dtype)
     cube[ordered, position] = values[order]
     return cube
 
@@ -155,6 +159,14 @@ def aggregate(
                 rank = np.arange(cube.shape[1])[None, :, None]
                 keep = (rank >= cut[:, None, :]) & (rank < (count - cut)[:, None, :])
                 result = np.where(keep, ordered, 0.0).sum(axis=1) / (count - 2 * cut)
+    return result
+
+
+def any_per_group(
+    mask: npt.NDArray[np.bool_], codes: npt.NDArray[np.intp], groups: int
+) -> npt.NDArray[np.bool_]:
+    """Per group and column: is any row's entry True? Returns ``[groups, columns]``."""
+    result: npt.NDArray[np.bool_] = np.any(_cube(mask, codes, groups, None, fill=False), axis=1)
     return result
 
 

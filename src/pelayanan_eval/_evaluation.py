@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._aggregation import Aggregation
+from pelayanan_eval._aggregation import Aggregation, any_per_group
 from pelayanan_eval._aggregation import aggregate as aggregate_rows
 from pelayanan_eval._grading import Grade
 from pelayanan_eval._messages import check_option, enumerate_limited, suggest
@@ -200,14 +200,8 @@ def evaluate(
             raise _missing_error(values, labels, rubric.leaf_ids, "visit x criterion pairs")
         per_visit = roll_up(values, tree, missing, min_coverage)
         nodes = aggregate_rows(per_visit, codes, len(table), method, **options)
-    ever_scored = np.bincount(
-        np.repeat(codes, scored.shape[1]) * scored.shape[1]
-        + np.tile(np.arange(scored.shape[1]), len(codes)),
-        weights=scored.ravel(),
-        minlength=len(table) * scored.shape[1],
-    ).reshape(len(table), scored.shape[1])
     weights = rubric.leaf_weights
-    covered = ever_scored > 0
+    covered = any_per_group(scored, codes, len(table))
     coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
 
     index = nodes[:, -1]
