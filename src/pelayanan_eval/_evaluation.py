@@ -141,7 +141,7 @@ def evaluate(
     >>> obs = pe.Observations.from_arrays(
     ...     rubric, unit=["a", "a", "b"], values=[[4] * 9, [3] * 9, [2] * 9])
     >>> ev = pe.evaluate(rubric, obs)
-    >>> ev.index.tolist(), ev.rounded.tolist(), ev.grades.tolist()
+    >>> ev.index.round(6).tolist(), ev.rounded.tolist(), ev.grades.tolist()
     ([3.5, 2.0], [87.5, 50.0], ['B', 'D'])
     """
     if not isinstance(observations, Observations):
