@@ -500,7 +500,7 @@ def check_scores(
             f"{where(i)}, column {leaf!r}" if column_names else f"{where(i)}, criterion {leaf!r}"
         )
         problems.append(
-            f"{label}: score {matrix[i, j]!r} is outside the scale {low[j]:g}..{high[j]:g}"
+            f"{label}: score {float(matrix[i, j])!r} is outside the scale {low[j]:g}..{high[j]:g}"
         )
     more = f"; {len(rows)} in all" if len(rows) > 20 else ""
     raise ObservationError("; ".join(problems) + more)
