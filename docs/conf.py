@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as distribution_version
 from pathlib import Path
 
-# The local extension that renders a bundled rubric's provenance from its YAML file.
+# Local extension: the rubric-summary directive and trimming of doctest sessions.
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "pelayanan_eval"
@@ -23,7 +23,7 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "rubric_summary",
+    "pelayanan_docs",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
@@ -37,17 +37,16 @@ myst_heading_anchors = 3
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_type_aliases = {
-    "npt.ArrayLike": "numpy.typing.ArrayLike",
-    "npt.NDArray": "numpy.typing.NDArray",
+    "npt.ArrayLike": "ArrayLike",
 }
 autodoc_default_options = {"show-inheritance": True}
+python_use_unqualified_type_names = True
 
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_ivar = True
 napoleon_use_rtype = False
+napoleon_attr_annotations = False
 
 html_theme = "furo"
 html_title = f"pelayanan_eval {release}"
-napoleon_attr_annotations = False
-python_use_unqualified_type_names = True

@@ -91,10 +91,15 @@ class _Reader:
                 return self.lines[path[:end]]
         return None
 
+    def _ordered(self) -> list[tuple[Path, str, int | None]]:
+        return sorted(self.problems, key=lambda p: p[2] or self.line_of(p[0]) or 0)
+
+    def paths(self) -> list[Path]:
+        return [path for path, _, _ in self._ordered()]
+
     def messages(self) -> list[str]:
-        ordered = sorted(self.problems, key=lambda p: p[2] or self.line_of(p[0]) or 0)
         out = []
-        for path, message, line in ordered:
+        for path, message, line in self._ordered():
             line = line or self.line_of(path)
             where = f"{self.source}:{line}" if line else self.source
             out.append(f"{where}: {format_path(path)}: {message}")
@@ -283,7 +288,7 @@ def _bands(reader: _Reader, value: Any) -> tuple[Band, ...]:
             continue
         low = reader.number(band["min"], (*path, "min"))
         code = reader.text(band["code"], (*path, "code"))
-        if low is not None and code:
+        if low is not None:
             bands.append(Band(code, low, reader.text(band.get("label"), (*path, "label"))))
     return tuple(bands)
 
@@ -408,7 +413,7 @@ def _parse_quietly(text: str, source: str) -> Rubric:
     document = reader.parse(text)
     rubric = None if reader.problems else _build(reader, document)
     if reader.problems or rubric is None:
-        raise RubricError(reader.messages(), source=source)
+        raise RubricError(reader.messages(), source=source, paths=reader.paths())
     return rubric
 
 
@@ -502,6 +507,8 @@ def load_rubric(source: str | os.PathLike[str]) -> Rubric:
             f"cannot read rubric file {str(path)!r}: {error.strerror}"
         ) from None
     rubric = _parse_quietly(text, str(path))
+    if path.parent == bundled_directory() and rubric.id != path.stem:
+        raise RubricError([f"{path}: id {rubric.id!r} differs from the file name"], str(path))
     _warn_if_provisional(rubric)
     return rubric
 
