@@ -8,6 +8,7 @@ from importlib import metadata as _metadata
 
 from pelayanan_eval._aggregation import Aggregation
 from pelayanan_eval._card import AspectLine, Loss, NextGrade, ReportCard, Step
+from pelayanan_eval._demo import DemoCity, demo_city
 from pelayanan_eval._evaluation import Evaluation, Settings, evaluate
 from pelayanan_eval._grading import Band, Grade, GradeScale, Rounding, round_half_up
 from pelayanan_eval._loading import RubricInfo, available_rubrics, load_rubric, parse_rubric
@@ -27,6 +28,7 @@ __all__ = [
     "Band",
     "Conversion",
     "Criterion",
+    "DemoCity",
     "Evaluation",
     "Grade",
     "GradeScale",
@@ -46,6 +48,7 @@ __all__ = [
     "Units",
     "__version__",
     "available_rubrics",
+    "demo_city",
     "evaluate",
     "load_rubric",
     "parse_rubric",

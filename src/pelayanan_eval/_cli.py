@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
+import attrs
+import numpy as np
+
+from pelayanan_eval._aggregation import METHODS
+from pelayanan_eval._demo import SYNTHETIC, DemoCity, demo_city
+from pelayanan_eval._evaluation import Evaluation, evaluate
 from pelayanan_eval._loading import available_rubrics, load_rubric
+from pelayanan_eval._observations import Observations
 from pelayanan_eval._rubric import Rubric
-from pelayanan_eval.exceptions import PelayananEvalError, ProvisionalRubricWarning
+from pelayanan_eval._scoring import MISSING_POLICIES
+from pelayanan_eval._units import Unit
+from pelayanan_eval.exceptions import ObservationError, PelayananEvalError, ProvisionalRubricWarning
+
+AWARDS = 2  # the best two of each category get an award
 
 
 def _load(source: str) -> Rubric:
@@ -72,19 +86,117 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(_: argparse.Namespace) -> int:
-    rubric = _load("permenpanrb-17-2017")
-    print(f"Grading example indices under {rubric.id} ({rubric.regulation.name}).")
-    print("Values are rounded half up to 2 decimals first, as a spreadsheet shows them.")
-    print(f"{'index':>8} {'rounded':>8}  grade")
-    for value in (4.69, 4.505, 4.5049, 4.11, 3.68, 2.92, 1.2):
-        grade = rubric.grade(value)
-        print(f"{value:>8} {grade.value:>8.2f}  {grade}")
-    ikm = _load("permenpanrb-14-2017-ikm")
-    print(f"\nIKM under {ikm.id}: index on 1-4, converted x25, graded on 25-100.")
-    for value in (3.41, 3.80, 3.0644, 3.064):
-        grade = ikm.grade(value)
-        print(f"{value:>8} {grade.value:>8.2f}  {grade}")
+def _ranking_table(evaluation: Evaluation, top: int | None, within: str | None) -> str:
+    """Each group's ranking: rank, unit, name, index, grade; awards marked for the top two."""
+    ranks = evaluation.rank(within)
+    groups = (
+        np.full(len(evaluation), "", dtype=np.str_)
+        if within is None
+        else (evaluation.units.categories if within == "category" else evaluation.units.parents)
+    )
+    lines = []
+    for group in sorted(set(groups.tolist())):
+        rows = np.flatnonzero(groups == group)
+        rows = rows[np.lexsort((evaluation.units.ids[rows], ranks[rows]))]
+        title = f"{within} {group}" if within else "all units"
+        lines += ["", f"{title} ({len(rows)} units)",
+                  f"{'rank':>5}  {'unit':<16} {'name':<34} {'index':>6}  grade"]  # fmt: skip
+        for i in rows:
+            if top is not None and not ranks[i] <= top:
+                continue
+            code = str(evaluation.grades[i])
+            label = next((b.label for b in evaluation.rubric.grades if b.code == code), "")
+            mark = "  * award" if ranks[i] <= AWARDS else ""
+            rank_text = "-" if np.isnan(ranks[i]) else f"{ranks[i]:g}"
+            unit, name = evaluation.units.ids[i], evaluation.units.names[i][:34]
+            lines.append(
+                f"{rank_text:>5}  {unit:<16} {name:<34} "
+                f"{evaluation.rounded[i]:>6.2f}  {code} {label}{mark}"
+            )
+    return "\n".join(lines)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    city = demo_city()
+    if args.export:
+        folder = Path(args.export)
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_demo_csv(city, folder)
+        print(f"wrote {folder / 'units.csv'} and {folder / 'observations.csv'} ({SYNTHETIC})")
+        return 0
+    evaluation = evaluate(city.rubric, city.observations, units=city.units)
+    print(f"{SYNTHETIC}.")
+    print(
+        f"{len(city.units)} units, {len(city.observations)} visits, rubric {city.rubric.id} "
+        "(provisional weights and bands: see 'pelayanan-eval rubric show permenpanrb-17-2017')."
+    )
+    print(_ranking_table(evaluation, None, "category"))
+    lowest = str(evaluation.units.ids[int(np.nanargmin(evaluation.reported))])
+    print("\nReport card of the lowest unit:\n")
+    print(evaluation.card(lowest))
+    return 0
+
+
+def _write_demo_csv(city: DemoCity, folder: Path) -> None:
+    with (folder / "units.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name", "category"])
+        writer.writerows([u.id, u.name, u.category] for u in city.units)
+    obs = city.observations
+    with (folder / "observations.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["unit", "visit", "observer", "date", *city.rubric.leaf_ids])
+        for i in range(len(obs)):
+            writer.writerow([obs.unit[i], obs.visit[i], obs.observer[i], obs.date[i],
+                             *(f"{v:g}" for v in obs.values[i])])  # fmt: skip
+
+
+def _read_csv(path: str) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            return list(csv.DictReader(handle))
+    except OSError as error:
+        raise ObservationError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ObservationError(f"{path}: not UTF-8 text") from None
+
+
+def _units_from_csv(path: str) -> list[Unit]:
+    rows = _read_csv(path)
+    units = []
+    for line, row in enumerate(rows, start=2):
+        unit_id = (row.get("id") or row.get("unit") or "").strip()
+        if not unit_id:
+            raise ObservationError(f"{path} row {line}: no unit id (column 'id')")
+        name, category = (row.get("name") or "").strip(), (row.get("category") or "").strip()
+        units.append(Unit(unit_id, name, category, (row.get("parent") or "").strip() or None))
+    return units
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    rubric = _load(args.rubric)
+    units = _units_from_csv(args.units) if args.units else None
+    observations = Observations.from_records(
+        rubric, _read_csv(args.observations), source=args.observations, first_row=2
+    )
+    evaluation = evaluate(
+        rubric, observations, units=units, aggregate=args.aggregate, missing=args.missing
+    )
+    within = None if args.within == "none" else args.within
+    if args.format == "table":
+        print(_ranking_table(evaluation, args.top, within).lstrip("\n"))
+        return 0
+    records = evaluation.to_records()
+    if args.top is not None:
+        ranks = evaluation.rank(within)
+        records = [r for r, k in zip(records, ranks.tolist(), strict=True) if k <= args.top]
+    if args.format == "json":
+        settings = attrs.asdict(evaluation.settings)
+        print(json.dumps({"settings": settings, "units": records}, indent=2, ensure_ascii=False))
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["unit"])
+        writer.writeheader()
+        writer.writerows(records)
     return 0
 
 
@@ -96,7 +208,24 @@ def build_parser() -> argparse.ArgumentParser:
         "IKM 14/2017).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="run the bundled demonstration").set_defaults(run=_demo)
+    demo = commands.add_parser("demo", help="evaluate the bundled synthetic city")
+    demo.add_argument("--export", metavar="DIR", help="write its units.csv and observations.csv")
+    demo.set_defaults(run=_demo)
+    run = commands.add_parser("evaluate", help="evaluate units from CSV files")
+    run.add_argument("--rubric", required=True, metavar="ID|PATH")
+    run.add_argument("--units", metavar="CSV", help="id, name, category[, parent] per unit")
+    run.add_argument(
+        "--observations",
+        required=True,
+        metavar="CSV",
+        help="unit, visit, observer, date, then one column per criterion id",
+    )
+    run.add_argument("--aggregate", default="mean", choices=METHODS)
+    run.add_argument("--missing", default="error", choices=MISSING_POLICIES)
+    run.add_argument("--within", default="category", choices=("category", "parent", "none"))
+    run.add_argument("--top", type=int, metavar="K", help="only the K best of each group")
+    run.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    run.set_defaults(run=_evaluate)
     commands.add_parser("rubrics", help="list the bundled rubrics").set_defaults(run=_rubrics)
     rubric = commands.add_parser("rubric", help="show or check a rubric")
     actions = rubric.add_subparsers(dest="action", required=True)

@@ -186,7 +186,7 @@ def evaluate(
         leaf_scores = aggregate_rows(values, codes, len(table), method, **options)
         if missing == "error" and np.isnan(leaf_scores).any():
             raise _missing_error(
-                leaf_scores, table.ids.tolist(), rubric.leaf_ids, "unit x criterion pairs"
+                leaf_scores, table.ids.tolist(), rubric.leaf_ids, "unit x criterion pair(s)"
             )
         nodes = roll_up(leaf_scores, tree, missing, min_coverage)
     else:
@@ -197,7 +197,7 @@ def evaluate(
                     observations.unit.tolist(), observations.visit.tolist(), strict=True
                 )
             ]
-            raise _missing_error(values, labels, rubric.leaf_ids, "visit x criterion pairs")
+            raise _missing_error(values, labels, rubric.leaf_ids, "visit x criterion pair(s)")
         per_visit = roll_up(values, tree, missing, min_coverage)
         nodes = aggregate_rows(per_visit, codes, len(table), method, **options)
     weights = rubric.leaf_weights

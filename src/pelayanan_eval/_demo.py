@@ -1,0 +1,78 @@
+"""A synthetic city for demonstrations and tests: 70 units, two visits each, on 17/2017."""
+
+from __future__ import annotations
+
+import warnings
+
+import attrs
+import numpy as np
+
+from pelayanan_eval._loading import load_rubric
+from pelayanan_eval._observations import Observations
+from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._units import Unit
+from pelayanan_eval.exceptions import ProvisionalRubricWarning
+
+SYNTHETIC = "SYNTHETIC DATA: made up by pelayanan_eval for demonstration, not a real evaluation"
+_CATEGORIES = (("kelurahan", "Kelurahan", 24, 3.2), ("puskesmas", "Puskesmas", 22, 3.6),
+               ("opd", "OPD", 24, 3.4))  # fmt: skip
+_ASSESSORS = tuple(f"Penilai {letter} (sintetis)" for letter in "ABCDEF")
+
+
+@attrs.frozen
+class DemoCity:
+    """The synthetic example: a rubric, its units and two visits per unit, labelled synthetic."""
+
+    rubric: Rubric
+    units: tuple[Unit, ...]
+    observations: Observations
+    note: str = SYNTHETIC
+
+
+def demo_city(seed: int = 2017) -> DemoCity:
+    """Generate the synthetic city: 70 units in three categories, two visits by two assessors.
+
+    Every unit is visited twice, three months apart at most, by two
+    different assessors, and scored on the 37 indicators of
+    ``permenpanrb-17-2017``. Scores come from a made-up model (unit quality
+    by category, indicator difficulty, assessor leniency, noise), rounded
+    to whole levels 0-5; the same seed always gives the same data.
+
+    Examples
+    --------
+    >>> city = demo_city()
+    >>> len(city.units), len(city.observations), city.units[0].name
+    (70, 140, 'Kelurahan Contoh 01 (sintetis)')
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalRubricWarning)
+        rubric = load_rubric("permenpanrb-17-2017")
+    rng = np.random.default_rng(seed)
+    units = []
+    quality = []
+    for key, label, count, mean in _CATEGORIES:
+        for i in range(1, count + 1):
+            units.append(Unit(f"{key}-{i:02d}", f"{label} Contoh {i:02d} (sintetis)",
+                              category=key, attributes={"synthetic": True}))  # fmt: skip
+        quality.append(rng.normal(mean, 0.55, count))
+    level = np.concatenate(quality)
+    n, leaves = len(units), len(rubric.leaves)
+    difficulty = rng.normal(0.0, 0.6, leaves)
+    leniency = rng.normal(0.0, 0.25, len(_ASSESSORS))
+    first = rng.integers(0, len(_ASSESSORS), n)
+    second = (first + rng.integers(1, len(_ASSESSORS), n)) % len(_ASSESSORS)
+    assessor = np.stack([first, second], axis=1).ravel()
+    noise = rng.normal(0.0, 0.55, (2 * n, leaves))
+    raw = np.repeat(level, 2)[:, None] + difficulty + leniency[assessor][:, None] + noise
+    values = np.clip(np.rint(raw), 0, 5)
+    start = np.datetime64("2026-08-03") + rng.integers(0, 26, n)
+    later = start + rng.integers(42, 85, n)
+    observations = Observations.from_arrays(
+        rubric,
+        unit=np.repeat([u.id for u in units], 2),
+        values=values,
+        visit=np.tile(["1", "2"], n),
+        observer=np.array(_ASSESSORS)[assessor],
+        date=np.stack([start, later], axis=1).ravel(),
+    )
+    return DemoCity(rubric, tuple(units), observations)

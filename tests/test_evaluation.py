@@ -1,0 +1,248 @@
+"""evaluate(): a hand-worked evaluation, missing-data policies, orders, results and exports."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+import pelayanan_eval as pe
+from pelayanan_eval.exceptions import MissingScoreError
+
+TWO_LEVEL = textwrap.dedent(
+    """\
+    schema: 1
+    id: two-level
+    title: Two-level test rubric
+    regulation: {name: made up for the tests}
+    status: verified
+    scale: {min: 0, max: 5}
+    rounding: {digits: 2, mode: half_up}
+    grades:
+      - {code: A, min: 4.51, label: Prima}
+      - {code: B, min: 3.51, label: Baik}
+      - {code: C, min: 2.51, label: Cukup}
+      - {code: D, min: 0, label: Kurang}
+    criteria:
+      - id: A
+        name: Aspek A
+        weight: 60%
+        weighting: relative
+        criteria:
+          - {id: a1, name: Satu, weight: 2}
+          - {id: a2, name: Dua, weight: 1}
+      - id: B
+        name: Aspek B
+        weight: 40%
+        weighting: equal
+        criteria:
+          - {id: b1, name: Tiga}
+          - {id: b2, name: Empat}
+    """
+)
+
+# (unit, visit, a1, a2, b1, b2)
+VISITS = [
+    ("u1", "1", 4, 3, 5, 4), ("u1", "2", 5, 3, 4, 4),
+    ("u2", "1", 3, 2, 3, 2), ("u2", "2", 3, 4, 3, 3),
+    ("u3", "1", 5, 5, 5, 4), ("u3", "2", 5, 4, 5, 5),
+]  # fmt: skip
+UNITS = [pe.Unit("u1", "Satu", "kel"), pe.Unit("u2", "Dua", "kel"), pe.Unit("u3", "Tiga", "pkm")]
+
+
+@pytest.fixture
+def rubric() -> pe.Rubric:
+    """The two-level rubric: A 60 % (a1:a2 = 2:1), B 40 % (b1, b2 equal)."""
+    return pe.parse_rubric(TWO_LEVEL)
+
+
+def observations(rubric: pe.Rubric, rows: list[tuple] = VISITS) -> pe.Observations:  # type: ignore[type-arg]
+    records = [dict(zip(("unit", "visit", "a1", "a2", "b1", "b2"), row, strict=True)) for row in rows]
+    return pe.Observations.from_records(rubric, records)
+
+
+def test_hand_worked_evaluation(rubric: pe.Rubric) -> None:
+    """Every node, index, grade and rank of three units, worked by hand below."""
+    ev = pe.evaluate(rubric, observations(rubric), units=UNITS)
+    # means over the two visits: u1 a1 4.5 a2 3 b1 4.5 b2 4; u2 3, 3, 3, 2.5; u3 5, 4.5, 5, 4.5
+    # A = (2 a1 + a2) / 3: u1 12/3 = 4.0, u2 9/3 = 3.0, u3 14.5/3 = 4.8333
+    # B = (b1 + b2) / 2:   u1 4.25,       u2 2.75,      u3 4.75
+    # index = 0.6 A + 0.4 B: u1 2.4 + 1.7 = 4.10, u2 1.8 + 1.1 = 2.90, u3 2.9 + 1.9 = 4.80
+    assert ev.node_ids == ("A", "a1", "a2", "B", "b1", "b2")
+    expected_nodes = [
+        [4.0, 4.5, 3.0, 4.25, 4.5, 4.0],
+        [3.0, 3.0, 3.0, 2.75, 3.0, 2.5],
+        [14.5 / 3, 5.0, 4.5, 4.75, 5.0, 4.5],
+    ]
+    np.testing.assert_allclose(ev.node_scores, expected_nodes, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ev.index, [4.10, 2.90, 4.80], rtol=0, atol=1e-12)
+    assert ev.rounded.tolist() == [4.10, 2.90, 4.80]
+    assert ev.grades.tolist() == ["B", "C", "A"]
+    assert ev.rank("category").tolist() == [1.0, 2.0, 1.0]
+    assert ev.rank(None).tolist() == [2.0, 3.0, 1.0]
+    assert ev.visits.tolist() == [2, 2, 2]
+    assert ev.coverage.tolist() == [1.0, 1.0, 1.0]
+    assert ev.score_ids(1) == ("A", "B")
+    np.testing.assert_allclose(ev.scores(1), [[4.0, 4.25], [3.0, 2.75], [14.5 / 3, 4.75]], atol=1e-12)
+    np.testing.assert_allclose(ev.scores("b2"), [4.0, 2.5, 4.5])
+
+
+def test_settings_recorded(rubric: pe.Rubric) -> None:
+    """The result says which rubric (and version), aggregation, order, policy and rounding."""
+    ev = pe.evaluate(rubric, observations(rubric), aggregate="median", missing="zero")
+    s = ev.settings
+    assert (s.rubric_id, s.rubric_hash) == ("two-level", rubric.content_hash)
+    assert (s.aggregation.method, s.order, s.missing, s.rounding) == (
+        "median", "criteria_first", "zero", "2 digits half_up",
+    )  # fmt: skip
+
+
+def test_min_aggregation_by_hand(rubric: pe.Rubric) -> None:
+    """min: u1 a1 4 a2 3 b1 4 b2 4 -> A = 11/3, B = 4 -> index 0.6*11/3 + 1.6 = 3.80."""
+    ev = pe.evaluate(rubric, observations(rubric), aggregate="min")
+    assert ev.index[0] == pytest.approx(3.8, abs=1e-12)
+
+
+def test_latest_uses_dates(rubric: pe.Rubric) -> None:
+    """latest takes the later date even when its visit label sorts first."""
+    records = [
+        {"unit": "u", "visit": "b", "date": "2026-01-01", "a1": 1, "a2": 1, "b1": 1, "b2": 1},
+        {"unit": "u", "visit": "a", "date": "2026-03-01", "a1": 5, "a2": 5, "b1": 5, "b2": 5},
+    ]
+    ev = pe.evaluate(rubric, pe.Observations.from_records(rubric, records), aggregate="latest")
+    assert ev.index.tolist() == [pytest.approx(5.0)]
+
+
+def test_observer_weighted(rubric: pe.Rubric) -> None:
+    """Weights 3:1 on two visits of 4 and 0 give 3 on every criterion, so index 3."""
+    records = [
+        {"unit": "u", "visit": "1", "observer": "ani", "a1": 4, "a2": 4, "b1": 4, "b2": 4},
+        {"unit": "u", "visit": "2", "observer": "budi", "a1": 0, "a2": 0, "b1": 0, "b2": 0},
+    ]
+    method = pe.Aggregation("observer_weighted", observer_weights={"ani": 3, "budi": 1})
+    ev = pe.evaluate(rubric, pe.Observations.from_records(rubric, records), aggregate=method)
+    assert ev.index.tolist() == [pytest.approx(3.0)]
+
+
+def test_missing_error_names_unit_and_criterion(rubric: pe.Rubric) -> None:
+    """missing='error' names each unit x criterion with no score in any visit."""
+    rows = [("u1", "1", 4, None, 5, None), ("u1", "2", 5, None, 4, None), ("u2", "1", 3, 2, 3, 2)]
+    with pytest.raises(
+        MissingScoreError, match=r"2 unit x criterion pair\(s\) without a score .*u1: a2, b2"
+    ) as caught:
+        pe.evaluate(rubric, observations(rubric, rows))
+    assert caught.value.missing == (("u1", "a2"), ("u1", "b2"))
+
+
+def test_missing_renormalize_by_hand(rubric: pe.Rubric) -> None:
+    """renormalize: u1 lacks a2 -> A = a1 = 4.5; lacks b2 -> B = b1 = 4.5; index 4.5."""
+    rows = [("u1", "1", 4, None, 5, None), ("u1", "2", 5, None, 4, None), ("u2", "1", 3, 2, 3, 2)]
+    ev = pe.evaluate(rubric, observations(rubric, rows), missing="renormalize")
+    assert ev.scores("A")[0] == pytest.approx(4.5)
+    assert ev.index[0] == pytest.approx(4.5)
+    # coverage: a2 (0.6 x 1/3 = 0.2) and b2 (0.4 x 1/2 = 0.2) unscored -> 0.6
+    assert ev.coverage[0] == pytest.approx(0.6)
+    assert ev.coverage[1] == 1.0
+
+
+def test_missing_renormalize_below_min_coverage(rubric: pe.Rubric) -> None:
+    """A scored share of 1/3 under A is below min_coverage 0.5: A is unscored, index from B."""
+    rows = [("u1", "1", None, 3, 5, 4)]
+    ev = pe.evaluate(rubric, observations(rubric, rows), missing="renormalize", min_coverage=0.5)
+    assert np.isnan(ev.scores("A")[0])
+    # root: only B (0.4 of 1.0) scored, below 0.5 -> no index, no grade
+    assert np.isnan(ev.index[0]) and ev.grades[0] == ""
+    ev = pe.evaluate(rubric, observations(rubric, rows), missing="renormalize", min_coverage=0.3)
+    assert ev.scores("A")[0] == pytest.approx(3.0)  # a2 alone
+    assert ev.index[0] == pytest.approx(0.6 * 3.0 + 0.4 * 4.5)
+
+
+def test_missing_zero_counts_scale_minimum(rubric: pe.Rubric) -> None:
+    """zero: an unscored criterion counts 0 in that visit: a2 = (0 + 3)/2 = 1.5."""
+    rows = [("u1", "1", 4, None, 5, 4), ("u1", "2", 5, 3, 4, 4)]
+    ev = pe.evaluate(rubric, observations(rubric, rows), missing="zero")
+    assert ev.scores("a2")[0] == pytest.approx(1.5)
+    assert ev.scores("A")[0] == pytest.approx((2 * 4.5 + 1.5) / 3)
+
+
+def test_visits_first_differs_with_missing_data(rubric: pe.Rubric) -> None:
+    """visits_first + renormalize: each visit is scored on its own criteria, then averaged."""
+    rows = [("u1", "1", 4, None, 4, 4), ("u1", "2", 2, 2, 4, 4)]
+    first = pe.evaluate(rubric, observations(rubric, rows), missing="renormalize")
+    later = pe.evaluate(rubric, observations(rubric, rows), missing="renormalize", order="visits_first")
+    # criteria first: a1 = 3, a2 = 2 -> A = 8/3; index 0.6*8/3 + 1.6 = 3.2
+    assert first.index[0] == pytest.approx(3.2)
+    # visits first: visit 1 A = 4 (a1 alone), visit 2 A = 2 -> A = 3; index 0.6*3 + 1.6 = 3.4
+    assert later.index[0] == pytest.approx(3.4)
+
+
+def test_visits_first_error_names_visit(rubric: pe.Rubric) -> None:
+    """visits_first + error: a visit missing a criterion is named with its visit."""
+    rows = [("u1", "1", 4, None, 4, 4), ("u1", "2", 2, 2, 4, 4)]
+    with pytest.raises(MissingScoreError, match=r"unit 'u1' visit '1': a2"):
+        pe.evaluate(rubric, observations(rubric, rows), order="visits_first")
+
+
+def test_top_and_bottom_with_ties(rubric: pe.Rubric) -> None:
+    """Ties at the cut are all included and marked; groups come in label order."""
+    rows = [*VISITS, ("u4", "1", 3, 3, 3, 2), ("u4", "2", 3, 3, 3, 3)]  # u4 = u2's means
+    units = [*UNITS, pe.Unit("u4", "Empat", "kel")]
+    ev = pe.evaluate(rubric, observations(rubric, rows), units=units)
+    top = ev.top(2)
+    assert [(r["group"], r["unit"], r["rank"], r["tied"]) for r in top] == [
+        ("kel", "u1", 1.0, False), ("kel", "u2", 2.0, True), ("kel", "u4", 2.0, True),
+        ("pkm", "u3", 1.0, False),
+    ]  # fmt: skip
+    bottom = ev.bottom(1)
+    assert [r["unit"] for r in bottom] == ["u2", "u4", "u3"]
+
+
+def test_rank_tiebreak_by_aspect_then_id(rubric: pe.Rubric) -> None:
+    """A tie on the index is broken by a named aspect, then by unit id."""
+    rows = [*VISITS, ("u4", "1", 3, 3, 3, 2), ("u4", "2", 3, 3, 3, 3)]
+    units = [*UNITS, pe.Unit("u4", "Empat", "kel")]
+    ev = pe.evaluate(rubric, observations(rubric, rows), units=units)
+    assert ev.rank(ties="ordinal", tiebreak=["id"]).tolist() == [1.0, 2.0, 1.0, 3.0]
+    assert ev.rank(ties="min", tiebreak=["A", "id"]).tolist() == [1.0, 2.0, 1.0, 3.0]
+
+
+def test_records_and_pandas(rubric: pe.Rubric) -> None:
+    """to_records gives one dict per unit with aspects; to_pandas indexes by unit."""
+    ev = pe.evaluate(rubric, observations(rubric), units=UNITS)
+    record = ev.to_records()[0]
+    assert record["unit"] == "u1" and record["grade"] == "B" and record["grade_label"] == "Baik"
+    assert record["A"] == pytest.approx(4.0) and record["rank_in_category"] == 1.0
+    pd = pytest.importorskip("pandas")
+    frame = ev.to_pandas()
+    assert isinstance(frame, pd.DataFrame)
+    assert frame.loc["u3", "grade"] == "A"
+
+
+def test_html_reprs(rubric: pe.Rubric) -> None:
+    """Evaluation and report cards render as HTML in notebooks, escaping names."""
+    units = [pe.Unit("u1", "<Satu & Co>", "kel"), *UNITS[1:]]
+    ev = pe.evaluate(rubric, observations(rubric), units=units)
+    assert "&lt;Satu &amp; Co&gt;" in ev._repr_html_()
+    assert ev.card("u1")._repr_html_().startswith("<pre>")
+
+
+def test_evaluation_arrays_are_read_only(rubric: pe.Rubric) -> None:
+    """The result cannot be changed in place."""
+    ev = pe.evaluate(rubric, observations(rubric))
+    with pytest.raises(ValueError, match="read-only"):
+        ev.index[0] = 5.0
+
+
+def test_ikm_survey_on_the_same_engine() -> None:
+    """IKM: respondents are observations; mean per unsur, equal 1/9, x25, graded (3.41 -> B)."""
+    with pytest.warns(pe.exceptions.ProvisionalRubricWarning):
+        ikm = pe.load_rubric("permenpanrb-14-2017-ikm")
+    # two respondents whose per-unsur means average 3.41: all 3.41 is not an answer, so use
+    # answers summing to 2 x 9 x 3.41 = 61.38 -> not whole; take 100 respondents instead:
+    # 59 answer 3 and 41 answer 4 on every unsur -> NRR 3.41, IKM 3.41, x25 = 85.25 -> B
+    values = np.array([[3] * 9] * 59 + [[4] * 9] * 41, dtype=float)
+    obs = pe.Observations.from_arrays(ikm, unit=["kel-a"] * 100, values=values)
+    ev = pe.evaluate(ikm, obs)
+    assert ev.rounded.tolist() == [85.25]
+    assert ev.grades.tolist() == ["B"]

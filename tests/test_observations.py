@@ -1,0 +1,165 @@
+"""Building observations and units: every kind of bad input gets a clear library error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pelayanan_eval as pe
+from pelayanan_eval.exceptions import ObservationError, OptionError, UnknownUnitError
+from tests.test_evaluation import TWO_LEVEL, UNITS, VISITS, observations
+
+
+@pytest.fixture
+def rubric() -> pe.Rubric:
+    """The two-level rubric of test_evaluation."""
+    return pe.parse_rubric(TWO_LEVEL)
+
+
+def row(**scores: object) -> dict[str, object]:
+    return {"unit": "u1", "visit": "1", "a1": 4, "a2": 3, "b1": 5, "b2": 4, **scores}
+
+
+def test_unknown_criterion_column(rubric: pe.Rubric) -> None:
+    """A column that is no criterion is named, with the closest id."""
+    with pytest.raises(ObservationError, match=r"records: column 'a11' is not a criterion of 'two-level' \(did you mean 'a1'\?\)"):
+        pe.Observations.from_records(rubric, [row(a11=4)])
+
+
+def test_score_outside_scale(rubric: pe.Rubric) -> None:
+    """A 6 on a 0-5 scale names the row, the column and the value."""
+    with pytest.raises(ObservationError, match=r"records row 1, column 'b1': score 6\.0 is outside the scale 0\.\.5"):
+        pe.Observations.from_records(rubric, [row(), row(visit="2", b1=6)])
+
+
+def test_score_not_a_number(rubric: pe.Rubric) -> None:
+    """A word in a score cell is reported with row and column."""
+    with pytest.raises(ObservationError, match=r"obs\.csv row 2, column 'a2': must be a number, got 'tiga'"):
+        pe.Observations.from_records(rubric, [row(a2="tiga")], source="obs.csv", first_row=2)
+
+
+def test_decimal_comma_and_blank_cells(rubric: pe.Rubric) -> None:
+    """'3,5' reads as 3.5 (Indonesian decimal comma); an empty cell is 'not scored'."""
+    obs = pe.Observations.from_records(rubric, [row(a1="3,5", a2="")])
+    assert obs.values[0, 0] == 3.5 and np.isnan(obs.values[0, 1])
+
+
+def test_row_without_unit(rubric: pe.Rubric) -> None:
+    """A row with no unit is named."""
+    with pytest.raises(ObservationError, match=r"records row 0: no unit"):
+        pe.Observations.from_records(rubric, [row(unit="")])
+
+
+def test_observation_for_unknown_unit(rubric: pe.Rubric) -> None:
+    """Observations of a unit missing from units are named, with a suggestion."""
+    obs = pe.Observations.from_records(rubric, [row(unit="u9")])
+    with pytest.raises(ObservationError, match=r"observations for unit\(s\) not in units: 'u9'"):
+        pe.evaluate(rubric, obs, units=UNITS)
+
+
+def test_same_unit_visit_twice(rubric: pe.Rubric) -> None:
+    """The same (unit, visit) twice is an error naming both rows."""
+    with pytest.raises(ObservationError, match=r"the same \(unit, visit\) appears more than once: unit 'u1' visit '1' \(rows \[0, 1\]\)"):
+        pe.Observations.from_records(rubric, [row(), row()])
+
+
+def test_unit_without_observations(rubric: pe.Rubric) -> None:
+    """A unit listed in units but never observed is an error, not a silent NaN."""
+    with pytest.raises(ObservationError, match=r"unit\(s\) without observations: 'u2', 'u3'|unit\(s\) without observations: 'u2'; 'u3'"):
+        pe.evaluate(rubric, observations(rubric, VISITS[:2]), units=UNITS)
+
+
+def test_empty_observation_set(rubric: pe.Rubric) -> None:
+    """No rows at all is an error."""
+    with pytest.raises(ObservationError, match="the set is empty"):
+        pe.Observations.from_records(rubric, [])
+    with pytest.raises(ObservationError, match="the set is empty"):
+        pe.Observations.from_arrays(rubric, unit=[], values=np.zeros((0, 4)))
+
+
+def test_mismatched_array_shapes(rubric: pe.Rubric) -> None:
+    """from_arrays checks the values shape against units and leaves, and each column."""
+    with pytest.raises(ObservationError, match=r"values has shape \(2, 3\), expected \(2, 4\)"):
+        pe.Observations.from_arrays(rubric, unit=["a", "b"], values=np.zeros((2, 3)))
+    with pytest.raises(ObservationError, match=r"visit has shape \(3,\), expected \(2,\)"):
+        pe.Observations.from_arrays(rubric, unit=["a", "b"], values=np.zeros((2, 4)), visit=[1, 2, 3])
+
+
+def test_values_not_numbers(rubric: pe.Rubric) -> None:
+    """Text in the values matrix is reported, not a numpy traceback."""
+    with pytest.raises(ObservationError, match="values must be numbers"):
+        pe.Observations.from_arrays(rubric, unit=["a"], values=[["x", 1, 2, 3]])
+
+
+def test_arrays_out_of_scale_named(rubric: pe.Rubric) -> None:
+    """from_arrays names the row, unit and criterion of a score off the scale."""
+    values = np.full((2, 4), 3.0)
+    values[1, 2] = -1
+    with pytest.raises(ObservationError, match=r"row 1 \(unit 'b'\), criterion 'b1': score -1\.0 is outside"):
+        pe.Observations.from_arrays(rubric, unit=["a", "b"], values=values)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"aggregate": "average"}, r"unknown aggregation 'average'; valid: mean, median"),
+        ({"missing": "skip"}, r"unknown missing policy 'skip'; valid: error, renormalize, zero"),
+        ({"order": "visit_first"}, r"unknown order 'visit_first' \(did you mean 'visits_first'\?\)"),
+        ({"min_coverage": 2}, r"min_coverage must be between 0 and 1, got 2"),
+    ],
+)
+def test_unknown_options_list_valid_ones(rubric: pe.Rubric, option: dict[str, object], message: str) -> None:
+    """Each bad option names the valid values."""
+    with pytest.raises(OptionError, match=message):
+        pe.evaluate(rubric, observations(rubric), **option)  # type: ignore[arg-type]
+
+
+def test_unknown_tie_method(rubric: pe.Rubric) -> None:
+    """An unknown tie method lists min, dense, average, ordinal."""
+    ev = pe.evaluate(rubric, observations(rubric))
+    with pytest.raises(OptionError, match=r"unknown tie method 'first'; valid: min, dense, average, ordinal"):
+        ev.rank(ties="first")
+
+
+def test_card_unknown_unit(rubric: pe.Rubric) -> None:
+    """card() for an unknown unit names it and suggests the closest."""
+    ev = pe.evaluate(rubric, observations(rubric), units=UNITS)
+    with pytest.raises(UnknownUnitError, match=r"no unit 'u11' \(did you mean 'u1'\?\)"):
+        ev.card("u11")
+
+
+def test_observations_of_another_rubric(rubric: pe.Rubric) -> None:
+    """Evaluating with a different rubric than the observations' is refused."""
+    other = rubric.with_weights({"A": "50%", "B": "50%"})
+    with pytest.raises(ObservationError, match="scored on rubric 'two-level', not on 'two-level'"):
+        pe.evaluate(other, observations(rubric))
+
+
+def test_duplicate_unit_ids() -> None:
+    """Two units with one id are refused."""
+    with pytest.raises(ObservationError, match="duplicate unit id"):
+        pe.Units.from_units([pe.Unit("a"), pe.Unit("a")])
+
+
+def test_from_observations_and_long_agree(rubric: pe.Rubric) -> None:
+    """The hand-made, record and long-form constructors build the same matrix."""
+    made = pe.Observations.from_observations(rubric, [
+        pe.Observation("u1", {"a1": 4, "a2": 3, "b1": 5, "b2": 4}, visit="1"),
+        pe.Observation("u1", {"a1": 5, "a2": None, "b1": 4, "b2": 4}, visit="2"),
+    ])  # fmt: skip
+    long = pe.Observations.from_long(
+        rubric,
+        unit=["u1"] * 7,
+        visit=["1", "1", "1", "1", "2", "2", "2"],
+        criterion=["a1", "a2", "b1", "b2", "a1", "b1", "b2"],
+        value=[4, 3, 5, 4, 5, 4, 4],
+    )
+    np.testing.assert_array_equal(made.values, long.values)
+
+
+def test_long_form_errors(rubric: pe.Rubric) -> None:
+    """Long form: unknown criterion ids and repeated cells are named."""
+    with pytest.raises(ObservationError, match=r"unknown criterion id\(s\) 'c1'"):
+        pe.Observations.from_long(rubric, unit=["u"], criterion=["c1"], value=[1])
+    with pytest.raises(ObservationError, match=r"given more than once, e\.g\. rows \[0, 1\]"):
+        pe.Observations.from_long(rubric, unit=["u", "u"], criterion=["a1", "a1"], value=[1, 2])
