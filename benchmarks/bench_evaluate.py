@@ -120,7 +120,11 @@ def synthetic_rubric(bundled: pe.Rubric) -> pe.Rubric:
         ]
         aspects.append(
             pe.Criterion(
-                f"aspek-{a}", f"Aspek {a}", weight=percent, weighting="relative", criteria=indicators
+                f"aspek-{a}",
+                f"Aspek {a}",
+                weight=percent,
+                weighting="relative",
+                criteria=indicators,
             )
         )
     return pe.Rubric(

@@ -86,3 +86,57 @@ def rubric_17() -> pe.Rubric:
 def rubric_ikm() -> pe.Rubric:
     """The bundled PermenPANRB 14/2017 IKM rubric."""
     return load_quietly("permenpanrb-14-2017-ikm")
+
+
+TWO_LEVEL = textwrap.dedent(
+    """\
+    schema: 1
+    id: two-level
+    title: Two-level test rubric
+    regulation: {name: made up for the tests}
+    status: verified
+    scale: {min: 0, max: 5}
+    rounding: {digits: 2, mode: half_up}
+    grades:
+      - {code: A, min: 4.51, label: Prima}
+      - {code: B, min: 3.51, label: Baik}
+      - {code: C, min: 2.51, label: Cukup}
+      - {code: D, min: 0, label: Kurang}
+    criteria:
+      - id: A
+        name: Aspek A
+        weight: 60%
+        weighting: relative
+        criteria:
+          - {id: a1, name: Satu, weight: 2}
+          - {id: a2, name: Dua, weight: 1}
+      - id: B
+        name: Aspek B
+        weight: 40%
+        weighting: equal
+        criteria:
+          - {id: b1, name: Tiga}
+          - {id: b2, name: Empat}
+    """
+)
+
+# (unit, visit, a1, a2, b1, b2)
+VISITS = [
+    ("u1", "1", 4, 3, 5, 4), ("u1", "2", 5, 3, 4, 4),
+    ("u2", "1", 3, 2, 3, 2), ("u2", "2", 3, 4, 3, 3),
+    ("u3", "1", 5, 5, 5, 4), ("u3", "2", 5, 4, 5, 5),
+]  # fmt: skip
+UNITS = [pe.Unit("u1", "Satu", "kel"), pe.Unit("u2", "Dua", "kel"), pe.Unit("u3", "Tiga", "pkm")]
+
+
+@pytest.fixture
+def rubric() -> pe.Rubric:
+    """The two-level rubric: A 60 % (a1:a2 = 2:1), B 40 % (b1, b2 equal)."""
+    return pe.parse_rubric(TWO_LEVEL)
+
+
+def observations(rubric: pe.Rubric, rows: list[tuple] = VISITS) -> pe.Observations:  # type: ignore[type-arg]
+    records = [
+        dict(zip(("unit", "visit", "a1", "a2", "b1", "b2"), row, strict=True)) for row in rows
+    ]
+    return pe.Observations.from_records(rubric, records)

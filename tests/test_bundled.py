@@ -6,10 +6,10 @@ import warnings
 
 import numpy as np
 import pytest
-from tests.conftest import load_quietly
 
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import ProvisionalRubricWarning
+from tests.conftest import load_quietly
 
 BUNDLED = [
     "bps-indeks-kebahagiaan-2017",

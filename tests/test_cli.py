@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import MINI_YAML
 
 from pelayanan_eval._cli import main
+from tests.conftest import MINI_YAML
 
 
 def test_rubrics_lists_bundled(capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,3 +83,59 @@ def test_python_dash_m_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "permenpanrb-14-2017-ikm" in result.stdout
+
+
+def test_demo_prints_rankings_and_a_card(capsys: pytest.CaptureFixture[str]) -> None:
+    """'demo' labels the data synthetic, ranks each category with awards, shows the lowest card."""
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("SYNTHETIC DATA")
+    for category in ("kelurahan", "puskesmas", "opd"):
+        assert f"category {category} (" in out
+    assert out.count("* award") == 6
+    assert "Report card of the lowest unit" in out and "path to" in out
+
+
+def test_evaluate_csv_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exported demo CSVs evaluate to the same indices as the in-memory demo."""
+    import json
+
+    import pelayanan_eval as pe
+
+    assert main(["demo", "--export", str(tmp_path)]) == 0
+    capsys.readouterr()
+    code = main(["evaluate", "--rubric", "permenpanrb-17-2017", "--units", str(tmp_path / "units.csv"),
+                 "--observations", str(tmp_path / "observations.csv"), "--format", "json"])  # fmt: skip
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    city = pe.demo_city()
+    expected = pe.evaluate(city.rubric, city.observations, units=city.units)
+    by_unit = {r["unit"]: r["index"] for r in result["units"]}
+    assert by_unit == pytest.approx(
+        dict(zip(expected.units.ids.tolist(), expected.index.tolist(), strict=True))
+    )
+    assert result["settings"]["aggregation"]["method"] == "mean"
+
+
+def test_evaluate_csv_error_names_file_row_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad cell in the observations CSV is reported with file, line and column."""
+    path = tmp_path / "obs.csv"
+    path.write_text("unit,visit,persyaratan\nkel-a,1,4\nkel-a,2,lima\n", encoding="utf-8")
+    code = main(["evaluate", "--rubric", "permenpanrb-14-2017-ikm", "--observations", str(path)])
+    assert code == 1
+    assert (
+        f"{path} row 3, column 'persyaratan': must be a number, got 'lima'"
+        in capsys.readouterr().err
+    )
+
+
+def test_evaluate_top_k_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--top 1 prints only the best unit of each category."""
+    main(["demo", "--export", str(tmp_path)])
+    capsys.readouterr()
+    main(["evaluate", "--rubric", "permenpanrb-17-2017", "--units", str(tmp_path / "units.csv"),
+          "--observations", str(tmp_path / "observations.csv"), "--top", "1"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert out.count("* award") == 3

@@ -2,64 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pytest
 
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import MissingScoreError
-
-TWO_LEVEL = textwrap.dedent(
-    """\
-    schema: 1
-    id: two-level
-    title: Two-level test rubric
-    regulation: {name: made up for the tests}
-    status: verified
-    scale: {min: 0, max: 5}
-    rounding: {digits: 2, mode: half_up}
-    grades:
-      - {code: A, min: 4.51, label: Prima}
-      - {code: B, min: 3.51, label: Baik}
-      - {code: C, min: 2.51, label: Cukup}
-      - {code: D, min: 0, label: Kurang}
-    criteria:
-      - id: A
-        name: Aspek A
-        weight: 60%
-        weighting: relative
-        criteria:
-          - {id: a1, name: Satu, weight: 2}
-          - {id: a2, name: Dua, weight: 1}
-      - id: B
-        name: Aspek B
-        weight: 40%
-        weighting: equal
-        criteria:
-          - {id: b1, name: Tiga}
-          - {id: b2, name: Empat}
-    """
-)
-
-# (unit, visit, a1, a2, b1, b2)
-VISITS = [
-    ("u1", "1", 4, 3, 5, 4), ("u1", "2", 5, 3, 4, 4),
-    ("u2", "1", 3, 2, 3, 2), ("u2", "2", 3, 4, 3, 3),
-    ("u3", "1", 5, 5, 5, 4), ("u3", "2", 5, 4, 5, 5),
-]  # fmt: skip
-UNITS = [pe.Unit("u1", "Satu", "kel"), pe.Unit("u2", "Dua", "kel"), pe.Unit("u3", "Tiga", "pkm")]
-
-
-@pytest.fixture
-def rubric() -> pe.Rubric:
-    """The two-level rubric: A 60 % (a1:a2 = 2:1), B 40 % (b1, b2 equal)."""
-    return pe.parse_rubric(TWO_LEVEL)
-
-
-def observations(rubric: pe.Rubric, rows: list[tuple] = VISITS) -> pe.Observations:  # type: ignore[type-arg]
-    records = [dict(zip(("unit", "visit", "a1", "a2", "b1", "b2"), row, strict=True)) for row in rows]
-    return pe.Observations.from_records(rubric, records)
+from tests.conftest import UNITS, VISITS, observations
 
 
 def test_hand_worked_evaluation(rubric: pe.Rubric) -> None:
@@ -84,7 +32,9 @@ def test_hand_worked_evaluation(rubric: pe.Rubric) -> None:
     assert ev.visits.tolist() == [2, 2, 2]
     assert ev.coverage.tolist() == [1.0, 1.0, 1.0]
     assert ev.score_ids(1) == ("A", "B")
-    np.testing.assert_allclose(ev.scores(1), [[4.0, 4.25], [3.0, 2.75], [14.5 / 3, 4.75]], atol=1e-12)
+    np.testing.assert_allclose(
+        ev.scores(1), [[4.0, 4.25], [3.0, 2.75], [14.5 / 3, 4.75]], atol=1e-12
+    )
     np.testing.assert_allclose(ev.scores("b2"), [4.0, 2.5, 4.5])
 
 
@@ -105,7 +55,7 @@ def test_min_aggregation_by_hand(rubric: pe.Rubric) -> None:
 
 
 def test_latest_uses_dates(rubric: pe.Rubric) -> None:
-    """latest takes the later date even when its visit label sorts first."""
+    """The latest visit is the later date, even when its visit label sorts first."""
     records = [
         {"unit": "u", "visit": "b", "date": "2026-01-01", "a1": 1, "a2": 1, "b1": 1, "b2": 1},
         {"unit": "u", "visit": "a", "date": "2026-03-01", "a1": 5, "a2": 5, "b1": 5, "b2": 5},
@@ -170,7 +120,9 @@ def test_visits_first_differs_with_missing_data(rubric: pe.Rubric) -> None:
     """visits_first + renormalize: each visit is scored on its own criteria, then averaged."""
     rows = [("u1", "1", 4, None, 4, 4), ("u1", "2", 2, 2, 4, 4)]
     first = pe.evaluate(rubric, observations(rubric, rows), missing="renormalize")
-    later = pe.evaluate(rubric, observations(rubric, rows), missing="renormalize", order="visits_first")
+    later = pe.evaluate(
+        rubric, observations(rubric, rows), missing="renormalize", order="visits_first"
+    )
     # criteria first: a1 = 3, a2 = 2 -> A = 8/3; index 0.6*8/3 + 1.6 = 3.2
     assert first.index[0] == pytest.approx(3.2)
     # visits first: visit 1 A = 4 (a1 alone), visit 2 A = 2 -> A = 3; index 0.6*3 + 1.6 = 3.4

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import MINI_YAML
 
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import (
@@ -15,6 +14,7 @@ from pelayanan_eval.exceptions import (
     RubricError,
     RubricNotFoundError,
 )
+from tests.conftest import MINI_YAML
 
 Write = Callable[[str], Path]
 

@@ -7,13 +7,7 @@ import pytest
 
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import ObservationError, OptionError, UnknownUnitError
-from tests.test_evaluation import TWO_LEVEL, UNITS, VISITS, observations
-
-
-@pytest.fixture
-def rubric() -> pe.Rubric:
-    """The two-level rubric of test_evaluation."""
-    return pe.parse_rubric(TWO_LEVEL)
+from tests.conftest import UNITS, VISITS, observations
 
 
 def row(**scores: object) -> dict[str, object]:
@@ -22,19 +16,27 @@ def row(**scores: object) -> dict[str, object]:
 
 def test_unknown_criterion_column(rubric: pe.Rubric) -> None:
     """A column that is no criterion is named, with the closest id."""
-    with pytest.raises(ObservationError, match=r"records: column 'a11' is not a criterion of 'two-level' \(did you mean 'a1'\?\)"):
+    with pytest.raises(
+        ObservationError,
+        match=r"records: column 'a11' is not a criterion of 'two-level' \(did you mean 'a1'\?\)",
+    ):
         pe.Observations.from_records(rubric, [row(a11=4)])
 
 
 def test_score_outside_scale(rubric: pe.Rubric) -> None:
     """A 6 on a 0-5 scale names the row, the column and the value."""
-    with pytest.raises(ObservationError, match=r"records row 1, column 'b1': score 6\.0 is outside the scale 0\.\.5"):
+    with pytest.raises(
+        ObservationError,
+        match=r"records row 1, column 'b1': score 6\.0 is outside the scale 0\.\.5",
+    ):
         pe.Observations.from_records(rubric, [row(), row(visit="2", b1=6)])
 
 
 def test_score_not_a_number(rubric: pe.Rubric) -> None:
     """A word in a score cell is reported with row and column."""
-    with pytest.raises(ObservationError, match=r"obs\.csv row 2, column 'a2': must be a number, got 'tiga'"):
+    with pytest.raises(
+        ObservationError, match=r"obs\.csv row 2, column 'a2': must be a number, got 'tiga'"
+    ):
         pe.Observations.from_records(rubric, [row(a2="tiga")], source="obs.csv", first_row=2)
 
 
@@ -59,13 +61,19 @@ def test_observation_for_unknown_unit(rubric: pe.Rubric) -> None:
 
 def test_same_unit_visit_twice(rubric: pe.Rubric) -> None:
     """The same (unit, visit) twice is an error naming both rows."""
-    with pytest.raises(ObservationError, match=r"the same \(unit, visit\) appears more than once: unit 'u1' visit '1' \(rows \[0, 1\]\)"):
+    with pytest.raises(
+        ObservationError,
+        match=r"the same \(unit, visit\) appears more than once: unit 'u1' visit '1' \(rows \[0, 1\]\)",
+    ):
         pe.Observations.from_records(rubric, [row(), row()])
 
 
 def test_unit_without_observations(rubric: pe.Rubric) -> None:
     """A unit listed in units but never observed is an error, not a silent NaN."""
-    with pytest.raises(ObservationError, match=r"unit\(s\) without observations: 'u2', 'u3'|unit\(s\) without observations: 'u2'; 'u3'"):
+    with pytest.raises(
+        ObservationError,
+        match=r"unit\(s\) without observations: 'u2', 'u3'|unit\(s\) without observations: 'u2'; 'u3'",
+    ):
         pe.evaluate(rubric, observations(rubric, VISITS[:2]), units=UNITS)
 
 
@@ -82,7 +90,9 @@ def test_mismatched_array_shapes(rubric: pe.Rubric) -> None:
     with pytest.raises(ObservationError, match=r"values has shape \(2, 3\), expected \(2, 4\)"):
         pe.Observations.from_arrays(rubric, unit=["a", "b"], values=np.zeros((2, 3)))
     with pytest.raises(ObservationError, match=r"visit has shape \(3,\), expected \(2,\)"):
-        pe.Observations.from_arrays(rubric, unit=["a", "b"], values=np.zeros((2, 4)), visit=[1, 2, 3])
+        pe.Observations.from_arrays(
+            rubric, unit=["a", "b"], values=np.zeros((2, 4)), visit=[1, 2, 3]
+        )
 
 
 def test_values_not_numbers(rubric: pe.Rubric) -> None:
@@ -95,7 +105,9 @@ def test_arrays_out_of_scale_named(rubric: pe.Rubric) -> None:
     """from_arrays names the row, unit and criterion of a score off the scale."""
     values = np.full((2, 4), 3.0)
     values[1, 2] = -1
-    with pytest.raises(ObservationError, match=r"row 1 \(unit 'b'\), criterion 'b1': score -1\.0 is outside"):
+    with pytest.raises(
+        ObservationError, match=r"row 1 \(unit 'b'\), criterion 'b1': score -1\.0 is outside"
+    ):
         pe.Observations.from_arrays(rubric, unit=["a", "b"], values=values)
 
 
@@ -104,11 +116,16 @@ def test_arrays_out_of_scale_named(rubric: pe.Rubric) -> None:
     [
         ({"aggregate": "average"}, r"unknown aggregation 'average'; valid: mean, median"),
         ({"missing": "skip"}, r"unknown missing policy 'skip'; valid: error, renormalize, zero"),
-        ({"order": "visit_first"}, r"unknown order 'visit_first' \(did you mean 'visits_first'\?\)"),
+        (
+            {"order": "visit_first"},
+            r"unknown order 'visit_first' \(did you mean 'visits_first'\?\)",
+        ),
         ({"min_coverage": 2}, r"min_coverage must be between 0 and 1, got 2"),
     ],
 )
-def test_unknown_options_list_valid_ones(rubric: pe.Rubric, option: dict[str, object], message: str) -> None:
+def test_unknown_options_list_valid_ones(
+    rubric: pe.Rubric, option: dict[str, object], message: str
+) -> None:
     """Each bad option names the valid values."""
     with pytest.raises(OptionError, match=message):
         pe.evaluate(rubric, observations(rubric), **option)  # type: ignore[arg-type]
@@ -117,7 +134,9 @@ def test_unknown_options_list_valid_ones(rubric: pe.Rubric, option: dict[str, ob
 def test_unknown_tie_method(rubric: pe.Rubric) -> None:
     """An unknown tie method lists min, dense, average, ordinal."""
     ev = pe.evaluate(rubric, observations(rubric))
-    with pytest.raises(OptionError, match=r"unknown tie method 'first'; valid: min, dense, average, ordinal"):
+    with pytest.raises(
+        OptionError, match=r"unknown tie method 'first'; valid: min, dense, average, ordinal"
+    ):
         ev.rank(ties="first")
 
 

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import BUNDLED_IDS, MINI_YAML, load_quietly
 
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import ProvisionalRubricWarning, RubricError
+from tests.conftest import BUNDLED_IDS, MINI_YAML, load_quietly
 
 BASES: list[dict[str, Any]] = [yaml.safe_load(MINI_YAML)] + [
     load_quietly(rubric_id).to_dict() for rubric_id in BUNDLED_IDS
