@@ -162,6 +162,42 @@ def aggregate(
     return result
 
 
+CHUNK_ROWS = 1 << 18
+
+
+def count_answers(
+    codes: npt.NDArray[np.integer[Any]],
+    answers: npt.NDArray[np.uint8],
+    groups: int,
+    top: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Sum and count of small-integer answers per group and column; 0 means "no answer".
+
+    The mean aggregation for compact survey data (answers 1..`top` stored as
+    uint8): one ``bincount`` per chunk of rows over (group, column, answer),
+    in exact integer arithmetic. Chunks bound the temporary memory, and their
+    partial tallies add up exactly, as they would across partitions.
+
+    Returns
+    -------
+    sums, counts
+        ``int64[groups, columns]``: the sum of the answers given, and how many.
+    """
+    n, width = answers.shape
+    levels = top + 1
+    tally = np.zeros(groups * width * levels, dtype=np.int64)
+    offsets = (np.arange(width, dtype=np.intp) * levels)[None, :]
+    for start in range(0, n, CHUNK_ROWS):
+        block = answers[start : start + CHUNK_ROWS]
+        key = codes[start : start + CHUNK_ROWS].astype(np.intp)[:, None] * (width * levels)
+        key = key + offsets + block
+        tally += np.bincount(key.ravel(), minlength=len(tally))
+    per = tally.reshape(groups, width, levels)
+    counts: npt.NDArray[np.int64] = per[:, :, 1:].sum(axis=2)
+    sums: npt.NDArray[np.int64] = per @ np.arange(levels, dtype=np.int64)
+    return sums, counts
+
+
 def any_per_group(
     mask: npt.NDArray[np.bool_], codes: npt.NDArray[np.intp], groups: int
 ) -> npt.NDArray[np.bool_]:
