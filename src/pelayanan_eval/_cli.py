@@ -13,6 +13,7 @@ from pathlib import Path
 import attrs
 import numpy as np
 
+from pelayanan_eval import ikm
 from pelayanan_eval._aggregation import METHODS
 from pelayanan_eval._demo import SYNTHETIC, DemoCity, demo_city
 from pelayanan_eval._evaluation import Evaluation, evaluate
@@ -200,6 +201,53 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _weights_option(text: str) -> str | float:
+    if text in ("rubric", "exact", "printed"):
+        return text
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected rubric, exact, printed or a number such as 0.111, got {text!r}"
+        ) from None
+
+
+def _ikm(args: argparse.Namespace) -> int:
+    rubric = _load(args.rubric)
+    rows = _read_csv(args.responses)
+    responses = ikm.Responses.from_records(
+        rubric, rows, unit_column=args.unit_column, source=args.responses, first_row=2
+    )
+    result = ikm.compute(
+        rubric, responses, weights=args.weights, round_nrr=args.round_nrr,
+        round_ikm=args.round_ikm, bands=args.bands, missing=args.missing,
+    )  # fmt: skip
+    records = result.to_records()
+    if args.format == "json":
+        settings = attrs.asdict(result.conventions)
+        print(json.dumps({"conventions": settings, "units": records}, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        print(f"IKM under {rubric.id}; weights {result.conventions.weights}; "
+              f"bands {result.conventions.band_table}")  # fmt: skip
+        print(f"{'unit':<24} {'respondents':>11} {'IKM 1-4':>8} {'IKM':>7}  mutu kinerja")
+        for r in records:
+            print(f"{str(r['unit'])[:24]:<24} {r['respondents']:>11} {r['ikm']:>8.4f} "
+                  f"{r['ikm_rounded']:>7.2f}  {r['mutu']:<4} {r['kinerja']}")  # fmt: skip
+    return 0
+
+
+def _sample_size(args: argparse.Namespace) -> int:
+    sizes = ikm.sample_size(args.population)
+    print("population\tsample (Krejcie & Morgan 1970, 95 %, d = 0.05)")
+    for n, s in zip(args.population, np.atleast_1d(sizes).tolist(), strict=True):
+        print(f"{n}\t{s}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of ``pelayanan-eval``."""
     parser = argparse.ArgumentParser(
@@ -226,6 +274,30 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--top", type=int, metavar="K", help="only the K best of each group")
     run.add_argument("--format", default="table", choices=("table", "csv", "json"))
     run.set_defaults(run=_evaluate)
+    survey = commands.add_parser("ikm", help="citizen satisfaction index from survey answers")
+    survey.add_argument("responses", metavar="CSV", help="a unit column, one column per unsur")
+    survey.add_argument("--rubric", default="permenpanrb-14-2017-ikm", metavar="ID|PATH")
+    survey.add_argument("--unit-column", default="unit")
+    survey.add_argument(
+        "--weights",
+        default="rubric",
+        type=_weights_option,
+        help="rubric (default), exact (1/n), printed (0.111 for 9) or a number",
+    )
+    survey.add_argument("--round-nrr", type=int, metavar="K", help="round each NRR to K decimals")
+    survey.add_argument(
+        "--round-ikm",
+        type=int,
+        metavar="K",
+        help="round the weighted sum (1-4) to K decimals before x25",
+    )
+    survey.add_argument("--bands", choices=sorted(ikm.BAND_TABLES), help="another band table")
+    survey.add_argument("--missing", default="error", choices=("error", "renormalize"))
+    survey.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    survey.set_defaults(run=_ikm)
+    size = commands.add_parser("sample-size", help="Krejcie & Morgan sample size")
+    size.add_argument("population", type=int, nargs="+", metavar="N")
+    size.set_defaults(run=_sample_size)
     commands.add_parser("rubrics", help="list the bundled rubrics").set_defaults(run=_rubrics)
     rubric = commands.add_parser("rubric", help="show or check a rubric")
     actions = rubric.add_subparsers(dest="action", required=True)

@@ -70,6 +70,16 @@ class BandTable:
     grades: GradeScale
     source: str
 
+    def grade(self, value: npt.ArrayLike) -> npt.NDArray[np.str_]:
+        """Return the band code of each value (on this table's scale), after its rounding.
+
+        Examples
+        --------
+        >>> BAND_TABLES["permenpanrb-14-2017"].grade([76.6049, 76.605]).tolist()
+        ['C', 'B']
+        """
+        return self.grades.codes(round_half_up(value, self.digits))
+
 
 def _table(id_: str, on: str, bounds: Sequence[float], source: str) -> BandTable:
     labels = (("A", "Sangat Baik"), ("B", "Baik"), ("C", "Kurang Baik"), ("D", "Tidak Baik"))
