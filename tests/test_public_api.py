@@ -8,7 +8,7 @@ from pelayanan_eval import exceptions
 
 def test_all_is_the_public_surface() -> None:
     """__all__ is sorted and lists exactly the public attributes of the package."""
-    public = {name for name in dir(pe) if not name.startswith("_")} - {"exceptions"}
+    public = {name for name in dir(pe) if not name.startswith("_")} - {"exceptions", "ikm"}
     assert sorted(pe.__all__) == pe.__all__
     assert set(pe.__all__) - {"__version__"} == public
 
@@ -28,6 +28,17 @@ def test_exception_tree() -> None:
     assert issubclass(exceptions.RubricNotFoundError, LookupError)
     assert issubclass(exceptions.ProvisionalRubricWarning, UserWarning)
     assert sorted(exceptions.__all__) == exceptions.__all__
+
+
+def test_ikm_all_is_its_public_surface() -> None:
+    """pelayanan_eval.ikm's __all__ is sorted and every name exists and is documented."""
+    from pelayanan_eval import ikm
+
+    assert sorted(ikm.__all__) == ikm.__all__
+    for name in ikm.__all__:
+        assert getattr(ikm, name) is not None
+        if name != "BAND_TABLES":
+            assert getattr(ikm, name).__doc__, name
 
 
 def test_version_is_a_string() -> None:

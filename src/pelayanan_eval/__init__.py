@@ -1,11 +1,14 @@
 """Evaluate Indonesian public-service units the way the regulations prescribe.
 
 The public names are listed in ``__all__``; errors and warnings live in
-:mod:`pelayanan_eval.exceptions`.
+:mod:`pelayanan_eval.exceptions`, the citizen satisfaction index (IKM) in
+:mod:`pelayanan_eval.ikm`.
 """
 
 from importlib import metadata as _metadata
 
+from pelayanan_eval import exceptions as exceptions
+from pelayanan_eval import ikm as ikm
 from pelayanan_eval._aggregation import Aggregation
 from pelayanan_eval._card import AspectLine, Loss, NextGrade, ReportCard, Step
 from pelayanan_eval._demo import DemoCity, demo_city
