@@ -251,23 +251,30 @@ class Evaluation:
 
     Attributes
     ----------
-    rubric, units, settings
-        What was evaluated, and how (aggregation, order, missing policy,
-        rounding, the rubric's content hash): enough to reproduce it.
+    rubric
+        The rubric used.
+    units
+        The units evaluated (a :class:`Units` table), in result order.
+    settings
+        How: aggregation, order, missing policy, rounding and the rubric's
+        content hash; enough to reproduce the result.
     node_ids
         Every criterion id in document order (aspects, indicators, ...).
     node_scores
         ``[units, nodes]`` scores on the criteria's scale (NaN: unscored).
     index
         Weighted index on the rubric's scale (e.g. 0-5, or IKM 1-4).
-    reported, rounded
-        The index times the conversion factor (IKM: x25), and that rounded
-        as the rubric declares: the value that is graded and published.
+    reported
+        The index times the conversion factor (IKM: x25).
+    rounded
+        The reported index rounded as the rubric declares: the value that
+        is graded and published.
     grades
         Grade code per unit (``""`` where the index is NaN).
-    visits, coverage
-        Observations per unit, and the share of the index weight whose
-        criteria were scored at least once.
+    visits
+        Observations per unit.
+    coverage
+        Share of the index weight whose criteria were scored at least once.
     """
 
     rubric: Rubric

@@ -99,12 +99,20 @@ class Observations:
     ----------
     rubric
         The rubric whose leaves are the columns.
-    unit, visit, observer, date
-        Per-row arrays.
+    unit
+        Unit id per row.
+    visit
+        Visit label per row.
+    observer
+        Assessor per row (``""`` if unknown).
+    date
+        Date per row (``NaT`` if unknown).
     values
         ``float64[n_observations, n_leaves]``, read-only.
-    unit_ids, unit_codes
-        Distinct unit ids (sorted) and each row's position among them.
+    unit_ids
+        Distinct unit ids, sorted.
+    unit_codes
+        Each row's position in `unit_ids`.
     """
 
     rubric: Rubric

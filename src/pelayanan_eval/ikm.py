@@ -394,22 +394,31 @@ class IkmResult:
     ----------
     unit_ids
         The units.
-    respondents, empty
-        Respondents counted (at least one answer), and respondents with no
-        answer at all (dropped and counted).
+    respondents
+        Respondents counted (at least one answer).
+    empty
+        Respondents with no answer at all (dropped and counted).
     answered
         ``[units, unsur]``: answers given per unsur ("unsur yang terisi").
-    nrr, nrr_weighted
-        Mean answer per unsur (rounded if the convention says so) and NRR x weight.
+    nrr
+        Mean answer per unsur (rounded if the convention says so).
+    nrr_weighted
+        NRR x weight ("NRR tertimbang").
     index
         IKM on the answer scale (1-4): the weighted sum, rounded if the convention says so.
-    converted, rounded
-        IKM x conversion factor (25-100), and that rounded as the rubric declares.
-    mutu, kinerja
-        Band code and label per unit.
-    required, adequate
-        Krejcie-Morgan sample size for the unit's population and whether the
-        respondents counted reach it (None when no population was given).
+    converted
+        IKM x conversion factor (25-100).
+    rounded
+        The converted IKM rounded as the rubric declares.
+    mutu
+        Band code per unit (A-D).
+    kinerja
+        Band label per unit ("Baik", ...).
+    required
+        Krejcie-Morgan sample size for the unit's population (None when no
+        population was given).
+    adequate
+        Whether the respondents counted reach it (None likewise).
     conventions
         Weights, rounding, band table, missing policy.
     """
