@@ -301,7 +301,7 @@ class Rubric:
 
     @property
     def leaf_weights(self) -> npt.NDArray[np.float64]:
-        """Effective weight of each leaf in the index: the product of weights down its path."""
+        """Effective weight of each leaf in the index (the product of weights down its path)."""
         return self._compiled.leaf_weights
 
     @property
@@ -486,9 +486,13 @@ class Rubric:
         """Return the rubric as YAML text; loading it gives an equal rubric."""
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
 
-    @cached_property
+    @property
     def content_hash(self) -> str:
-        """SHA-256 of :meth:`to_yaml`: identifies the exact rubric a result used."""
+        """SHA-256 of :meth:`to_yaml`, identifying the exact rubric a result used."""
+        return self._content_hash
+
+    @cached_property
+    def _content_hash(self) -> str:
         return hashlib.sha256(self.to_yaml().encode("utf-8")).hexdigest()
 
 
