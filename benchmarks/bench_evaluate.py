@@ -307,22 +307,52 @@ def verdict(passed: bool, text: str) -> str:
     return f"  {'PASS' if passed else 'MISS'}  {text}"
 
 
-def bench(data: Data, repeats: int) -> list[str]:
-    """Time, check and print one data set; return the target lines."""
-    weights = weights_of(data.rubric)
-    units = pd.DataFrame({"category": data.category}, index=pd.Index(data.ids, name="unit"))
-    shuffled = data.shuffled(seed=1)
-    long = long_frame(data)
-    n_units, n_rows = len(data.ids), len(data.unit)
-    size = data.values.nbytes
-    print(
-        f"\n== {data.name}: {n_units:,} units x {n_rows // n_units} visits x "
-        f"{data.values.shape[1]} leaves ({n_rows:,} rows; values {size / 1e6:.1f} MB; "
-        f"long form {len(long):,} rows) =="
+def ratios(timings: dict[str, float], rows: str) -> tuple[float, float, float]:
+    """Pandas long / library, pandas wide / library and library / floor."""
+    library = timings[f"library, {rows} rows"]
+    return (
+        timings["pandas long form"] / library,
+        timings["pandas wide form"] / library,
+        library / timings["floor: values.sum()"],
     )
 
-    timings: dict[str, float] = {}
-    results: dict[str, Result] = {}
+
+def target_lines(
+    name: str, rows: str, timings: dict[str, float], peak: float, large: bool
+) -> list[str]:
+    vs_long, vs_wide, vs_floor = ratios(timings, rows)
+    where = f"{name}, {rows} rows:"
+    lines = [
+        verdict(
+            vs_long >= TARGET_VS_LONG,
+            f"{where} library >= {TARGET_VS_LONG:g}x faster than pandas long ({vs_long:.1f}x)",
+        ),
+        verdict(
+            vs_wide >= TARGET_VS_WIDE,
+            f"{where} library >= {TARGET_VS_WIDE:g}x faster than pandas wide ({vs_wide:.1f}x)",
+        ),
+    ]
+    if large:
+        lines.append(
+            verdict(
+                vs_floor <= TARGET_VS_FLOOR,
+                f"{where} library within {TARGET_VS_FLOOR:g}x of the floor ({vs_floor:.1f}x)",
+            )
+        )
+    lines.append(
+        verdict(
+            peak <= TARGET_MEMORY,
+            f"{where} peak memory <= {TARGET_MEMORY:g}x the observation matrix ({peak:.2f}x)",
+        )
+    )
+    return lines
+
+
+def time_all(data: Data, shuffled: Data, repeats: int) -> tuple[dict[str, float], dict[str, Any]]:
+    """Median ms and result of each implementation, all on the same data."""
+    weights = weights_of(data.rubric)
+    units = pd.DataFrame({"category": data.category}, index=pd.Index(data.ids, name="unit"))
+    long = long_frame(data)  # built outside the timed region, freed on return
     runs: dict[str, Callable[[], Any]] = {
         "library, grouped rows": lambda: run_library(data),
         "library, shuffled rows": lambda: run_library(shuffled),
@@ -330,84 +360,85 @@ def bench(data: Data, repeats: int) -> list[str]:
         "pandas wide form": lambda: run_pandas_wide(data, units, weights),
         "floor: values.sum()": lambda: run_floor(data),
     }
+    timings: dict[str, float] = {}
+    results: dict[str, Any] = {}
     for label, function in runs.items():
         timings[label], results[label] = median_ms(function, repeats)
-    del long
+    return timings, results
+
+
+def bench(data: Data, repeats: int) -> list[str]:
+    """Time, check and print one data set; return its target lines."""
+    shuffled = data.shuffled(seed=1)
+    (n_rows, n_leaves), n_units = data.values.shape, len(data.ids)
+    size = data.values.nbytes
+    print(
+        f"\n== {data.name}: {n_units:,} units x {n_rows // n_units} visits x {n_leaves} leaves "
+        f"({n_rows:,} rows; values {size / 1e6:.1f} MB; long form {n_rows * n_leaves:,} rows) =="
+    )
+
+    timings, results = time_all(data, shuffled, repeats)
+
+    print(f"median of {repeats} runs after a warm-up (ms):")
+    for label, ms in timings.items():
+        print(f"  {label:<28}{ms:>10.1f}")
+    grouped = timings["library, grouped rows"]
+    cost = timings["library, shuffled rows"] - grouped
+    print(f"  shuffling the rows costs the library {cost:+.1f} ms ({cost / grouped:+.0%})")
+
+    print("library steps (ms):                grouped  shuffled")
+    steps = {rows: stage_ms(d, repeats) for rows, d in (("grouped", data), ("shuffled", shuffled))}
+    for step, ms in steps["grouped"].items():
+        print(f"  {step:<28}{ms:>10.1f}{steps['shuffled'][step]:>10.1f}")
+
+    print("ratios:                            grouped  shuffled")
+    by_rows = [ratios(timings, rows) for rows in ("grouped", "shuffled")]
+    names = ("pandas long / library", "pandas wide / library", "library / floor")
+    for i, name in enumerate(names):
+        print(f"  {name:<28}{by_rows[0][i]:>9.1f}x{by_rows[1][i]:>9.1f}x")
+
+    print("peak traced memory of the library path (tracemalloc):")
+    peaks = {}
+    for rows, d in (("grouped", data), ("shuffled", shuffled)):
+        peak = peak_bytes(lambda d=d: run_library(d))
+        peaks[rows] = peak / size
+        print(f"  {rows + ' rows':<28}{peak / 1e6:>8.1f} MB = {peak / size:.2f}x values.nbytes")
 
     reference = results["library, grouped rows"]
+    grades, counts = np.unique(reference.grades, return_counts=True)
+    shares = ", ".join(f"{g} {n / n_units:.0%}" for g, n in zip(grades, counts, strict=True))
+    tied = pd.DataFrame({"c": data.category, "r": reference.ranks}).duplicated(keep=False)
+    print(f"data: grades {shares}; {int(tied.sum()):,} units share their rank")
     problems = [
         problem
         for label in ("library, shuffled rows", "pandas long form", "pandas wide form")
         for problem in check_same(label, reference, results[label])
     ]
-    library = timings["library, grouped rows"]
-    print(f"median of {repeats} runs after a warm-up (ms):")
-    for label, ms in timings.items():
-        print(f"  {label:<24}{ms:>10.1f}")
-    shuffle_cost = timings["library, shuffled rows"] - library
-    print(f"  shuffling costs the library {shuffle_cost:+.1f} ms ({shuffle_cost / library:+.0%})")
-    print("library steps, grouped / shuffled rows (ms):")
-    grouped_steps, shuffled_steps = stage_ms(data, repeats), stage_ms(shuffled, repeats)
-    for step, ms in grouped_steps.items():
-        print(f"  {step:<24}{ms:>10.1f}{shuffled_steps[step]:>10.1f}")
-
-    vs_long = timings["pandas long form"] / library
-    vs_wide = timings["pandas wide form"] / library
-    vs_floor = library / timings["floor: values.sum()"]
-    print("ratios:")
-    print(f"  pandas long / library   {vs_long:>8.1f}x")
-    print(f"  pandas wide / library   {vs_wide:>8.1f}x")
-    print(f"  library / floor         {vs_floor:>8.1f}x")
-
-    peaks = {
-        "grouped rows": peak_bytes(lambda: run_library(data)),
-        "shuffled rows": peak_bytes(lambda: run_library(shuffled)),
-    }
-    print("peak traced memory of the library path (tracemalloc):")
-    for label, peak in peaks.items():
-        print(f"  {label:<24}{peak / 1e6:>8.1f} MB = {peak / size:.2f}x values.nbytes")
-
     print("agreement (index atol 1e-9, ranks and grades exact): ", end="")
-    print("OK, all implementations agree" if not problems else "FAILED")
-    for problem in problems:
-        print(f"  {problem}")
-
-    lines = [
-        verdict(problems == [], f"{data.name}: all implementations agree"),
-        verdict(
-            vs_long >= TARGET_VS_LONG,
-            f"{data.name}: library >= {TARGET_VS_LONG:g}x faster than pandas long ({vs_long:.1f}x)",
-        ),
-        verdict(
-            vs_wide >= TARGET_VS_WIDE,
-            f"{data.name}: library >= {TARGET_VS_WIDE:g}x faster than pandas wide ({vs_wide:.1f}x)",
-        ),
+    print("FAILED\n  " + "\n  ".join(problems) if problems else "all implementations agree")
+    if problems:
+        raise SystemExit("FAILED: the implementations disagree")
+    return [
+        line
+        for rows in ("grouped", "shuffled")
+        for line in target_lines(
+            data.name, rows, timings, peaks[rows], large=n_units >= TARGET_FLOOR_UNITS
+        )
     ]
-    if n_units >= TARGET_FLOOR_UNITS:
-        lines.append(
-            verdict(
-                vs_floor <= TARGET_VS_FLOOR,
-                f"{data.name}: library within {TARGET_VS_FLOOR:g}x of the floor ({vs_floor:.1f}x)",
-            )
-        )
-    for label, peak in peaks.items():
-        lines.append(
-            verdict(
-                peak <= TARGET_MEMORY * size,
-                f"{data.name}: peak memory <= {TARGET_MEMORY:g}x values, {label} "
-                f"({peak / size:.2f}x)",
-            )
-        )
-    return lines
 
 
 def describe_machine() -> None:
     blas = ", ".join(f"{name}={os.environ.get(name, '<unset>')}" for name in BLAS_VARIABLES)
+    load = os.getloadavg()[0]
     print(
         f"pelayanan_eval {pe.__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs"
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {load:.2f}"
     )
     print(blas)
+    if load > 0.5:
+        # OpenBLAS uses every core for the matrix products (library roll-up, pandas wide form),
+        # so another busy process slows those down far more than the rest.
+        print("note: the machine is busy; matrix products suffer most from it")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,7 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_type_aliases = {
     "npt.ArrayLike": "ArrayLike",
+    "Array": "npt.NDArray[np.float64]",  # private alias of the engine modules
 }
 autodoc_default_options = {"show-inheritance": True}
 python_use_unqualified_type_names = True

@@ -3,12 +3,15 @@
 - ``rubric-summary`` directive: a bundled rubric's structure and provenance, read
   from its file, so the regulations page lists the provisional parts, notes and
   sources that are in ``rubrics/*.yaml``, never a copy that can drift.
-- A check that every public name (``pelayanan_eval.__all__`` and
-  ``pelayanan_eval.exceptions.__all__``) is documented; a missing one is a warning,
-  so the ``-W`` build fails until ``api.md`` lists it.
+- A check that every public name (``pelayanan_eval.__all__``,
+  ``pelayanan_eval.exceptions.__all__`` and ``pelayanan_eval.ikm.__all__``) is
+  documented; a missing one is a warning, so the ``-W`` build fails until
+  ``api.md`` lists it.
 - ``numpy.typing.ArrayLike`` in overloaded signatures is shown by its name.
 - Doctest sessions (``pycon`` blocks) end with a blank line, which doctest needs
-  before the closing fence; it is trimmed from the rendered block.
+  before the closing fence; it is trimmed from the rendered block, and the
+  ``<BLANKLINE>`` markers doctest needs for empty output lines are shown as
+  the empty lines they stand for.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sphinx.util.docutils import SphinxDirective
 
 import pelayanan_eval as pe
 import pelayanan_eval.exceptions
+import pelayanan_eval.ikm
 from pelayanan_eval.exceptions import ProvisionalRubricWarning
 
 logger = logging.getLogger(__name__)
@@ -154,10 +158,14 @@ class RubricSummary(SphinxDirective):
 
 
 def _trim_sessions(app: Any, doctree: nodes.document) -> None:
-    """Drop the trailing blank line of each ``pycon`` block."""
+    """Drop the trailing blank line of each ``pycon`` block; show ``<BLANKLINE>`` as empty."""
     for block in doctree.findall(nodes.literal_block):
-        if block.get("language") == "pycon" and block.astext() != block.astext().rstrip():
-            text = block.astext().rstrip()
+        if block.get("language") != "pycon":
+            continue
+        original = block.astext()
+        lines = ["" if line == "<BLANKLINE>" else line for line in original.splitlines()]
+        text = "\n".join(lines).rstrip()
+        if text != original:
             block.children = [nodes.Text(text)]
             block.rawsource = text
 
@@ -187,7 +195,8 @@ def _check_public_names(app: Any, env: Any) -> None:
     """Warn about public names that no page documents."""
     documented = set(env.get_domain("py").objects)
     public = [f"pelayanan_eval.{name}" for name in pe.__all__ if name != "__version__"]
-    public += [f"pelayanan_eval.exceptions.{name}" for name in pelayanan_eval.exceptions.__all__]
+    for module in (pelayanan_eval.exceptions, pelayanan_eval.ikm):
+        public += [f"{module.__name__}.{name}" for name in module.__all__]
     missing = [name for name in public if name not in documented]
     if missing:
         logger.warning(

@@ -9,6 +9,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -187,18 +188,28 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.format == "table":
         print(_ranking_table(evaluation, args.top, within).lstrip("\n"))
         return 0
-    records = evaluation.to_records()
-    if args.top is not None:
-        ranks = evaluation.rank(within)
-        records = [r for r, k in zip(records, ranks.tolist(), strict=True) if k <= args.top]
-    if args.format == "json":
-        settings = attrs.asdict(evaluation.settings)
-        print(json.dumps({"settings": settings, "units": records}, indent=2, ensure_ascii=False))
-    else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else ["unit"])
-        writer.writeheader()
-        writer.writerows(records)
+    ranks = evaluation.rank(within)
+    records = []
+    for record, rank_value in zip(evaluation.to_records(), ranks.tolist(), strict=True):
+        if args.top is None or rank_value <= args.top:
+            records.append({**record, "rank": rank_value})
+    group = "category" if within == "category" else None
+    records.sort(key=lambda r: (str(r.get(group, "")) if group else "", r["rank"]))
+    _write(records, args.format, {"settings": attrs.asdict(evaluation.settings)})
     return 0
+
+
+def _write(records: list[dict[str, Any]], form: str, header: dict[str, Any]) -> None:
+    """Print records as JSON (NaN as null) or CSV (NaN as an empty cell)."""
+    clean = [
+        {k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in records
+    ]
+    if form == "json":
+        print(json.dumps({**header, "units": clean}, indent=2, ensure_ascii=False))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(clean[0]) if clean else ["unit"])
+    writer.writeheader()
+    writer.writerows(clean)
 
 
 def _weights_option(text: str) -> str | float:
@@ -223,13 +234,8 @@ def _ikm(args: argparse.Namespace) -> int:
         round_ikm=args.round_ikm, bands=args.bands, missing=args.missing,
     )  # fmt: skip
     records = result.to_records()
-    if args.format == "json":
-        settings = attrs.asdict(result.conventions)
-        print(json.dumps({"conventions": settings, "units": records}, indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)
+    if args.format != "table":
+        _write(records, args.format, {"conventions": attrs.asdict(result.conventions)})
     else:
         print(f"IKM under {rubric.id}; weights {result.conventions.weights}; "
               f"bands {result.conventions.band_table}")  # fmt: skip
@@ -268,7 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CSV",
         help="unit, visit, observer, date, then one column per criterion id",
     )
-    run.add_argument("--aggregate", default="mean", choices=METHODS)
+    run.add_argument(
+        "--aggregate", default="mean", choices=[m for m in METHODS if m != "observer_weighted"]
+    )
     run.add_argument("--missing", default="error", choices=MISSING_POLICIES)
     run.add_argument("--within", default="category", choices=("category", "parent", "none"))
     run.add_argument("--top", type=int, metavar="K", help="only the K best of each group")

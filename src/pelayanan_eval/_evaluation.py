@@ -109,12 +109,14 @@ def evaluate(
         visits, then roll up. ``"visits_first"``: score each visit, then
         aggregate the visit scores (node by node and the index).
     missing
-        ``"error"`` (default): any unscored criterion raises, naming each
-        unit and criterion. ``"renormalize"``: a parent's weights are
-        re-spread over its scored children, and a parent with less than
-        `min_coverage` of its weight scored is itself unscored.
-        ``"zero"``: a criterion not scored in a visit counts as its scale
-        minimum ("no evidence").
+        ``"error"`` (default): a criterion that no visit of a unit scored
+        raises, naming each unit and criterion (with ``visits_first``: any
+        visit missing a criterion). ``"renormalize"``: a parent's weights
+        are re-spread over its scored children, and a parent with less than
+        `min_coverage` of its weight scored is itself unscored (with
+        ``visits_first`` such a visit then drops out of the unit's
+        aggregate). ``"zero"``: a criterion not scored in a visit counts as
+        its scale minimum ("no evidence").
     min_coverage
         See `missing`.
 

@@ -334,9 +334,20 @@ class Observations:
                     problems.append(f"{where}, column {key!r}: must be a number, got {raw!r}")
                 else:
                     matrix[i, column] = parsed
+        problems += score_problems(
+            rubric, matrix, lambda i: f"{source} row {first_row + i}", column_names=True
+        )
+        first_seen: dict[tuple[str, str], int] = {}
+        for i, pair in enumerate(zip(units.tolist(), visits.tolist(), strict=True)):
+            key = (str(pair[0]), str(pair[1]))
+            if key in first_seen and key[1]:
+                problems.append(
+                    f"{source} row {first_row + i}: unit {key[0]!r} visit {key[1]!r} again "
+                    f"(first at row {first_row + first_seen[key]})"
+                )
+            first_seen.setdefault(key, i)
         if problems:
             raise ObservationError(enumerate_limited(problems))
-        check_scores(rubric, matrix, lambda i: f"{source} row {first_row + i}", column_names=True)
         blank_visits = n > 0 and all(v == "" for v in visits)
         visit_column = None if blank_visits else visits.astype(np.str_)
         try:
@@ -495,14 +506,25 @@ def check_scores(
     column_names: bool = False,
 ) -> None:
     """Raise ObservationError naming every score outside its leaf's scale (NaN is allowed)."""
+    problems = score_problems(rubric, matrix, where, column_names=column_names)
+    if problems:
+        raise ObservationError(enumerate_limited(problems))
+
+
+def score_problems(
+    rubric: Rubric,
+    matrix: npt.NDArray[np.float64],
+    where: Callable[[int], str],
+    *,
+    column_names: bool = False,
+) -> list[str]:
+    """One message per score outside its leaf's scale."""
     low, high = rubric.leaf_scales
     with np.errstate(invalid="ignore"):
         bad = (matrix < low) | (matrix > high)
-    if not bad.any():
-        return
     rows, cols = np.nonzero(bad)
     problems = []
-    for i, j in zip(rows[:20].tolist(), cols[:20].tolist(), strict=True):
+    for i, j in zip(rows[:50].tolist(), cols[:50].tolist(), strict=True):
         leaf = rubric.leaf_ids[j]
         label = (
             f"{where(i)}, column {leaf!r}" if column_names else f"{where(i)}, criterion {leaf!r}"
@@ -510,5 +532,6 @@ def check_scores(
         problems.append(
             f"{label}: score {float(matrix[i, j])!r} is outside the scale {low[j]:g}..{high[j]:g}"
         )
-    more = f"; {len(rows)} in all" if len(rows) > 20 else ""
-    raise ObservationError("; ".join(problems) + more)
+    if len(rows) > 50:
+        problems.append(f"{len(rows) - 50} more scores outside their scale")
+    return problems
