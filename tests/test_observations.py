@@ -61,18 +61,25 @@ def test_observation_for_unknown_unit(rubric: pe.Rubric) -> None:
 
 def test_same_unit_visit_twice(rubric: pe.Rubric) -> None:
     """The same (unit, visit) twice is an error naming both rows, in records and in arrays."""
-    with pytest.raises(ObservationError, match=r"obs\.csv row 3: unit 'u1' visit '1' again \(first at row 2\)"):
+    with pytest.raises(
+        ObservationError, match=r"obs\.csv row 3: unit 'u1' visit '1' again \(first at row 2\)"
+    ):
         pe.Observations.from_records(rubric, [row(), row()], source="obs.csv", first_row=2)
     with pytest.raises(
         ObservationError,
         match=r"the same \(unit, visit\) appears more than once: unit 'u1' visit '1' \(rows \[0, 1\]\)",
     ):
-        pe.Observations.from_arrays(rubric, unit=["u1", "u1"], values=np.full((2, 4), 3.0), visit=["1", "1"])
+        pe.Observations.from_arrays(
+            rubric, unit=["u1", "u1"], values=np.full((2, 4), 3.0), visit=["1", "1"]
+        )
 
 
 def test_all_bad_cells_reported_together(rubric: pe.Rubric) -> None:
     """A word in one cell and a score off the scale in another come back in one error."""
-    with pytest.raises(ObservationError, match=r"row 0, column 'a2': must be a number.*row 1, column 'b1': score 9\.0"):
+    with pytest.raises(
+        ObservationError,
+        match=r"row 0, column 'a2': must be a number.*row 1, column 'b1': score 9\.0",
+    ):
         pe.Observations.from_records(rubric, [row(a2="x"), row(visit="2", b1=9)])
 
 

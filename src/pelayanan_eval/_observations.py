@@ -339,13 +339,13 @@ class Observations:
         )
         first_seen: dict[tuple[str, str], int] = {}
         for i, pair in enumerate(zip(units.tolist(), visits.tolist(), strict=True)):
-            key = (str(pair[0]), str(pair[1]))
-            if key in first_seen and key[1]:
+            visit_key = (str(pair[0]), str(pair[1]))
+            if visit_key in first_seen and visit_key[1]:
                 problems.append(
-                    f"{source} row {first_row + i}: unit {key[0]!r} visit {key[1]!r} again "
-                    f"(first at row {first_row + first_seen[key]})"
+                    f"{source} row {first_row + i}: unit {visit_key[0]!r} visit "
+                    f"{visit_key[1]!r} again (first at row {first_row + first_seen[visit_key]})"
                 )
-            first_seen.setdefault(key, i)
+            first_seen.setdefault(visit_key, i)
         if problems:
             raise ObservationError(enumerate_limited(problems))
         blank_visits = n > 0 and all(v == "" for v in visits)
