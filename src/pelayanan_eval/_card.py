@@ -202,8 +202,7 @@ def build_card(evaluation: Evaluation, i: int) -> ReportCard:
                    float(top[i, j]), float(means[j]), float(bests[j]))
         for j, node_id in enumerate(top_ids)
     )  # fmt: skip
-    leaf_columns = [evaluation.node_ids.index(leaf) for leaf in rubric.leaf_ids]
-    leaf_scores = evaluation.node_scores[i, leaf_columns]
+    leaf_scores = evaluation.leaf_scores[i]
     _, high = rubric.leaf_scales
     lost = rubric.leaf_weights * (high - leaf_scores) * rubric.conversion.factor
     worst = [j for j in np.argsort(-np.nan_to_num(lost), kind="stable") if lost[j] > 1e-12]

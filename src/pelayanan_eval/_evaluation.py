@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -184,15 +185,16 @@ def evaluate(
     options: dict[str, Any] = {"time": time, "observers": observations.observer}
 
     tree = Tree.from_rubric(rubric)
+    complete = bool(scored.all())
+    leaf_scores = aggregate_rows(values, codes, len(table), method, complete=complete, **options)
     if order == "criteria_first":
-        leaf_scores = aggregate_rows(values, codes, len(table), method, **options)
         if missing == "error" and np.isnan(leaf_scores).any():
             raise _missing_error(
                 leaf_scores, table.ids.tolist(), rubric.leaf_ids, "unit x criterion pair(s)"
             )
-        nodes = roll_up(leaf_scores, tree, missing, min_coverage)
+        inner = roll_up(leaf_scores, tree, missing, min_coverage)
     else:
-        if missing == "error" and np.isnan(values).any():
+        if missing == "error" and not complete:
             labels = [
                 f"unit {u!r} visit {v!r}"
                 for u, v in zip(
@@ -201,18 +203,22 @@ def evaluate(
             ]
             raise _missing_error(values, labels, rubric.leaf_ids, "visit x criterion pair(s)")
         per_visit = roll_up(values, tree, missing, min_coverage)
-        nodes = aggregate_rows(per_visit, codes, len(table), method, **options)
+        inner = aggregate_rows(per_visit, codes, len(table), method, **options)
     weights = rubric.leaf_weights
-    covered = any_per_group(scored, codes, len(table))
-    coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
+    if complete or missing == "zero":
+        coverage = np.ones(len(table))
+    else:
+        covered = any_per_group(scored, codes, len(table))
+        coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
 
-    index = nodes[:, -1]
+    index = inner[:, -1]
     reported = index * rubric.conversion.factor
     rounded = rubric.rounding.apply(reported)
     finite = ~np.isnan(rounded)
-    grades = np.full(len(table), "", dtype=object)
+    grades = np.full(len(table), "", dtype="<U8")
     if rubric.grades.bands and finite.any():
-        grades[finite] = rubric.grades.codes(rounded[finite])
+        grades = rubric.grades.codes(np.where(finite, rounded, 0.0)).astype(np.str_)
+        grades[~finite] = ""
     rounding = (
         "none" if rubric.rounding.digits is None
         else f"{rubric.rounding.digits} digits {rubric.rounding.mode}"
@@ -231,11 +237,13 @@ def evaluate(
             conversion_factor=rubric.conversion.factor,
         ),
         node_ids=tree.node_ids[:-1],
-        node_scores=nodes[:, :-1],
+        leaf_scores=leaf_scores,
+        inner_scores=inner[:, :-1],
+        tree=tree,
         index=index,
         reported=reported,
         rounded=rounded,
-        grades=grades.astype(np.str_),
+        grades=grades,
         visits=visits,
         coverage=coverage,
     )
@@ -262,8 +270,11 @@ class Evaluation:
         content hash; enough to reproduce the result.
     node_ids
         Every criterion id in document order (aspects, indicators, ...).
-    node_scores
-        ``[units, nodes]`` scores on the criteria's scale (NaN: unscored).
+    leaf_scores
+        ``[units, leaves]`` aggregated scores of the scored criteria, in
+        ``rubric.leaf_ids`` order (NaN: unscored).
+    inner_scores
+        Scores of the criteria with children, in document order.
     index
         Weighted index on the rubric's scale (e.g. 0-5, or IKM 1-4).
     reported
@@ -283,7 +294,9 @@ class Evaluation:
     units: Units
     settings: Settings
     node_ids: tuple[str, ...]
-    node_scores: Array = attrs.field(converter=_frozen)
+    leaf_scores: Array = attrs.field(converter=_frozen)
+    inner_scores: Array = attrs.field(converter=_frozen, repr=False)
+    _tree: Tree = attrs.field(repr=False)
     index: Array = attrs.field(converter=_frozen)
     reported: Array = attrs.field(converter=_frozen)
     rounded: Array = attrs.field(converter=_frozen)
@@ -293,6 +306,14 @@ class Evaluation:
 
     def __len__(self) -> int:
         return len(self.units)
+
+    @cached_property
+    def node_scores(self) -> Array:
+        """``[units, nodes]`` scores of every criterion, in :attr:`node_ids` order."""
+        scores = np.empty((len(self), len(self.node_ids)))
+        scores[:, self._tree.leaf_columns] = self.leaf_scores
+        scores[:, self._tree.inner_columns[:-1]] = self.inner_scores
+        return _frozen(scores)
 
     def __repr__(self) -> str:
         s = self.settings

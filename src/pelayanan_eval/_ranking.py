@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._messages import check_option
+from pelayanan_eval._observations import factorize
 from pelayanan_eval.exceptions import ScoreError
 
 TIE_METHODS: tuple[str, ...] = ("min", "dense", "average", "ordinal")
@@ -32,7 +33,7 @@ def _sort_key(
     if array.dtype.kind in "biuf":
         numbers = array.astype(np.float64)
         return -numbers if descending else numbers
-    return np.unique(array.astype(np.str_), return_inverse=True)[1].astype(np.float64)
+    return factorize(array.astype(np.str_, copy=False))[1].astype(np.float64)
 
 
 def rank(
@@ -102,14 +103,16 @@ def rank(
         np.zeros(n) if groups is None else _sort_key(groups, descending=False, n=n, name="groups")
     )
     missing = np.isnan(values)
-    primary = np.where(missing, 0.0, -values if descending else values)
+    primary = np.where(missing, np.inf, -values if descending else values)  # NaN last
     breakers = [_sort_key(t, descending, n, f"tiebreak[{i}]") for i, t in enumerate(tiebreak)]
-    order = np.lexsort((np.arange(n), *reversed(breakers), primary, missing, group_codes))
-    keys = np.stack([group_codes, missing, primary, *breakers])[:, order]
+    order = np.lexsort((*reversed(breakers), primary, group_codes))  # stable: input order last
     new_group = np.ones(n, dtype=bool)
-    new_group[1:] = keys[0, 1:] != keys[0, :-1]
-    new_block = np.ones(n, dtype=bool)
-    new_block[1:] = np.any(keys[:, 1:] != keys[:, :-1], axis=0)
+    sorted_groups = group_codes[order]
+    new_group[1:] = sorted_groups[1:] != sorted_groups[:-1]
+    new_block = new_group.copy()
+    for key in (primary, *breakers):
+        ordered = key[order]
+        new_block[1:] |= ordered[1:] != ordered[:-1]
     position = np.arange(n)
     group_start = np.maximum.accumulate(np.where(new_group, position, 0))
     block_start = np.maximum.accumulate(np.where(new_block, position, 0))

@@ -29,7 +29,9 @@ class Tree:
     node_ids: tuple[str, ...]
     depths: npt.NDArray[np.intp]
     leaf_columns: npt.NDArray[np.intp]
+    inner_columns: npt.NDArray[np.intp]  # criteria with children, then the index
     levels: tuple[_Level, ...]  # deepest first
+    linear: Array  # [leaves, inner]: each inner node's score as weights on the leaves
 
     @classmethod
     def from_rubric(cls, rubric: Rubric) -> Tree:
@@ -50,18 +52,36 @@ class Tree:
             levels.append(
                 _Level(children, distinct.astype(np.intp), weighted, members, weighted.sum(axis=0))
             )
+        leaf_columns = np.array(
+            [i for i, node in enumerate(compiled.nodes) if not node.criteria], dtype=np.intp
+        )
+        linear = np.zeros((len(leaf_columns), len(compiled.nodes) + 1))
+        for row, column in enumerate(leaf_columns.tolist()):
+            factor, node = 1.0, column
+            while node < len(compiled.nodes):  # walk up to the index, multiplying weights
+                linear[row, node] = factor
+                factor *= compiled.sibling_weights[node]
+                node = compiled.parents[node]
+            linear[row, node] = factor
+        inner_columns = np.array(
+            [i for i, node in enumerate(compiled.nodes) if node.criteria] + [len(compiled.nodes)],
+            dtype=np.intp,
+        )
         return cls(
             node_ids=(*(node.id for node in compiled.nodes), "index"),
             depths=np.append(depth_of, 0),
-            leaf_columns=np.array(
-                [i for i, node in enumerate(compiled.nodes) if not node.criteria], dtype=np.intp
-            ),
+            leaf_columns=leaf_columns,
+            inner_columns=inner_columns,
             levels=tuple(levels),
+            linear=linear[:, inner_columns],
         )
 
 
 def roll_up(leaf_scores: Array, tree: Tree, missing: str, min_coverage: float) -> Array:
-    r"""Score every node and the index from leaf scores; returns ``[rows, nodes + 1]``.
+    r"""Score the criteria with children and the index; returns ``[rows, inner]``.
+
+    Columns follow ``tree.inner_columns``: every criterion with children in
+    document order, then the index.
 
     Parameters
     ----------
@@ -87,14 +107,16 @@ def roll_up(leaf_scores: Array, tree: Tree, missing: str, min_coverage: float) -
     scored children :math:`S`, with :math:`W = \sum_c w_c` (1 unless the
     weights are used as printed).
     """
+    if missing != "renormalize":
+        # every node is a fixed weighted sum of leaves: one matrix product
+        linear: Array = leaf_scores @ tree.linear
+        return linear
     rows = leaf_scores.shape[0]
-    scores = np.full((rows, len(tree.node_ids)), np.nan)
+    # column-major: every level reads and writes whole columns, which are then contiguous
+    scores = np.full((rows, len(tree.node_ids)), np.nan, order="F")
     scores[:, tree.leaf_columns] = leaf_scores
     for level in tree.levels:
         values = scores[:, level.children]
-        if missing != "renormalize":
-            scores[:, level.parents] = values @ level.weighted
-            continue
         scored = ~np.isnan(values)
         numerator = np.where(scored, values, 0.0) @ level.weighted
         covered = scored @ level.weighted
@@ -104,4 +126,5 @@ def roll_up(leaf_scores: Array, tree: Tree, missing: str, min_coverage: float) -
         result = np.where(complete, numerator, spread)
         enough = covered >= min_coverage * level.totals - 1e-12
         scores[:, level.parents] = np.where(enough & (covered > 0), result, np.nan)
-    return scores
+    inner: Array = scores[:, tree.inner_columns]
+    return inner

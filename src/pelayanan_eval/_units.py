@@ -52,7 +52,7 @@ def _strings(values: npt.ArrayLike, n: int, field: str) -> npt.NDArray[np.str_]:
     array = np.asarray(values)
     if array.shape != (n,):
         raise ObservationError(f"units: {field} has shape {array.shape}, expected ({n},)")
-    result: npt.NDArray[np.str_] = array.astype(np.str_)
+    result: npt.NDArray[np.str_] = array.astype(np.str_, copy=False)
     return result
 
 
@@ -82,6 +82,8 @@ class Units:
         empty = np.flatnonzero(self.ids == "")
         if len(empty):
             raise ObservationError(f"units: empty unit id at position(s) {empty[:10].tolist()}")
+        if len(self.ids) > 1 and bool(np.all(self.ids[1:] > self.ids[:-1])):
+            return  # strictly increasing: no duplicates, no sort needed
         ordered = np.sort(self.ids)
         repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
         if len(repeated):
@@ -115,7 +117,7 @@ class Units:
         parent: npt.ArrayLike | None = None,
     ) -> Units:
         """Build the table from arrays (one entry per unit); no per-unit Python work."""
-        ids = np.asarray(id).astype(np.str_)
+        ids = np.asarray(id).astype(np.str_, copy=False)
         if ids.ndim != 1:
             raise ObservationError(f"units: id must be one-dimensional, got shape {ids.shape}")
         n = len(ids)
