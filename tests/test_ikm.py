@@ -284,3 +284,72 @@ def test_target_gap_and_probability(rubric: pe.Rubric) -> None:
     assert check.gap[0] == pytest.approx(95.0 - 85.25)
     assert check.p_reached[0] < 1e-6
     assert check.target == 95.0
+
+
+def test_from_nrr_reproduces_compute(rubric: pe.Rubric) -> None:
+    """Published NRRs give the same IKM as the answers behind them (and keep no counts)."""
+    result = ikm.from_nrr(rubric, NRR, unit_ids=["kel-a"])
+    assert result.rounded.tolist() == [83.89] and result.respondents is None
+    by_name = ikm.from_nrr(rubric, dict(zip(rubric.leaf_ids, NRR, strict=True)), weights=0.111)
+    assert by_name.rounded.tolist() == [83.81]
+
+
+def test_round_weighted_by_hand(rubric: pe.Rubric) -> None:
+    """Each NRR x 0,111 rounded to 2 decimals: 0.36 0.38 0.33 0.40 0.38 0.38 0.42 0.38 0.33 = 3.36."""
+    # 3.2 x 0.111 = 0.3552 -> 0.36; 3.4 -> 0.3774 -> 0.38; 3.0 -> 0.333 -> 0.33; 3.6 -> 0.3996 -> 0.40
+    # 3.8 -> 0.4218 -> 0.42; sum 0.36 + 0.38*4 + 0.33*2 + 0.40 + 0.42 = 3.36 -> x25 = 84.00
+    result = ikm.from_nrr(rubric, NRR, weights=0.111, round_weighted=2)
+    np.testing.assert_allclose(
+        result.nrr_weighted[0], [0.36, 0.38, 0.33, 0.40, 0.38, 0.38, 0.42, 0.38, 0.33]
+    )
+    assert result.index.tolist() == [pytest.approx(3.36)] and result.rounded.tolist() == [84.0]
+    assert result.conventions.round_weighted == 2
+
+
+def test_weights_errors_name_the_argument(rubric: pe.Rubric) -> None:
+    """Bad printed weights and incomplete mappings are OptionErrors about the argument."""
+    with pytest.raises(
+        OptionError, match=r"printed weights must be positive and sum to 1 within 2%; got 0\.071"
+    ):
+        ikm.from_nrr(rubric, NRR, weights=0.071)
+    with pytest.raises(OptionError, match=r"gives every unsur a weight; missing: 'prosedur'"):
+        ikm.from_nrr(
+            rubric, NRR, weights={leaf: 0.111 for leaf in rubric.leaf_ids if leaf != "prosedur"}
+        )
+
+
+def test_nrr_off_the_scale(rubric: pe.Rubric) -> None:
+    """An NRR of 4.2 on a 1-4 scale is refused, naming the unsur."""
+    with pytest.raises(
+        OptionError,
+        match=r"nrr row 0, unsur 'persyaratan': 4\.2 is outside the answer scale 1\.\.4",
+    ):
+        ikm.from_nrr(rubric, [4.2, *NRR[1:]])
+
+
+def test_population_and_groups_by_unit_id(rubric: pe.Rubric) -> None:
+    """Per-unit inputs may be mappings by unit id instead of arrays in sorted order."""
+    data = responses(rubric, np.concatenate([FIVE, FIVE]), ["b"] * 5 + ["a"] * 5)
+    result = ikm.compute(rubric, data, population={"a": 5, "b": 100})
+    assert result.unit_ids.tolist() == ["a", "b"] and result.adequate.tolist() == [True, False]  # type: ignore[union-attr]
+    assert result.rollup({"a": "opd", "b": "opd"}, "pooled").respondents.tolist() == [10]  # type: ignore[union-attr]
+    with pytest.raises(OptionError, match=r"population: no entry for unit\(s\) 'b'"):
+        ikm.compute(rubric, data, population={"a": 5})
+
+
+def test_interval_needs_answers(rubric: pe.Rubric) -> None:
+    """Intervals on a mean roll-up or on published NRRs say why they cannot be computed."""
+    result = ikm.compute(rubric, responses(rubric, FIVE))
+    with pytest.raises(OptionError, match="intervals need the respondents' answers"):
+        result.rollup(["x"], "mean").interval(method="normal")
+    with pytest.raises(OptionError, match="intervals need the respondents' answers"):
+        ikm.from_nrr(rubric, NRR).interval()
+
+
+def test_scale_errors_name_the_file_row(rubric: pe.Rubric) -> None:
+    """From records, an answer off the scale names the source and its row."""
+    row = {"unit": "a", **{leaf: "3" for leaf in rubric.leaf_ids}}
+    with pytest.raises(ObservationError, match=r"r\.csv row 3, unsur 'waktu': 7 \(scale 1\.\.4\)"):
+        ikm.Responses.from_records(
+            rubric, [row, {**row, "waktu": "7"}], source="r.csv", first_row=2
+        )

@@ -10,9 +10,10 @@ import numpy.typing as npt
 
 from pelayanan_eval._aggregation import CHUNK_ROWS, count_answers
 from pelayanan_eval._scoring import Tree, roll_up
+from pelayanan_eval.exceptions import OptionError
 
 if TYPE_CHECKING:
-    from pelayanan_eval.ikm import IkmResult
+    from pelayanan_eval._ikm import IkmResult
 
 Array = npt.NDArray[np.float64]
 BOOTSTRAP_ROWS = 1 << 21  # resampled rows held at once
@@ -93,9 +94,27 @@ class Interval:
         return TargetCheck(self.unit_ids, goal, goal - estimate, reached)
 
 
+@attrs.frozen
+class _Data:
+    answers: npt.NDArray[np.uint8]
+    codes: npt.NDArray[np.intp]
+    sums: npt.NDArray[np.int64]
+    answered: npt.NDArray[np.int64]
+    respondents: npt.NDArray[np.int64]
+
+
+def _data(result: IkmResult) -> _Data:
+    """Return the answers and counts behind a result (interval() checks they exist)."""
+    r = result
+    if r.responses is None or r.sums is None or r.answered is None or r.respondents is None:
+        raise OptionError("intervals need the respondents' answers")
+    return _Data(r.responses.answers, r.responses.unit_codes, r.sums, r.answered, r.respondents)
+
+
 def _unrounded(result: IkmResult) -> tuple[Array, Array]:
+    data = _data(result)
     with np.errstate(invalid="ignore", divide="ignore"):
-        nrr = result.sums / result.answered
+        nrr = data.sums / data.answered
     tree = Tree.from_rubric(result.weighted_rubric)
     index = roll_up(nrr, tree, result.conventions.missing, 0.0)[:, -1]
     return nrr, index * result.conventions.conversion_factor
@@ -118,17 +137,18 @@ def normal(result: IkmResult, level: float) -> Interval:
     """Delta-method interval: each respondent's influence on the weighted NRR sum."""
     nrr, estimate = _unrounded(result)
     weights = result.weighted_rubric.leaf_weights
-    codes, answers = result.responses.unit_codes, result.responses.answers
+    data = _data(result)
+    codes, answers = data.codes, data.answers
     total = np.zeros(len(result))
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = weights / result.answered  # [units, unsur]
+        scale = weights / data.answered  # [units, unsur]
     for start in range(0, len(answers), CHUNK_ROWS):
         block = answers[start : start + CHUNK_ROWS]
         unit = codes[start : start + CHUNK_ROWS]
         given = block > 0
         deviation = np.where(given, block - nrr[unit], 0.0) * np.where(given, scale[unit], 0.0)
         total += np.bincount(unit, weights=deviation.sum(axis=1) ** 2, minlength=len(result))
-    n = result.respondents.astype(np.float64)
+    n = data.respondents.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(total * n / (n - 1)) * result.conventions.conversion_factor
     z = normal_quantile(0.5 + level / 2)
@@ -147,11 +167,10 @@ def bootstrap(
 ) -> Interval:
     """Percentile interval from resampling each unit's respondents with replacement."""
     if not isinstance(n_boot, int) or n_boot < 10:
-        from pelayanan_eval.exceptions import OptionError
-
         raise OptionError(f"n_boot must be a whole number >= 10, got {n_boot!r}")
     generator = np.random.default_rng(rng)
-    answers, codes = result.responses.answers, result.responses.unit_codes
+    data = _data(result)
+    answers, codes = data.answers, data.codes
     kept = np.flatnonzero(answers.any(axis=1))
     order = kept[np.argsort(codes[kept], kind="stable")]
     slot_unit = codes[order]

@@ -1,0 +1,577 @@
+"""IKM arithmetic: from answers (or published NRRs) to NRR, weighted sum, x25, grade."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._aggregation import count_answers
+from pelayanan_eval._bands import BAND_TABLES, BandTable
+from pelayanan_eval._grading import round_half_up
+from pelayanan_eval._ikm_uncertainty import Interval, TargetCheck, bootstrap, normal
+from pelayanan_eval._messages import check_option, enumerate_limited
+from pelayanan_eval._observations import factorize
+from pelayanan_eval._responses import Responses, first_top
+from pelayanan_eval._rubric import AS_PRINTED_TOLERANCE, Rubric
+from pelayanan_eval._scoring import Tree, roll_up
+from pelayanan_eval._survey_design import sample_size
+from pelayanan_eval.exceptions import (
+    MissingScoreError,
+    ObservationError,
+    OptionError,
+    RubricError,
+)
+
+Array = npt.NDArray[np.float64]
+Counts = npt.NDArray[np.int64]
+WeightsSpec = str | float | Mapping[str, float]
+
+
+@attrs.frozen
+class Conventions:
+    """The arithmetic conventions an IKM result used, recorded with it."""
+
+    rubric_id: str
+    weights: str
+    unsur_weights: tuple[float, ...]
+    round_nrr: int | None
+    round_weighted: int | None
+    round_ikm: int | None
+    conversion_factor: float
+    rounding: str
+    band_table: str
+    missing: str
+
+
+@attrs.frozen(eq=False, repr=False)
+class IkmResult:
+    """IKM per unit, with every intermediate value and the conventions used.
+
+    Attributes
+    ----------
+    rubric
+        The survey rubric.
+    unit_ids
+        The units (sorted ids, or the `unit_ids` given).
+    respondents
+        Respondents counted (at least one answer); None when built from NRRs.
+    empty
+        Respondents with no answer at all (dropped and counted); None likewise.
+    answered
+        ``[units, unsur]``: answers given per unsur ("unsur yang terisi"); None likewise.
+    nrr
+        Mean answer per unsur (rounded if the convention says so).
+    nrr_weighted
+        NRR x weight ("NRR tertimbang"), rounded if the convention says so.
+    index
+        IKM on the answer scale (1-4): the weighted sum, rounded if the convention says so.
+    converted
+        IKM x conversion factor (25-100).
+    rounded
+        The converted IKM rounded as the rubric declares.
+    mutu
+        Band code per unit (A-D).
+    kinerja
+        Band label per unit ("Baik", ...).
+    required
+        Krejcie-Morgan sample size for the unit's population (None when no
+        population was given).
+    adequate
+        Whether the respondents counted reach it (None likewise).
+    conventions
+        Weights, rounding, band table, missing policy.
+    responses
+        The answers the result was computed from (None when built from NRRs
+        or as a mean of unit IKMs); needed by :meth:`interval`.
+    weighted_rubric
+        The rubric with the weights actually used.
+    band_table
+        The band table used.
+    """
+
+    rubric: Rubric
+    unit_ids: npt.NDArray[Any]
+    respondents: Counts | None
+    empty: Counts | None
+    answered: Counts | None
+    sums: Counts | None
+    nrr: Array
+    nrr_weighted: Array
+    index: Array
+    converted: Array
+    rounded: Array
+    mutu: npt.NDArray[np.str_]
+    kinerja: npt.NDArray[np.str_]
+    required: Counts | None
+    adequate: npt.NDArray[np.bool_] | None
+    conventions: Conventions
+    responses: Responses | None
+    weighted_rubric: Rubric
+    band_table: BandTable
+    weights_spec: Any = attrs.field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.unit_ids)
+
+    def __repr__(self) -> str:
+        counted = "" if self.respondents is None else f", {int(self.respondents.sum())} respondents"
+        return f"<IkmResult: {len(self)} units{counted}, {self.conventions.weights}>"
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Return one dict per unit: respondents, NRR per unsur, IKM (1-4 and 25-100), mutu."""
+        out = []
+        for i in range(len(self)):
+            record: dict[str, Any] = {"unit": self.unit_ids[i].item()}
+            if self.respondents is not None and self.empty is not None:
+                record |= {"respondents": int(self.respondents[i]),
+                           "empty_respondents": int(self.empty[i])}  # fmt: skip
+            for j, leaf in enumerate(self.rubric.leaf_ids):
+                record[f"nrr_{leaf}"] = float(self.nrr[i, j])
+            record |= {
+                "ikm": float(self.index[i]),
+                "ikm_converted": float(self.converted[i]),
+                "ikm_rounded": float(self.rounded[i]),
+                "mutu": str(self.mutu[i]),
+                "kinerja": str(self.kinerja[i]),
+            }
+            if self.required is not None and self.adequate is not None:
+                record |= {"required": int(self.required[i]), "adequate": bool(self.adequate[i])}
+            out.append(record)
+        return out
+
+    def _per_unit(self, values: npt.ArrayLike | Mapping[Any, Any], name: str) -> npt.NDArray[Any]:
+        """Align a per-unit input (array in unit_ids order, or mapping by unit id)."""
+        if isinstance(values, Mapping):
+            absent = [u for u in self.unit_ids.tolist() if u not in values]
+            if absent:
+                raise OptionError(f"{name}: no entry for unit(s) "
+                                  + enumerate_limited([repr(u) for u in absent]))  # fmt: skip
+            return np.array([values[u] for u in self.unit_ids.tolist()])
+        array = np.asarray(values)
+        if array.shape != (len(self),):
+            raise OptionError(f"{name} has shape {array.shape}, expected ({len(self)},) "
+                              "in unit_ids order (or pass a mapping by unit id)")  # fmt: skip
+        return array
+
+    def rollup(self, groups: npt.ArrayLike | Mapping[Any, Any], how: str) -> IkmResult:
+        """IKM of groups of units (an OPD's services, a city), computed one of two ways.
+
+        Parameters
+        ----------
+        groups
+            Group label per unit: an array in :attr:`unit_ids` order, or a
+            mapping unit id -> group.
+        how
+            ``"pooled"``: all respondents of the group's units together (NRR
+            from the summed answers; needs the answers). ``"mean"``: the plain
+            mean of the units' IKM (each unit counts once, whatever its respondents).
+        """
+        check_option("roll-up", how, ("pooled", "mean"))
+        names, codes = factorize(self._per_unit(groups, "groups"))
+        c = self.conventions
+        options: dict[str, Any] = {
+            "weights": self.weights_spec, "round_nrr": c.round_nrr,
+            "round_weighted": c.round_weighted, "round_ikm": c.round_ikm,
+            "bands": self.band_table, "missing": c.missing,
+        }  # fmt: skip
+        if how == "pooled":
+            if self.responses is None:
+                raise OptionError("a pooled roll-up needs the answers; this result has none "
+                                  "(built from NRRs): use how='mean'")  # fmt: skip
+            regrouped = Responses(
+                self.rubric, self.responses.answers, codes[self.responses.unit_codes], names
+            )
+            return compute(self.rubric, regrouped, **options)
+        count = np.bincount(codes, minlength=len(names))
+        mean_index = np.bincount(codes, weights=self.index, minlength=len(names)) / count
+        mean_nrr = np.stack(
+            [np.bincount(codes, weights=column, minlength=len(names)) / count
+             for column in self.nrr.T], axis=1,
+        )  # fmt: skip
+        summed = [
+            None if values is None else np.stack(
+                [np.bincount(codes, weights=col, minlength=len(names)) for col in
+                 np.atleast_2d(values.T)], axis=1,
+            ).astype(np.int64).reshape(len(names), -1)
+            for values in (self.respondents, self.empty, self.answered, self.sums)
+        ]  # fmt: skip
+        respondents, empty = (None if s is None else s[:, 0] for s in summed[:2])
+        result = _result(
+            self.rubric, names, mean_nrr, respondents, empty, summed[2], summed[3], None,
+            index=mean_index, label_suffix="; mean of unit IKMs", **options,
+        )  # fmt: skip
+        return result
+
+    def interval(
+        self,
+        *,
+        level: float = 0.95,
+        method: str = "bootstrap",
+        n_boot: int = 1000,
+        rng: np.random.Generator | int | None = None,
+    ) -> Interval:
+        """Confidence interval of each unit's converted IKM, and P(true category differs).
+
+        ``method="bootstrap"`` resamples respondents within each unit
+        (percentile interval, vectorised over units and replicates; cost
+        grows with ``n_boot x respondents``); ``"normal"`` is the delta-method
+        normal approximation (fast at any size). Both assume a simple random
+        sample of independent respondents, and both work on the unrounded
+        IKM (the rounding conventions are not applied inside replicates).
+        """
+        check_option("interval method", method, ("bootstrap", "normal"))
+        if not 0 < level < 1:
+            raise OptionError(f"level must be between 0 and 1, got {level!r}")
+        if self.responses is None:
+            raise OptionError(
+                "intervals need the respondents' answers; this result was built from NRRs "
+                "or is a mean of unit IKMs (use a pooled roll-up)"
+            )
+        if method == "normal":
+            return normal(self, level)
+        return bootstrap(self, level, n_boot, rng)
+
+    def target(
+        self,
+        value: float,
+        *,
+        on: str = "index",
+        method: str = "normal",
+        n_boot: int = 1000,
+        rng: np.random.Generator | int | None = None,
+    ) -> TargetCheck:
+        """Return the gap to a target IKM (such as 3.80) and P(already reaching it).
+
+        `value` is on the 1-4 scale (``on="index"``) or 25-100
+        (``on="converted"``); `method` is ``"normal"`` (default, fast) or
+        ``"bootstrap"``, as in :meth:`interval`.
+        """
+        check_option("on", on, ("index", "converted"))
+        factor = self.conventions.conversion_factor
+        goal = value * factor if on == "index" else float(value)
+        found = self.interval(method=method, n_boot=n_boot, rng=rng)
+        return found.target(goal, found.estimate)
+
+
+def _weighted_rubric(rubric: Rubric, weights: WeightsSpec) -> tuple[Rubric, str]:
+    if isinstance(weights, str):
+        check_option("weights", weights, ("rubric", "exact", "printed"))
+        if weights == "rubric":
+            return rubric, f"as in the rubric ({rubric.weighting})"
+    if any(c.criteria for c in rubric.criteria):
+        raise OptionError(
+            f"weights={weights!r} needs a flat survey rubric; {rubric.id!r} is nested"
+        )
+    n = len(rubric.criteria)
+    if weights == "exact":
+        children = tuple(attrs.evolve(c, weight=None) for c in rubric.criteria)
+        return attrs.evolve(rubric, weighting="equal", criteria=children), f"exact 1/{n}"
+    if weights == "printed":
+        value: Any = float(round_half_up(1 / n, 3))
+        label = f"printed {value:g} (1/{n} to 3 decimals)"
+    else:
+        value, label = weights, f"as printed: {weights}"
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in rubric]
+        absent = [c.id for c in rubric.criteria if c.id not in value]
+        if unknown or absent:
+            parts = [f"unknown: {', '.join(map(repr, unknown))}"] if unknown else []
+            parts += [f"missing: {', '.join(map(repr, absent))}"] if absent else []
+            raise OptionError("a weights mapping gives every unsur a weight; " + "; ".join(parts))
+        each = [float(value[c.id]) for c in rubric.criteria]
+        label = "as printed: " + ", ".join(f"{w:g}" for w in each)
+    else:
+        each = [float(value)] * n
+    children = tuple(attrs.evolve(c, weight=w) for c, w in zip(rubric.criteria, each, strict=True))
+    try:
+        return attrs.evolve(rubric, weighting="as_printed", criteria=children), label
+    except RubricError:
+        raise OptionError(
+            f"printed weights must be positive and sum to 1 within {AS_PRINTED_TOLERANCE:.0%}; "
+            f"got {', '.join(f'{w:g}' for w in each)} (sum {sum(each):.6g})"
+        ) from None
+
+
+def _band_table(rubric: Rubric, bands: str | BandTable | None) -> BandTable:
+    if isinstance(bands, BandTable):
+        return bands
+    if bands is None:
+        if not rubric.grades.bands:
+            raise OptionError(f"rubric {rubric.id!r} has no grades; pass bands=")
+        digits = rubric.rounding.digits if rubric.rounding.digits is not None else 12
+        return BandTable(f"{rubric.id} (rubric)", "converted", digits, rubric.grades,
+                         f"the grades of rubric {rubric.id}")  # fmt: skip
+    check_option("band table", bands, tuple(BAND_TABLES))
+    return BAND_TABLES[bands]
+
+
+def _digits(name: str, digits: int | None) -> None:
+    if digits is not None and not (
+        isinstance(digits, int) and not isinstance(digits, bool) and 0 <= digits <= 12
+    ):
+        raise OptionError(f"{name} must be a whole number from 0 to 12, got {digits!r}")
+
+
+def _result(
+    rubric: Rubric,
+    unit_ids: npt.NDArray[Any],
+    nrr: Array,
+    respondents: Counts | None,
+    empty: Counts | None,
+    answered: Counts | None,
+    sums: Counts | None,
+    responses: Responses | None,
+    *,
+    weights: WeightsSpec,
+    round_nrr: int | None,
+    round_weighted: int | None,
+    round_ikm: int | None,
+    bands: str | BandTable | None,
+    missing: str,
+    population: npt.ArrayLike | Mapping[Any, Any] | None = None,
+    index: Array | None = None,
+    label_suffix: str = "",
+) -> IkmResult:
+    """Weight, sum, round, convert and grade per-unit NRRs (`index` given: skip the sum)."""
+    check_option("missing policy", missing, ("error", "renormalize"))
+    for name, digits in (("round_nrr", round_nrr), ("round_weighted", round_weighted),
+                         ("round_ikm", round_ikm)):  # fmt: skip
+        _digits(name, digits)
+    table = _band_table(rubric, bands)
+    weighted, label = _weighted_rubric(rubric, weights)
+    if round_nrr is not None:
+        nrr = round_half_up(nrr, round_nrr)
+    if missing == "error" and np.isnan(nrr).any():
+        rows, cols = np.nonzero(np.isnan(nrr))
+        pairs = [(str(unit_ids[r]), rubric.leaf_ids[c])
+                 for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]  # fmt: skip
+        raise MissingScoreError(
+            f"{len(pairs)} unit x unsur pair(s) nobody answered (missing='error'; "
+            "missing='renormalize' re-spreads the weight): "
+            + enumerate_limited([f"{u}: {c}" for u, c in pairs]),
+            missing=pairs,
+        )
+    terms = nrr * weighted.leaf_weights
+    if round_weighted is not None:
+        if any(c.criteria for c in rubric.criteria) or np.isnan(nrr).any():
+            raise OptionError("round_weighted needs a flat rubric and every unsur answered")
+        terms = round_half_up(terms, round_weighted)
+    if index is None:
+        if round_weighted is not None:
+            index = terms.sum(axis=1)
+        else:
+            index = roll_up(nrr, Tree.from_rubric(weighted), missing, 0.0)[:, -1]
+        if round_ikm is not None:
+            index = round_half_up(index, round_ikm)
+    converted = index * rubric.conversion.factor
+    graded = round_half_up(converted if table.on == "converted" else index, table.digits)
+    finite = ~np.isnan(graded)
+    positions = table.grades.positions(np.where(finite, graded, 0.0))
+    mutu = np.where(finite, np.array([b.code for b in table.grades])[positions], "")
+    kinerja = np.where(finite, np.array([b.label for b in table.grades])[positions], "")
+    required = adequate = None
+    if population is not None:
+        if respondents is None:
+            raise OptionError("population needs respondent counts (not available from NRRs)")
+        sizes = _align(population, unit_ids)
+        required = np.asarray(sample_size(sizes), dtype=np.int64).reshape(len(unit_ids))
+        adequate = respondents >= required
+    conventions = Conventions(
+        rubric_id=rubric.id, weights=label + label_suffix,
+        unsur_weights=tuple(weighted.leaf_weights.tolist()), round_nrr=round_nrr,
+        round_weighted=round_weighted, round_ikm=round_ikm,
+        conversion_factor=rubric.conversion.factor,
+        rounding=("none" if rubric.rounding.digits is None
+                  else f"{rubric.rounding.digits} digits {rubric.rounding.mode}"),
+        band_table=table.id, missing=missing,
+    )  # fmt: skip
+    return IkmResult(
+        rubric, unit_ids, respondents, empty, answered, sums, nrr, terms, index, converted,
+        rubric.rounding.apply(converted), mutu.astype(np.str_), kinerja.astype(np.str_),
+        required, adequate, conventions, responses, weighted, table, weights,
+    )  # fmt: skip
+
+
+def _align(values: npt.ArrayLike | Mapping[Any, Any], unit_ids: npt.NDArray[Any]) -> Any:
+    if isinstance(values, Mapping):
+        absent = [u for u in unit_ids.tolist() if u not in values]
+        if absent:
+            raise OptionError("population: no entry for unit(s) "
+                              + enumerate_limited([repr(u) for u in absent]))  # fmt: skip
+        return np.array([values[u] for u in unit_ids.tolist()])
+    array = np.asarray(values)
+    if array.shape != (len(unit_ids),):
+        raise OptionError(f"population has shape {array.shape}, expected ({len(unit_ids)},) "
+                          "in unit_ids order (or pass a mapping by unit id)")  # fmt: skip
+    return array
+
+
+def compute(
+    rubric: Rubric,
+    responses: Responses,
+    *,
+    weights: WeightsSpec = "rubric",
+    round_nrr: int | None = None,
+    round_weighted: int | None = None,
+    round_ikm: int | None = None,
+    bands: str | BandTable | None = None,
+    missing: str = "error",
+    population: npt.ArrayLike | Mapping[Any, Any] | None = None,
+) -> IkmResult:
+    """Compute the IKM of every unit from its respondents' answers.
+
+    Parameters
+    ----------
+    rubric
+        The survey rubric (``permenpanrb-14-2017-ikm``, ``kepmenpan-25-2004-ikm``, ...).
+    responses
+        The answers (see :class:`Responses`).
+    weights
+        ``"rubric"`` (as the rubric file says, default), ``"exact"`` (1/n
+        each), ``"printed"`` (1/n printed to 3 decimals: 0,111 for 9 unsur,
+        0,071 for 14), a number used for every unsur as printed (0.11,
+        0.1111), or a mapping unsur -> weight (as printed).
+    round_nrr
+        Round each NRR half up to this many decimals first.
+    round_weighted
+        Round each NRR x weight ("NRR tertimbang") before summing them.
+    round_ikm
+        Round the weighted sum (on 1-4) before the conversion.
+    bands
+        A key of :data:`BAND_TABLES` or a :class:`BandTable`; by default the
+        rubric's own grades on the converted scale.
+    missing
+        ``"error"`` (default): a unit with an unsur nobody answered is an
+        error; ``"renormalize"``: that unsur's weight is re-spread.
+    population
+        Per unit (array in ``unit_ids`` order, or mapping unit id -> size),
+        the service users in the period; adds the Krejcie-Morgan required
+        sample and an adequacy flag.
+
+    Returns
+    -------
+    IkmResult
+
+    Notes
+    -----
+    NRR per unsur = sum of the answers given / number given; IKM = sum of
+    NRR x weight; IKM (25-100) = IKM x 25, rounded to 2 decimals and graded.
+
+    References
+    ----------
+    PermenPANRB 14/2017, Lampiran (see ``docs/regulations.md``); Kepmenpan
+    25/KEP/M.PAN/2/2004 for 14 unsur and the printed 0,071.
+
+    Examples
+    --------
+    >>> import warnings, pelayanan_eval as pe
+    >>> from pelayanan_eval import ikm
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
+    >>> answers = [[3] * 9] * 59 + [[4] * 9] * 41  # NRR 3.41 on every unsur
+    >>> result = ikm.compute(
+    ...     rubric, ikm.Responses.from_arrays(rubric, answers=answers, unit=["kel-a"] * 100)
+    ... )
+    >>> result.rounded.tolist(), result.mutu.tolist(), result.kinerja.tolist()
+    ([85.25], ['B'], ['Baik'])
+    """
+    if not isinstance(responses, Responses):
+        raise ObservationError(f"responses must be ikm.Responses, got {type(responses).__name__}")
+    if responses.rubric is not rubric and responses.rubric != rubric:
+        raise ObservationError(
+            f"the responses follow rubric {responses.rubric.id!r}, not {rubric.id!r}"
+        )
+    groups = len(responses.unit_ids)
+    codes = responses.unit_codes
+    sums, answered = count_answers(codes, responses.answers, groups, first_top(rubric))
+    blank = ~responses.answers.any(axis=1)
+    empty = np.bincount(codes[blank], minlength=groups).astype(np.int64)
+    respondents = np.bincount(codes, minlength=groups).astype(np.int64) - empty
+    if (respondents == 0).any():
+        idle = [str(u) for u in responses.unit_ids[respondents == 0].tolist()]
+        raise ObservationError("unit(s) without any answered questionnaire: "
+                               + enumerate_limited([repr(u) for u in idle]))  # fmt: skip
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nrr = sums / answered
+    return _result(
+        rubric, responses.unit_ids, nrr, respondents, empty, answered, sums, responses,
+        weights=weights, round_nrr=round_nrr, round_weighted=round_weighted,
+        round_ikm=round_ikm, bands=bands, missing=missing, population=population,
+    )  # fmt: skip
+
+
+def from_nrr(
+    rubric: Rubric,
+    nrr: npt.ArrayLike | Mapping[str, float],
+    *,
+    unit_ids: npt.ArrayLike | None = None,
+    weights: WeightsSpec = "rubric",
+    round_nrr: int | None = None,
+    round_weighted: int | None = None,
+    round_ikm: int | None = None,
+    bands: str | BandTable | None = None,
+    missing: str = "error",
+) -> IkmResult:
+    """Compute the IKM from per-unsur NRRs, as a published report prints them.
+
+    The way to check a report: give its NRRs and the conventions its
+    publisher used (printed weights, where it rounds) and compare the IKM
+    and category with what it printed.
+
+    Parameters
+    ----------
+    rubric
+        The survey rubric.
+    nrr
+        ``[units, unsur]`` NRRs in ``rubric.leaf_ids`` order (one row per
+        unit; a single row may be flat), or a mapping unsur id -> NRR for one
+        unit. NaN for an unsur without answers.
+    unit_ids
+        Names of the rows (default 0, 1, ...).
+    weights, round_nrr, round_weighted, round_ikm, bands, missing
+        As in :func:`compute`.
+
+    Examples
+    --------
+    >>> import warnings, pelayanan_eval as pe
+    >>> from pelayanan_eval import ikm
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
+    >>> nrr = [3.2, 3.4, 3.0, 3.6, 3.4, 3.4, 3.8, 3.4, 3.0]
+    >>> ikm.from_nrr(rubric, nrr).rounded.tolist()  # exact 1/9: 30.2 / 9 x 25
+    [83.89]
+    >>> ikm.from_nrr(rubric, nrr, weights=0.111).rounded.tolist()  # 30.2 x 0.111 x 25
+    [83.81]
+    """
+    if isinstance(nrr, Mapping):
+        unknown = [k for k in nrr if k not in rubric.leaf_ids]
+        if unknown:
+            raise OptionError("nrr: unknown unsur " + ", ".join(map(repr, unknown)))
+        nrr = [[float(nrr.get(leaf, np.nan)) for leaf in rubric.leaf_ids]]
+    try:
+        values = np.atleast_2d(np.asarray(nrr, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise OptionError("nrr must be numbers") from None
+    if values.ndim != 2 or values.shape[1] != len(rubric.leaves):
+        raise OptionError(f"nrr has shape {values.shape}, expected (units, {len(rubric.leaves)})")
+    low, high = rubric.leaf_scales
+    with np.errstate(invalid="ignore"):
+        off = (values < low) | (values > high)
+    if off.any():
+        r, c = (int(x[0]) for x in np.nonzero(off))
+        raise OptionError(f"nrr row {r}, unsur {rubric.leaf_ids[c]!r}: {float(values[r, c])!r} is "
+                          f"outside the answer scale {low[c]:g}..{high[c]:g}")  # fmt: skip
+    ids = np.arange(len(values)) if unit_ids is None else np.asarray(unit_ids)
+    if ids.shape != (len(values),):
+        raise OptionError(f"unit_ids has shape {ids.shape}, expected ({len(values)},)")
+    return _result(
+        rubric, ids, values, None, None, None, None, None,
+        weights=weights, round_nrr=round_nrr, round_weighted=round_weighted,
+        round_ikm=round_ikm, bands=bands, missing=missing,
+    )  # fmt: skip
