@@ -231,7 +231,8 @@ def _ikm(args: argparse.Namespace) -> int:
     )
     result = ikm.compute(
         rubric, responses, weights=args.weights, round_nrr=args.round_nrr,
-        round_ikm=args.round_ikm, bands=args.bands, missing=args.missing,
+        round_weighted=args.round_weighted, round_ikm=args.round_ikm, bands=args.bands,
+        missing=args.missing,
     )  # fmt: skip
     records = result.to_records()
     if args.format != "table":
