@@ -139,3 +139,41 @@ def test_evaluate_top_k_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]
           "--observations", str(tmp_path / "observations.csv"), "--top", "1"])  # fmt: skip
     out = capsys.readouterr().out
     assert out.count("* award") == 3
+
+
+def test_ikm_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'ikm' reads a CSV and prints IKM, mutu and kinerja; printed weights change the number."""
+    leaves = [
+        "persyaratan",
+        "prosedur",
+        "waktu",
+        "biaya",
+        "produk",
+        "kompetensi",
+        "perilaku",
+        "pengaduan",
+        "sarana",
+    ]
+    rows = (
+        ["unit," + ",".join(leaves)]
+        + [f"kel-a,{','.join(['3'] * 9)}"] * 59
+        + [f"kel-a,{','.join(['4'] * 9)}"] * 41
+    )
+    path = tmp_path / "skm.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["ikm", str(path)]) == 0
+    assert (
+        "kel-a                            100   3.4100   85.25  B    Baik"
+        in capsys.readouterr().out
+    )
+    assert main(["ikm", str(path), "--weights", "printed", "--format", "json"]) == 0
+    result = __import__("json").loads(capsys.readouterr().out)
+    # 3.41 x 9 x 0.111 = 3.40659 -> x25 = 85.16475 -> 85.16
+    assert result["units"][0]["ikm_rounded"] == 85.16
+    assert result["conventions"]["weights"].startswith("printed 0.111")
+
+
+def test_sample_size_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """'sample-size' prints Krejcie & Morgan sizes (15 -> 14, 9000 -> 368)."""
+    assert main(["sample-size", "15", "9000"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["15\t14", "9000\t368"]
