@@ -295,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     survey.add_argument("--round-nrr", type=int, metavar="K", help="round each NRR to K decimals")
     survey.add_argument(
+        "--round-weighted",
+        type=int,
+        metavar="K",
+        help="round each NRR x weight to K decimals before summing",
+    )
+    survey.add_argument(
         "--round-ikm",
         type=int,
         metavar="K",
