@@ -197,3 +197,15 @@ def test_long_form_errors(rubric: pe.Rubric) -> None:
         pe.Observations.from_long(rubric, unit=["u"], criterion=["c1"], value=[1])
     with pytest.raises(ObservationError, match=r"given more than once, e\.g\. rows \[0, 1\]"):
         pe.Observations.from_long(rubric, unit=["u", "u"], criterion=["a1", "a1"], value=[1, 2])
+
+
+def test_callers_arrays_stay_writable(rubric: pe.Rubric) -> None:
+    """from_arrays copies what it keeps: the caller's arrays are neither frozen nor shared."""
+    unit = np.array(["u1", "u2"])
+    visit = np.array([1, 1])
+    values = np.full((2, 4), 3.0)
+    obs = pe.Observations.from_arrays(rubric, unit=unit, values=values, visit=visit)
+    assert unit.flags.writeable and visit.flags.writeable and values.flags.writeable
+    values[0, 0] = 5.0
+    assert obs.values[0, 0] == 3.0
+    assert not obs.values.flags.writeable

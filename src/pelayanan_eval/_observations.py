@@ -58,7 +58,7 @@ def _dates(values: Any, n: int) -> npt.NDArray[np.datetime64]:
     if values is None:
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     try:
-        result: npt.NDArray[np.datetime64] = np.asarray(values, dtype="datetime64[D]")
+        result: npt.NDArray[np.datetime64] = np.array(values, dtype="datetime64[D]")
     except (TypeError, ValueError) as error:
         raise ObservationError(f"observations: date: not dates ({error})") from None
     return result
@@ -238,7 +238,7 @@ class Observations:
                 raise ObservationError(
                     f"observations: {name} has shape {np.shape(column)}, expected ({n},)"
                 )
-        units = units.astype(np.str_, copy=False)
+        units = np.array(units, dtype=np.str_)  # a copy: the caller's array stays writable
         check_scores(rubric, matrix, lambda i: f"row {i} (unit {str(units[i])!r})")
         if visit is None:
             _, codes = factorize(units)
@@ -248,7 +248,7 @@ class Observations:
             numbers[order] = np.arange(n) - starts + 1
             visits: npt.NDArray[Any] = numbers
         else:
-            visits = np.asarray(visit)
+            visits = np.array(visit)
         return cls(
             rubric=rubric,
             unit=_readonly(units),
@@ -257,7 +257,7 @@ class Observations:
             observer=_readonly(
                 np.full(n, "", dtype=np.str_)
                 if observer is None
-                else np.asarray(observer).astype(np.str_)
+                else np.array(observer, dtype=np.str_)
             ),
             date=_readonly(_dates(date, n)),
         )

@@ -52,7 +52,7 @@ def _strings(values: npt.ArrayLike, n: int, field: str) -> npt.NDArray[np.str_]:
     array = np.asarray(values)
     if array.shape != (n,):
         raise ObservationError(f"units: {field} has shape {array.shape}, expected ({n},)")
-    result: npt.NDArray[np.str_] = array.astype(np.str_, copy=False)
+    result: npt.NDArray[np.str_] = array.astype(np.str_)
     return result
 
 
@@ -117,7 +117,7 @@ class Units:
         parent: npt.ArrayLike | None = None,
     ) -> Units:
         """Build the table from arrays (one entry per unit); no per-unit Python work."""
-        ids = np.asarray(id).astype(np.str_, copy=False)
+        ids = np.array(id, dtype=np.str_)
         if ids.ndim != 1:
             raise ObservationError(f"units: id must be one-dimensional, got shape {ids.shape}")
         n = len(ids)
