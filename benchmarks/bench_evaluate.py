@@ -18,7 +18,10 @@ a unit's visits, the weighted roll-up to aspects and the index, the index
 rounded half up to 2 decimals, the rank within the unit's category by the
 rounded index (ties "min", best first) and the grade. The script checks that
 all of them agree, prints median wall times, ratios, the library's peak
-memory and PASS/MISS per target; a MISS does not fail the script.
+memory and PASS/MISS per target. A MISS does not fail the script; a
+disagreement between the implementations does (exit status 1).
+
+``--quick`` uses 1,000 units for both sets (a smoke run of a few seconds).
 """
 
 from __future__ import annotations
@@ -140,7 +143,7 @@ def synthetic_rubric(bundled: pe.Rubric) -> pe.Rubric:
     )
 
 
-def make_data(name: str, rubric: pe.Rubric, n_units: int, n_visits: int, seed: int) -> Data:
+def make_data(name: str, rubric: pe.Rubric, n_units: int, n_visits: int, *, seed: int) -> Data:
     """Integer scores 0..5 around a per-unit quality, so every grade band is used."""
     rng = np.random.default_rng(seed)
     ids = np.char.add("unit-", np.char.zfill(np.arange(n_units).astype(np.str_), 6))
@@ -244,16 +247,23 @@ def run_floor(data: Data) -> float:
     return float(data.values.sum())
 
 
-def median_ms(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Median wall time in ms of `repeats` calls after one warm-up, and the last result."""
-    result = function()
-    times = []
+def time_rounds(
+    runs: dict[str, Callable[[], Any]], repeats: int
+) -> tuple[dict[str, list[float]], dict[str, Any]]:
+    """Wall times in ms of each run over `repeats` rounds after a warm-up, and its result.
+
+    The runs take turns within each round, so a slow spell of the machine
+    (another process, a CPU frequency change) hits all of them alike.
+    """
+    results = {label: function() for label, function in runs.items()}
+    times: dict[str, list[float]] = {label: [] for label in runs}
     for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3, result
+        for label, function in runs.items():
+            gc.collect()
+            start = time.perf_counter()
+            function()
+            times[label].append((time.perf_counter() - start) * 1e3)
+    return times, results
 
 
 def peak_bytes(function: Callable[[], Any]) -> int:
@@ -279,7 +289,9 @@ def stage_ms(data: Data, repeats: int) -> dict[str, float]:
         marks.append(time.perf_counter())
         units = pe.Units.from_arrays(data.ids, category=data.category)
         marks.append(time.perf_counter())
-        ev = pe.evaluate(data.rubric, obs, units=units, missing="error")
+        ev = pe.evaluate(
+            data.rubric, obs, units=units, aggregate="mean", order="criteria_first", missing="error"
+        )
         marks.append(time.perf_counter())
         ev.rank("category", ties="min", by="rounded")
         marks.append(time.perf_counter())
@@ -348,8 +360,10 @@ def target_lines(
     return lines
 
 
-def time_all(data: Data, shuffled: Data, repeats: int) -> tuple[dict[str, float], dict[str, Any]]:
-    """Median ms and result of each implementation, all on the same data."""
+def time_all(
+    data: Data, shuffled: Data, repeats: int
+) -> tuple[dict[str, list[float]], dict[str, Any]]:
+    """Times (ms) and result of each implementation, all on the same data."""
     weights = weights_of(data.rubric)
     units = pd.DataFrame({"category": data.category}, index=pd.Index(data.ids, name="unit"))
     long = long_frame(data)  # built outside the timed region, freed on return
@@ -360,16 +374,19 @@ def time_all(data: Data, shuffled: Data, repeats: int) -> tuple[dict[str, float]
         "pandas wide form": lambda: run_pandas_wide(data, units, weights),
         "floor: values.sum()": lambda: run_floor(data),
     }
-    timings: dict[str, float] = {}
-    results: dict[str, Any] = {}
-    for label, function in runs.items():
-        timings[label], results[label] = median_ms(function, repeats)
-    return timings, results
+    return time_rounds(runs, repeats)
+
+
+def print_table(title: str, columns: tuple[str, ...], rows: dict[str, tuple[str, ...]]) -> None:
+    print(f"{title:<34}" + "".join(f"{c:>11}" for c in columns))
+    for label, cells in rows.items():
+        print(f"  {label:<32}" + "".join(f"{c:>11}" for c in cells))
 
 
 def bench(data: Data, repeats: int) -> list[str]:
     """Time, check and print one data set; return its target lines."""
     shuffled = data.shuffled(seed=1)
+    both = {"grouped": data, "shuffled": shuffled}
     (n_rows, n_leaves), n_units = data.values.shape, len(data.ids)
     size = data.values.nbytes
     print(
@@ -377,32 +394,39 @@ def bench(data: Data, repeats: int) -> list[str]:
         f"({n_rows:,} rows; values {size / 1e6:.1f} MB; long form {n_rows * n_leaves:,} rows) =="
     )
 
-    timings, results = time_all(data, shuffled, repeats)
+    times, results = time_all(data, shuffled, repeats)
+    timings = {label: statistics.median(t) for label, t in times.items()}
+    steps = {rows: stage_ms(d, repeats) for rows, d in both.items()}
+    peaks = {rows: peak_bytes(lambda d=d: run_library(d)) / size for rows, d in both.items()}
 
-    print(f"median of {repeats} runs after a warm-up (ms):")
-    for label, ms in timings.items():
-        print(f"  {label:<28}{ms:>10.1f}")
+    print_table(
+        f"wall time, {repeats} runs (ms)",
+        ("median", "min"),
+        {label: (f"{ms:.1f}", f"{min(times[label]):.1f}") for label, ms in timings.items()},
+    )
     grouped = timings["library, grouped rows"]
     cost = timings["library, shuffled rows"] - grouped
     print(f"  shuffling the rows costs the library {cost:+.1f} ms ({cost / grouped:+.0%})")
-
-    print("library steps (ms):                grouped  shuffled")
-    steps = {rows: stage_ms(d, repeats) for rows, d in (("grouped", data), ("shuffled", shuffled))}
-    for step, ms in steps["grouped"].items():
-        print(f"  {step:<28}{ms:>10.1f}{steps['shuffled'][step]:>10.1f}")
-
-    print("ratios:                            grouped  shuffled")
-    by_rows = [ratios(timings, rows) for rows in ("grouped", "shuffled")]
+    print_table(
+        "library steps, median (ms)",
+        tuple(both),
+        {step: tuple(f"{steps[rows][step]:.1f}" for rows in both) for step in steps["grouped"]},
+    )
+    by_rows = [ratios(timings, rows) for rows in both]
     names = ("pandas long / library", "pandas wide / library", "library / floor")
-    for i, name in enumerate(names):
-        print(f"  {name:<28}{by_rows[0][i]:>9.1f}x{by_rows[1][i]:>9.1f}x")
-
-    print("peak traced memory of the library path (tracemalloc):")
-    peaks = {}
-    for rows, d in (("grouped", data), ("shuffled", shuffled)):
-        peak = peak_bytes(lambda d=d: run_library(d))
-        peaks[rows] = peak / size
-        print(f"  {rows + ' rows':<28}{peak / 1e6:>8.1f} MB = {peak / size:.2f}x values.nbytes")
+    print_table(
+        "ratios (library on rows ...)",
+        tuple(both),
+        {name: tuple(f"{r[i]:.1f}x" for r in by_rows) for i, name in enumerate(names)},
+    )
+    print_table(
+        "peak memory of the library path",
+        tuple(both),
+        {
+            "MB (tracemalloc)": tuple(f"{peaks[rows] * size / 1e6:.1f}" for rows in both),
+            "x values.nbytes": tuple(f"{peaks[rows]:.2f}x" for rows in both),
+        },
+    )
 
     reference = results["library, grouped rows"]
     grades, counts = np.unique(reference.grades, return_counts=True)
@@ -420,7 +444,7 @@ def bench(data: Data, repeats: int) -> list[str]:
         raise SystemExit("FAILED: the implementations disagree")
     return [
         line
-        for rows in ("grouped", "shuffled")
+        for rows in both
         for line in target_lines(
             data.name, rows, timings, peaks[rows], large=n_units >= TARGET_FLOOR_UNITS
         )
@@ -434,6 +458,7 @@ def describe_machine() -> None:
         f"pelayanan_eval {pe.__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {load:.2f}"
     )
+    print(f"library from {os.path.dirname(pe.__file__)}")
     print(blas)
     if load > 0.5:
         # OpenBLAS uses every core for the matrix products (library roll-up, pandas wide form),
@@ -447,13 +472,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per measurement")
     args = parser.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 7)
-    scale = 100 if args.quick else 1
+    units_a, units_b = (1_000, 1_000) if args.quick else (10_000, 100_000)
 
     describe_machine()
     bundled = load_bundled()
     datasets = [
-        make_data("(a) synthetic-72", synthetic_rubric(bundled), 10_000 // min(scale, 10), 3, 0),
-        make_data("(b) permenpanrb-29-2022", bundled, 100_000 // scale, 2, 1),
+        make_data("(a) synthetic-72", synthetic_rubric(bundled), units_a, 3, seed=0),
+        make_data("(b) permenpanrb-29-2022", bundled, units_b, 2, seed=1),
     ]
     targets = []
     for data in datasets:

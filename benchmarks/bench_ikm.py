@@ -83,6 +83,10 @@ TARGET_VS_FLOOR = 3.0
 TARGET_MEMORY = 2.0  # x answers.nbytes ...
 UNIT_ALLOWANCE = 1024  # ... plus this many bytes per unit
 
+LIBRARY = "library (int codes + unit_ids)"
+PANDAS = "pandas groupby().mean()"
+FLOOR = "floor: 10 x np.bincount"
+
 
 @dataclass(frozen=True)
 class Data:
@@ -96,9 +100,10 @@ class Data:
 
 @dataclass(frozen=True)
 class Result:
-    """Per unit, in the order of `Data.ids`: NRR per unsur, IKM (25-100) rounded, mutu."""
+    """Per unit, in the order of `Data.ids`: NRR per unsur, IKM (25-100) raw and rounded, mutu."""
 
     nrr: np.ndarray
+    converted: np.ndarray
     rounded: np.ndarray
     mutu: np.ndarray
 
@@ -146,15 +151,17 @@ def run_library_strings(data: Data, units: np.ndarray) -> ikm.IkmResult:
 
 
 def as_result(result: ikm.IkmResult) -> Result:
-    return Result(result.nrr, result.rounded, result.mutu.astype(str))
+    return Result(result.nrr, result.converted, result.rounded, result.mutu.astype(str))
 
 
 def run_pandas(frame: pd.DataFrame, codes: np.ndarray, units: int) -> Result:
     nrr = frame.groupby(codes).mean().reindex(range(units))
-    index = (nrr * (1 / nrr.shape[1])).sum(axis=1)
-    rounded = pd.Series(pe.round_half_up((index * 25).to_numpy(), DIGITS), index=nrr.index)
+    converted = (nrr * (1 / nrr.shape[1])).sum(axis=1) * 25
+    rounded = pd.Series(pe.round_half_up(converted.to_numpy(), DIGITS), index=nrr.index)
     mutu = pd.cut(rounded, bins=BINS, labels=LABELS, right=False)
-    return Result(nrr.to_numpy(), rounded.to_numpy(), mutu.astype(str).to_numpy())
+    return Result(
+        nrr.to_numpy(), converted.to_numpy(), rounded.to_numpy(), mutu.astype(str).to_numpy()
+    )
 
 
 def run_floor(data: Data) -> list[np.ndarray]:
@@ -177,6 +184,24 @@ def median_ms(function: Callable[[], Any], repeats: int) -> tuple[float, list[fl
         result = function()
         times.append((time.perf_counter() - start) * 1e3)
     return statistics.median(times), times, result
+
+
+def step_ms(data: Data, repeats: int) -> tuple[float, float]:
+    """Median ms of the library's two steps: Responses.from_arrays and compute."""
+    build, compute = [], []
+    for i in range(repeats + 1):
+        gc.collect()
+        start = time.perf_counter()
+        responses = ikm.Responses.from_arrays(
+            data.rubric, answers=data.answers, unit=data.codes, unit_ids=data.ids
+        )
+        middle = time.perf_counter()
+        ikm.compute(data.rubric, responses, weights="exact")
+        end = time.perf_counter()
+        if i:  # the first run is the warm-up
+            build.append((middle - start) * 1e3)
+            compute.append((end - middle) * 1e3)
+    return statistics.median(build), statistics.median(compute)
 
 
 def peak_bytes(function: Callable[[], Any]) -> int:
@@ -213,6 +238,9 @@ def check_same(name: str, reference: Result, other: Result) -> list[str]:
     if not np.allclose(reference.nrr, other.nrr, rtol=0, atol=NRR_ATOL):
         worst = float(np.nanmax(np.abs(reference.nrr - other.nrr)))
         problems.append(f"{name}: NRR differ (max |diff| {worst:.3g})")
+    if not np.allclose(reference.converted, other.converted, rtol=0, atol=NRR_ATOL):
+        worst = float(np.nanmax(np.abs(reference.converted - other.converted)))
+        problems.append(f"{name}: IKM (25-100) before rounding differs (max |diff| {worst:.3g})")
     if not np.array_equal(reference.rounded, other.rounded):
         where = np.flatnonzero(reference.rounded != other.rounded)
         problems.append(f"{name}: rounded IKM differs at {len(where)} units, e.g. {where[:5]}")
@@ -239,11 +267,6 @@ def openblas_core() -> str:
 
 def verdict(passed: bool, text: str) -> str:
     return f"  {'PASS' if passed else 'MISS'}  {text}"
-
-
-LIBRARY = "library (int codes + unit_ids)"
-PANDAS = "pandas groupby().mean()"
-FLOOR = "floor: 10 x np.bincount"
 
 
 def time_three(
@@ -292,6 +315,7 @@ def main() -> int:
     blas = ", ".join(f"{name}={os.environ.get(name, '(unset)')}" for name in BLAS_VARIABLES)
     print(f"{blas}; OpenBLAS core in use: {openblas_core()}")
 
+    began = time.perf_counter()
     rubric = load_rubric()
     start = time.perf_counter()
     data = make_data(rubric, respondents, units, args.seed)
@@ -319,6 +343,7 @@ def main() -> int:
     del results
     gc.collect()
 
+    build_ms, compute_ms = step_ms(data, args.repeats)
     library_peak = peak_bytes(lambda: run_library(data))
     profile = profile_lines(lambda: run_library(data))
 
@@ -338,6 +363,8 @@ def main() -> int:
     for label, ms in timings.items():
         shown = ", ".join(f"{t:.0f}" for t in samples[label])
         print(f"  {label:<34}{ms:>9.1f}   [{shown}]")
+    print(f"    of which Responses.from_arrays  {build_ms:>9.1f}   (separate runs)")
+    print(f"    of which compute                {compute_ms:>9.1f}")
     shown = ", ".join(f"{t:.0f}" for t in string_samples)
     label = f"library (string ids, {args.string_repeats} runs)"
     print(f"  {label:<34}{string_ms:>9.1f}   [{shown}]")
@@ -376,7 +403,7 @@ def main() -> int:
         + (
             "; ".join(problems)
             if problems
-            else "library == pandas (NRR within "
+            else "library == pandas (NRR and IKM within "
             f"{NRR_ATOL:g}, rounded IKM and mutu identical); string ids == int codes; "
             "floor sums == library sums"
         )
@@ -420,6 +447,7 @@ def main() -> int:
             f"of {budget / 1e6:.1f} MB)",
         )
     )
+    print(f"(whole script: {time.perf_counter() - began:.0f} s)")
     if problems:
         print("FAILED: the implementations disagree", file=sys.stderr)
         return 1
