@@ -219,10 +219,6 @@ def evaluate(
     if rubric.grades.bands and finite.any():
         grades = rubric.grades.codes(np.where(finite, rounded, 0.0)).astype(np.str_)
         grades[~finite] = ""
-    rounding = (
-        "none" if rubric.rounding.digits is None
-        else f"{rubric.rounding.digits} digits {rubric.rounding.mode}"
-    )  # fmt: skip
     return Evaluation(
         rubric=rubric,
         units=table,
@@ -233,7 +229,7 @@ def evaluate(
             order=order,
             missing=missing,
             min_coverage=float(min_coverage),
-            rounding=rounding,
+            rounding=rubric.rounding.describe(),
             conversion_factor=rubric.conversion.factor,
         ),
         node_ids=tree.node_ids[:-1],

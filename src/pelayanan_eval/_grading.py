@@ -76,6 +76,10 @@ class Rounding:
     digits: int | None = None
     mode: RoundingMode = "half_up"
 
+    def describe(self) -> str:
+        """Say the rule in words, e.g. ``"2 digits half_up"`` or ``"none"``."""
+        return "none" if self.digits is None else f"{self.digits} digits {self.mode}"
+
     def apply(self, values: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Return `values` rounded by this rule (unchanged if `digits` is None)."""
         array = np.asarray(values, dtype=np.float64)

@@ -143,20 +143,6 @@ class IkmResult:
             out.append(record)
         return out
 
-    def _per_unit(self, values: npt.ArrayLike | Mapping[Any, Any], name: str) -> npt.NDArray[Any]:
-        """Align a per-unit input (array in unit_ids order, or mapping by unit id)."""
-        if isinstance(values, Mapping):
-            absent = [u for u in self.unit_ids.tolist() if u not in values]
-            if absent:
-                raise OptionError(f"{name}: no entry for unit(s) "
-                                  + enumerate_limited([repr(u) for u in absent]))  # fmt: skip
-            return np.array([values[u] for u in self.unit_ids.tolist()])
-        array = np.asarray(values)
-        if array.shape != (len(self),):
-            raise OptionError(f"{name} has shape {array.shape}, expected ({len(self)},) "
-                              "in unit_ids order (or pass a mapping by unit id)")  # fmt: skip
-        return array
-
     def rollup(self, groups: npt.ArrayLike | Mapping[Any, Any], how: str) -> IkmResult:
         """IKM of groups of units (an OPD's services, a city), computed one of two ways.
 
@@ -171,7 +157,7 @@ class IkmResult:
             mean of the units' IKM (each unit counts once, whatever its respondents).
         """
         check_option("roll-up", how, ("pooled", "mean"))
-        names, codes = factorize(self._per_unit(groups, "groups"))
+        names, codes = factorize(_align(groups, self.unit_ids, "groups"))
         c = self.conventions
         options: dict[str, Any] = {
             "weights": self.weights_spec, "round_nrr": c.round_nrr,
@@ -377,7 +363,7 @@ def _result(
     if population is not None:
         if respondents is None:
             raise OptionError("population needs respondent counts (not available from NRRs)")
-        sizes = _align(population, unit_ids)
+        sizes = _align(population, unit_ids, "population")
         required = np.asarray(sample_size(sizes), dtype=np.int64).reshape(len(unit_ids))
         adequate = respondents >= required
     conventions = Conventions(
@@ -385,8 +371,7 @@ def _result(
         unsur_weights=tuple(weighted.leaf_weights.tolist()), round_nrr=round_nrr,
         round_weighted=round_weighted, round_ikm=round_ikm,
         conversion_factor=rubric.conversion.factor,
-        rounding=("none" if rubric.rounding.digits is None
-                  else f"{rubric.rounding.digits} digits {rubric.rounding.mode}"),
+        rounding=rubric.rounding.describe(),
         band_table=table.id, missing=missing,
     )  # fmt: skip
     return IkmResult(
@@ -396,16 +381,19 @@ def _result(
     )  # fmt: skip
 
 
-def _align(values: npt.ArrayLike | Mapping[Any, Any], unit_ids: npt.NDArray[Any]) -> Any:
+def _align(
+    values: npt.ArrayLike | Mapping[Any, Any], unit_ids: npt.NDArray[Any], name: str
+) -> npt.NDArray[Any]:
+    """Return a per-unit input as an array in `unit_ids` order (array or mapping by id)."""
     if isinstance(values, Mapping):
         absent = [u for u in unit_ids.tolist() if u not in values]
         if absent:
-            raise OptionError("population: no entry for unit(s) "
+            raise OptionError(f"{name}: no entry for unit(s) "
                               + enumerate_limited([repr(u) for u in absent]))  # fmt: skip
         return np.array([values[u] for u in unit_ids.tolist()])
     array = np.asarray(values)
     if array.shape != (len(unit_ids),):
-        raise OptionError(f"population has shape {array.shape}, expected ({len(unit_ids)},) "
+        raise OptionError(f"{name} has shape {array.shape}, expected ({len(unit_ids)},) "
                           "in unit_ids order (or pass a mapping by unit id)")  # fmt: skip
     return array
 
