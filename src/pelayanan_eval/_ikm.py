@@ -16,7 +16,8 @@ from pelayanan_eval._ikm_uncertainty import Interval, TargetCheck, bootstrap, no
 from pelayanan_eval._messages import check_option, enumerate_limited
 from pelayanan_eval._observations import factorize
 from pelayanan_eval._responses import Responses, first_top
-from pelayanan_eval._rubric import AS_PRINTED_TOLERANCE, Rubric
+from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._rubric_checks import AS_PRINTED_TOLERANCE
 from pelayanan_eval._scoring import Tree, roll_up
 from pelayanan_eval._survey_design import sample_size
 from pelayanan_eval.exceptions import (

@@ -21,6 +21,11 @@ def format_path(path: Path) -> str:
     return text or "(document)"
 
 
+def plain(number: float) -> float | int:
+    """Return `number` as an int when it is whole (``5.0`` prints as ``5``)."""
+    return int(number) if float(number).is_integer() else float(number)
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for a close match, else ``""``."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
