@@ -141,10 +141,11 @@ def aggregate(
     if method == "mean" and not padded and (complete or not np.isnan(values).any()):
         # complete, balanced visits: no masking passes; adding the few visit slices is
         # faster than a reduction over the middle axis
-        total = cube[:, 0].copy()
-        for slot in range(1, depth):
+        total = cube[:, 0] + cube[:, 1] if depth > 1 else cube[:, 0].copy()
+        for slot in range(2, depth):
             total += cube[:, slot]
-        result: Array = total / depth
+        total /= depth
+        result: Array = total
         return result
     finite = ~np.isnan(cube)
     count = finite.sum(axis=1)

@@ -173,9 +173,9 @@ def evaluate(
 
     values = observations.values
     low, _ = rubric.leaf_scales
-    scored = ~np.isnan(values)
-    if missing == "zero":
-        values = np.where(scored, values, low)
+    complete = not np.isnan(np.add.reduce(values, axis=None))  # one pass, no mask
+    if missing == "zero" and not complete:
+        values = np.where(np.isnan(values), low, values)
     time = None
     if method.method == "latest":
         _, visit_codes = factorize(observations.visit)
@@ -185,7 +185,6 @@ def evaluate(
     options: dict[str, Any] = {"time": time, "observers": observations.observer}
 
     tree = Tree.from_rubric(rubric)
-    complete = bool(scored.all())
     leaf_scores = aggregate_rows(values, codes, len(table), method, complete=complete, **options)
     if order == "criteria_first":
         if missing == "error" and np.isnan(leaf_scores).any():
@@ -208,7 +207,7 @@ def evaluate(
     if complete or missing == "zero":
         coverage = np.ones(len(table))
     else:
-        covered = any_per_group(scored, codes, len(table))
+        covered = any_per_group(~np.isnan(observations.values), codes, len(table))
         coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
 
     index = inner[:, -1]

@@ -532,9 +532,11 @@ def score_problems(
     low, high = rubric.leaf_scales
     if len(matrix) == 0:
         return []
-    # column minima and maxima first (one cheap pass each); cells only when something is off
-    if bool(np.all(np.fmin.reduce(matrix, axis=0) >= low)) and bool(
-        np.all(np.fmax.reduce(matrix, axis=0) <= high)
+    # minima and maxima first (one cheap pass each; over the whole matrix when every leaf
+    # has the same scale); cells only when something is off
+    axis = None if (low == low[0]).all() and (high == high[0]).all() else 0
+    if bool(np.all(np.fmin.reduce(matrix, axis=axis) >= low)) and bool(
+        np.all(np.fmax.reduce(matrix, axis=axis) <= high)
     ):
         return []
     with np.errstate(invalid="ignore"):
