@@ -477,9 +477,7 @@ def compute(
         )
     groups = len(responses.unit_ids)
     codes = responses.unit_codes
-    sums, answered = count_answers(codes, responses.answers, groups, first_top(rubric))
-    blank = ~responses.answers.any(axis=1)
-    empty = np.bincount(codes[blank], minlength=groups).astype(np.int64)
+    sums, answered, empty = count_answers(codes, responses.answers, groups, first_top(rubric))
     respondents = np.bincount(codes, minlength=groups).astype(np.int64) - empty
     if (respondents == 0).any():
         idle = [str(u) for u in responses.unit_ids[respondents == 0].tolist()]
