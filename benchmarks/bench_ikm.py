@@ -265,6 +265,14 @@ def openblas_core() -> str:
     return "unknown"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, where the system tells them."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def verdict(passed: bool, text: str) -> str:
     return f"  {'PASS' if passed else 'MISS'}  {text}"
 
@@ -314,6 +322,7 @@ def main() -> int:
     )
     blas = ", ".join(f"{name}={os.environ.get(name, '(unset)')}" for name in BLAS_VARIABLES)
     print(f"{blas}; OpenBLAS core in use: {openblas_core()}")
+    print(f"load average at start: {load_average()}")
 
     began = time.perf_counter()
     rubric = load_rubric()
@@ -362,7 +371,8 @@ def main() -> int:
     print(f"\nmedian of {args.repeats} runs after a warm-up (ms; every run in brackets):")
     for label, ms in timings.items():
         shown = ", ".join(f"{t:.0f}" for t in samples[label])
-        print(f"  {label:<34}{ms:>9.1f}   [{shown}]")
+        spread = (max(samples[label]) - min(samples[label])) / ms
+        print(f"  {label:<34}{ms:>9.1f}   [{shown}] spread {spread:.0%}")
     print(f"    of which Responses.from_arrays  {build_ms:>9.1f}   (separate runs)")
     print(f"    of which compute                {compute_ms:>9.1f}")
     shown = ", ".join(f"{t:.0f}" for t in string_samples)
@@ -447,7 +457,10 @@ def main() -> int:
             f"of {budget / 1e6:.1f} MB)",
         )
     )
-    print(f"(whole script: {time.perf_counter() - began:.0f} s)")
+    print(
+        f"(whole script: {time.perf_counter() - began:.0f} s; load average at the end: "
+        f"{load_average()}; on 2 cores another busy process skews every timing)"
+    )
     if problems:
         print("FAILED: the implementations disagree", file=sys.stderr)
         return 1
