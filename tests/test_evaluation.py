@@ -198,3 +198,14 @@ def test_ikm_survey_on_the_same_engine() -> None:
     ev = pe.evaluate(ikm, obs)
     assert ev.rounded.tolist() == [85.25]
     assert ev.grades.tolist() == ["B"]
+
+
+def test_ties_marked_for_every_tie_method(rubric: pe.Rubric) -> None:
+    """Units with the same published index are marked tied, also under ordinal ranks."""
+    rows = [*VISITS, ("u4", "1", 3, 3, 3, 2), ("u4", "2", 3, 3, 3, 3)]  # u4 = u2's means
+    units = [*UNITS, pe.Unit("u4", "Empat", "kel")]
+    ev = pe.evaluate(rubric, observations(rubric, rows), units=units)
+    ordinal = ev.top(3, ties="ordinal")
+    assert [(r["unit"], r["rank"], r["tied"]) for r in ordinal if r["group"] == "kel"] == [
+        ("u1", 1.0, False), ("u2", 2.0, True), ("u4", 3.0, True),
+    ]  # fmt: skip

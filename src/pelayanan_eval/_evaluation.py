@@ -406,11 +406,13 @@ class Evaluation:
         chosen = np.flatnonzero(cut <= k)
         labels = np.zeros(len(self), dtype=np.intp) if groups is None else factorize(groups)[1]
         names = np.full(len(self), "", dtype=np.str_) if groups is None else np.asarray(groups)
-        # units sharing a group and a rank are tied; ranks are multiples of 0.5
-        key = labels[chosen].astype(np.int64) * (2 * len(self) + 2) + np.rint(ranks[chosen] * 2)
-        all_key = labels.astype(np.int64) * (2 * len(self) + 2) + np.rint(np.nan_to_num(ranks) * 2)
-        distinct, counts = np.unique(all_key[~np.isnan(ranks)], return_counts=True)
-        tied = counts[np.searchsorted(distinct, key)] > 1
+        # tied: another unit of the same group has the same published index (any tie method)
+        ranked = ~np.isnan(ranks)
+        pairs = np.stack([labels[ranked].astype(np.float64), self.rounded[ranked]])
+        _, inverse, counts = np.unique(pairs, axis=1, return_inverse=True, return_counts=True)
+        shared = np.zeros(len(self), dtype=bool)
+        shared[ranked] = counts[inverse.ravel()] > 1
+        tied = shared[chosen]
         direction = 1 if best else -1
         order = np.lexsort((direction * ranks[chosen], labels[chosen]))
         return [
