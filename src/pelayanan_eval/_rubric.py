@@ -214,6 +214,10 @@ class Rubric:
     conversion: Conversion = Conversion()
     rounding: Rounding = Rounding()
     grades: GradeScale = GradeScale()
+    # compiled forms that other modules derive from this (immutable) rubric, built once
+    _derived: dict[str, Any] = attrs.field(
+        factory=dict, init=False, eq=False, hash=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = check_rubric(self)

@@ -35,7 +35,14 @@ class Tree:
 
     @classmethod
     def from_rubric(cls, rubric: Rubric) -> Tree:
-        """Compile `rubric` (its nodes in document order; the index is the last column)."""
+        """Compile `rubric` once (nodes in document order; the index is the last column)."""
+        tree = rubric._derived.get("tree")
+        if not isinstance(tree, Tree):
+            tree = rubric._derived["tree"] = cls._compile(rubric)
+        return tree
+
+    @classmethod
+    def _compile(cls, rubric: Rubric) -> Tree:
         compiled = rubric._compiled
         parent_of = np.array(compiled.parents, dtype=np.intp)
         weight_of = np.array(compiled.sibling_weights)
