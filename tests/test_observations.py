@@ -209,3 +209,15 @@ def test_callers_arrays_stay_writable(rubric: pe.Rubric) -> None:
     values[0, 0] = 5.0
     assert obs.values[0, 0] == 3.0
     assert not obs.values.flags.writeable
+
+
+def test_rows_stored_grouped_by_unit(rubric: pe.Rubric) -> None:
+    """Shuffled input is stored grouped by unit; input_rows maps back; errors cite input rows."""
+    values = np.arange(12.0).reshape(3, 4) % 6
+    obs = pe.Observations.from_arrays(rubric, unit=["b", "a", "b"], values=values)
+    assert obs.unit.tolist() == ["a", "b", "b"]
+    assert obs.input_rows.tolist() == [1, 0, 2]  # type: ignore[union-attr]
+    np.testing.assert_array_equal(obs.values, values[[1, 0, 2]])
+    assert obs.visit.tolist() == [1, 1, 2]  # numbered within each unit in input order
+    with pytest.raises(ObservationError, match=r"unit 'b' visit 1 \(rows \[0, 2\]\)"):
+        pe.Observations.from_arrays(rubric, unit=["b", "a", "b"], values=values, visit=[1, 1, 1])

@@ -117,6 +117,9 @@ class Observations:
         Assessor per row (``""`` if unknown).
     date
         Date per row (``NaT`` if unknown).
+    input_rows
+        Rows are stored grouped by unit; when the input was not, the input
+        position of each stored row (None when the input order was kept).
     values
         ``float64[n_observations, n_leaves]``, read-only.
     unit_ids
@@ -131,6 +134,7 @@ class Observations:
     visit: npt.NDArray[Any]
     observer: npt.NDArray[np.str_]
     date: npt.NDArray[np.datetime64]
+    input_rows: npt.NDArray[np.intp] | None = None
     unit_ids: npt.NDArray[np.str_] = attrs.field(init=False)
     unit_codes: npt.NDArray[np.intp] = attrs.field(init=False)
 
@@ -151,10 +155,11 @@ class Observations:
         ordered = np.sort(key)
         repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
         if len(repeated):
+            rows = np.arange(len(key)) if self.input_rows is None else self.input_rows
             pairs = [
                 f"unit {str(self.unit_ids[k // len(visits)])!r} visit "
                 f"{visits[k % len(visits)].item()!r} (rows "
-                f"{np.flatnonzero(key == k).tolist()})"
+                f"{sorted(rows[key == k].tolist())})"
                 for k in repeated[:20].tolist()
             ]
             raise ObservationError(
@@ -222,7 +227,7 @@ class Observations:
         if units.ndim != 1:
             raise ObservationError(f"observations: unit must be one-dimensional, got {units.shape}")
         try:
-            matrix = np.array(values, dtype=np.float64)
+            matrix = np.asarray(values, dtype=np.float64)  # copied below, once
         except (TypeError, ValueError):
             raise ObservationError(
                 "observations: values must be numbers (NaN for not scored)"
@@ -240,27 +245,28 @@ class Observations:
                 )
         units = np.array(units, dtype=np.str_)  # a copy: the caller's array stays writable
         check_scores(rubric, matrix, lambda i: f"row {i} (unit {str(units[i])!r})")
+        _, codes = factorize(units)
+        grouped = n < 2 or bool(np.all(codes[1:] >= codes[:-1]))
+        order = np.arange(n) if grouped else np.argsort(codes, kind="stable")
         if visit is None:
-            _, codes = factorize(units)
-            order = np.argsort(codes, kind="stable")
             starts = np.searchsorted(codes[order], codes[order], side="left")
             numbers = np.empty(n, dtype=np.int64)
             numbers[order] = np.arange(n) - starts + 1
             visits: npt.NDArray[Any] = numbers
         else:
             visits = np.array(visit)
-        return cls(
-            rubric=rubric,
-            unit=_readonly(units),
-            values=_readonly(matrix),
-            visit=_readonly(visits),
-            observer=_readonly(
-                np.full(n, "", dtype=np.str_)
-                if observer is None
-                else np.array(observer, dtype=np.str_)
-            ),
-            date=_readonly(_dates(date, n)),
+        observers = (
+            np.full(n, "", dtype=np.str_) if observer is None else np.array(observer, dtype=np.str_)
         )
+        dates = _dates(date, n)
+        if grouped:  # stored as given (one copy of the values)
+            return cls(rubric, _readonly(units), _readonly(np.array(matrix)), _readonly(visits),
+                       _readonly(observers), _readonly(dates))  # fmt: skip
+        # stored grouped by unit, so every later step reads a unit's rows as one block; the
+        # reordering is the copy of the values that is made anyway
+        return cls(rubric, _readonly(units[order]), _readonly(matrix[order]),
+                   _readonly(visits[order]), _readonly(observers[order]),
+                   _readonly(dates[order]), input_rows=_readonly(order))  # fmt: skip
 
     @classmethod
     def from_records(
