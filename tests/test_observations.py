@@ -221,3 +221,17 @@ def test_rows_stored_grouped_by_unit(rubric: pe.Rubric) -> None:
     assert obs.visit.tolist() == [1, 1, 2]  # numbered within each unit in input order
     with pytest.raises(ObservationError, match=r"unit 'b' visit 1 \(rows \[0, 2\]\)"):
         pe.Observations.from_arrays(rubric, unit=["b", "a", "b"], values=values, visit=[1, 1, 1])
+
+
+def test_factorize_text_matches_numpy_unique() -> None:
+    """The hashed text factorisation gives numpy.unique's labels and codes (sizes above 4096)."""
+    from pelayanan_eval._observations import factorize
+
+    rng = np.random.default_rng(3)
+    words = np.array(["", "a", "ab", "ba", "kel-01", "kel-10", "Kelurahan Mrican", "x" * 40])
+    labels = words[rng.integers(0, len(words), 20_000)]
+    labels = np.char.add(labels, rng.integers(0, 50, 20_000).astype(str))
+    uniques, codes = factorize(labels)
+    expected_uniques, expected_codes = np.unique(labels, return_inverse=True)
+    np.testing.assert_array_equal(uniques, expected_uniques)
+    np.testing.assert_array_equal(codes, expected_codes)
