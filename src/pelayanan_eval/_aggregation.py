@@ -184,7 +184,9 @@ def count_answers(
     answers: npt.NDArray[np.uint8],
     groups: int,
     top: int,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]:
     """Sum and count of small-integer answers per group and column; 0 means "no answer".
 
     The mean aggregation for compact survey data (answers 1..`top` stored as
@@ -196,27 +198,30 @@ def count_answers(
     -------
     sums, counts
         ``int64[groups, columns]``: the sum of the answers given, and how many.
-    blank
-        ``int64[groups]``: rows with no answer at all.
+    blank, rows
+        ``int64[groups]``: rows with no answer at all, and all rows.
     """
     n, width = answers.shape
     levels = top + 1
     tally = np.zeros((width, groups * levels), dtype=np.int64)
     blank = np.zeros(groups, dtype=np.int64)
+    key = np.empty(min(n, CHUNK_ROWS), dtype=np.intp)
     for start in range(0, n, CHUNK_ROWS):
         group = codes[start : start + CHUNK_ROWS]
         base = group.astype(np.intp) * levels
-        block = answers[start : start + CHUNK_ROWS]
-        answered = np.zeros(len(block), dtype=bool)
+        columns = np.ascontiguousarray(answers[start : start + CHUNK_ROWS].T)
+        some = np.bitwise_or.reduce(columns, axis=0)  # 0 only for a blank questionnaire
+        keys = key[: len(group)]
         # one bincount of (group, answer) per column, as the floor does per unsur
         for column in range(width):
-            tally[column] += np.bincount(base + block[:, column], minlength=groups * levels)
-            answered |= block[:, column] != 0
-        blank += np.bincount(group[~answered], minlength=groups)
+            np.add(base, columns[column], out=keys)
+            tally[column] += np.bincount(keys, minlength=groups * levels)
+        blank += np.bincount(group[some == 0], minlength=groups)
     per = tally.reshape(width, groups, levels).transpose(1, 0, 2)
     counts: npt.NDArray[np.int64] = per[:, :, 1:].sum(axis=2)
     sums: npt.NDArray[np.int64] = per @ np.arange(levels, dtype=np.int64)
-    return sums, counts, blank
+    rows: npt.NDArray[np.int64] = per[:, 0, :].sum(axis=1)
+    return sums, counts, blank, rows
 
 
 def any_per_group(

@@ -477,8 +477,8 @@ def compute(
         )
     groups = len(responses.unit_ids)
     codes = responses.unit_codes
-    sums, answered, empty = count_answers(codes, responses.answers, groups, first_top(rubric))
-    respondents = np.bincount(codes, minlength=groups).astype(np.int64) - empty
+    sums, answered, empty, rows = count_answers(codes, responses.answers, groups, first_top(rubric))
+    respondents = rows - empty
     if (respondents == 0).any():
         idle = [str(u) for u in responses.unit_ids[respondents == 0].tolist()]
         raise ObservationError("unit(s) without any answered questionnaire: "

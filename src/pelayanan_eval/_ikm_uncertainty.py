@@ -187,7 +187,7 @@ def bootstrap(
         unit = np.tile(slot_unit, count)
         draws = starts[unit] + np.floor(generator.random(len(unit)) * sizes[unit]).astype(np.intp)
         group = np.repeat(np.arange(count), len(order)) * units + unit
-        sums, given, _ = count_answers(group, answers[order[draws]], count * units, top)
+        sums, given, _, _ = count_answers(group, answers[order[draws]], count * units, top)
         with np.errstate(invalid="ignore", divide="ignore"):
             nrr = sums / given
         index = roll_up(nrr, tree, "renormalize", 0.0)[:, -1]
