@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._aggregation import Aggregation, any_per_group
 from pelayanan_eval._aggregation import aggregate as aggregate_rows
+from pelayanan_eval._arrays import readonly
 from pelayanan_eval._grading import Grade
 from pelayanan_eval._messages import check_option, enumerate_limited, suggest
 from pelayanan_eval._observations import Observations, factorize
@@ -244,12 +245,6 @@ def evaluate(
     )
 
 
-def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    array = np.asarray(array)
-    array.flags.writeable = False
-    return array
-
-
 @attrs.frozen(eq=False, repr=False)
 class Evaluation:
     """The result of :func:`evaluate`: per-unit scores, index, grade, and the settings used.
@@ -289,15 +284,15 @@ class Evaluation:
     units: Units
     settings: Settings
     node_ids: tuple[str, ...]
-    leaf_scores: Array = attrs.field(converter=_frozen)
-    inner_scores: Array = attrs.field(converter=_frozen, repr=False)
+    leaf_scores: Array = attrs.field(converter=readonly)
+    inner_scores: Array = attrs.field(converter=readonly, repr=False)
     _tree: Tree = attrs.field(repr=False)
-    index: Array = attrs.field(converter=_frozen)
-    reported: Array = attrs.field(converter=_frozen)
-    rounded: Array = attrs.field(converter=_frozen)
-    grades: npt.NDArray[np.str_] = attrs.field(converter=_frozen)
-    visits: npt.NDArray[np.int64] = attrs.field(converter=_frozen)
-    coverage: Array = attrs.field(converter=_frozen)
+    index: Array = attrs.field(converter=readonly)
+    reported: Array = attrs.field(converter=readonly)
+    rounded: Array = attrs.field(converter=readonly)
+    grades: npt.NDArray[np.str_] = attrs.field(converter=readonly)
+    visits: npt.NDArray[np.int64] = attrs.field(converter=readonly)
+    coverage: Array = attrs.field(converter=readonly)
 
     def __len__(self) -> int:
         return len(self.units)
@@ -308,7 +303,7 @@ class Evaluation:
         scores = np.empty((len(self), len(self.node_ids)))
         scores[:, self._tree.leaf_columns] = self.leaf_scores
         scores[:, self._tree.inner_columns[:-1]] = self.inner_scores
-        return _frozen(scores)
+        return readonly(scores)
 
     def __repr__(self) -> str:
         s = self.settings

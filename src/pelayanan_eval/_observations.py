@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._arrays import check_lengths, readonly
 from pelayanan_eval._messages import enumerate_limited, suggest
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval.exceptions import ObservationError
@@ -120,11 +121,6 @@ class Observation:
     date: dt.date | str | None = None
 
 
-def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    array.flags.writeable = False
-    return array
-
-
 @attrs.frozen(eq=False, repr=False)
 class Observations:
     """Scores of many visits, stored by column: the engine's input.
@@ -173,8 +169,8 @@ class Observations:
         if n == 0:
             raise ObservationError("observations: the set is empty (no rows)")
         uniques, codes = factorize(self.unit)
-        object.__setattr__(self, "unit_ids", _readonly(uniques))
-        object.__setattr__(self, "unit_codes", _readonly(codes))
+        object.__setattr__(self, "unit_ids", readonly(uniques))
+        object.__setattr__(self, "unit_codes", readonly(codes))
         self._check_unique_visits()
 
     def _check_unique_visits(self) -> None:
@@ -268,11 +264,7 @@ class Observations:
                 f"observations: values has shape {matrix.shape}, expected ({n}, {leaves}): "
                 f"one row per unit entry and one column per leaf of {rubric.id!r}"
             )
-        for name, column in (("visit", visit), ("observer", observer), ("date", date)):
-            if column is not None and np.shape(column) != (n,):
-                raise ObservationError(
-                    f"observations: {name} has shape {np.shape(column)}, expected ({n},)"
-                )
+        check_lengths("observations", n, {"visit": visit, "observer": observer, "date": date})
         units = np.array(units, dtype=np.str_)  # a copy: the caller's array stays writable
         check_scores(rubric, matrix, lambda i: f"row {i} (unit {str(units[i])!r})")
         _, codes = factorize(units)
@@ -290,13 +282,13 @@ class Observations:
         )
         dates = _dates(date, n)
         if grouped:  # stored as given (one copy of the values)
-            return cls(rubric, _readonly(units), _readonly(np.array(matrix)), _readonly(visits),
-                       _readonly(observers), _readonly(dates))  # fmt: skip
+            return cls(rubric, readonly(units), readonly(np.array(matrix)), readonly(visits),
+                       readonly(observers), readonly(dates))  # fmt: skip
         # stored grouped by unit, so every later step reads a unit's rows as one block; the
         # reordering is the copy of the values that is made anyway
-        return cls(rubric, _readonly(units[order]), _readonly(matrix[order]),
-                   _readonly(visits[order]), _readonly(observers[order]),
-                   _readonly(dates[order]), input_rows=_readonly(order))  # fmt: skip
+        return cls(rubric, readonly(units[order]), readonly(matrix[order]),
+                   readonly(visits[order]), readonly(observers[order]),
+                   readonly(dates[order]), input_rows=readonly(order))  # fmt: skip
 
     @classmethod
     def from_records(
@@ -468,18 +460,9 @@ class Observations:
         except (TypeError, ValueError):
             raise ObservationError("observations (long form): value must be numbers") from None
         n = len(units)
-        for name, column in (
-            ("criterion", criteria),
-            ("value", scores),
-            ("visit", visit),
-            ("observer", observer),
-            ("date", date),
-        ):
-            if column is not None and np.shape(column) != (n,):
-                raise ObservationError(
-                    f"observations (long form): {name} has shape "
-                    f"{np.shape(column)}, expected ({n},)"
-                )
+        lengths = {"criterion": criteria, "value": scores, "visit": visit,
+                   "observer": observer, "date": date}  # fmt: skip
+        check_lengths("observations (long form)", n, lengths)
         if n == 0:
             raise ObservationError("observations: the set is empty (no rows)")
         leaf_index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}

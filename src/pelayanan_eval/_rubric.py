@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from pelayanan_eval._arrays import readonly
 from pelayanan_eval._grading import Grade, GradeScale, Rounding
 from pelayanan_eval._messages import format_path, plain, suggest
 from pelayanan_eval._rubric_checks import check_rubric
@@ -153,12 +154,6 @@ def group_weights(weighting: str, children: tuple[Criterion, ...]) -> list[float
     return weights
 
 
-def _readonly(values: list[float]) -> npt.NDArray[np.float64]:
-    array = np.array(values, dtype=np.float64)
-    array.flags.writeable = False
-    return array
-
-
 @attrs.frozen(repr=False)
 class Rubric:
     """A regulation's scoring rubric: weighted criteria tree, scale, rounding and grades.
@@ -272,9 +267,9 @@ class Rubric:
         walk(self.criteria, self.weighting, 1.0, (), None)
         return _Compiled(
             leaves=tuple(leaves),
-            leaf_weights=_readonly(weights),
-            leaf_min=_readonly(lows),
-            leaf_max=_readonly(highs),
+            leaf_weights=readonly(np.array(weights, dtype=np.float64)),
+            leaf_min=readonly(np.array(lows, dtype=np.float64)),
+            leaf_max=readonly(np.array(highs, dtype=np.float64)),
             nodes=tuple(nodes),
             node_weights=tuple(node_weights),
             sibling_weights=tuple(sibling_weights),
