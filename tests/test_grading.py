@@ -181,3 +181,9 @@ def test_round_half_up_matches_decimal_rounding(value: float, expected: float) -
 def test_half_even_mode() -> None:
     """Banker's rounding on the printed decimal: 0.125 -> 0.12, 0.135 -> 0.14."""
     assert pe.Rounding(2, "half_even").apply([0.125, 0.135]).tolist() == [0.12, 0.14]
+
+
+def test_none_is_not_a_number(rubric_17: pe.Rubric) -> None:
+    """None is reported as not a number, not as NaN."""
+    with pytest.raises(ScoreError, match="cannot grade None: not a number"):
+        rubric_17.grade(None)  # type: ignore[arg-type]

@@ -353,3 +353,11 @@ def test_scale_errors_name_the_file_row(rubric: pe.Rubric) -> None:
         ikm.Responses.from_records(
             rubric, [row, {**row, "waktu": "7"}], source="r.csv", first_row=2
         )
+
+
+def test_response_records_must_be_mappings(rubric: pe.Rubric) -> None:
+    """A survey record that is not a mapping is named with its row."""
+    with pytest.raises(
+        ObservationError, match=r"records row 0: expected a mapping of column to value, got list"
+    ):
+        ikm.Responses.from_records(rubric, [[3] * 9])

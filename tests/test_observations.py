@@ -235,3 +235,17 @@ def test_factorize_text_matches_numpy_unique() -> None:
     expected_uniques, expected_codes = np.unique(labels, return_inverse=True)
     np.testing.assert_array_equal(uniques, expected_uniques)
     np.testing.assert_array_equal(codes, expected_codes)
+
+
+def test_records_must_be_mappings(rubric: pe.Rubric) -> None:
+    """A record that is not a mapping is named, not a TypeError from deep inside."""
+    with pytest.raises(
+        ObservationError, match=r"records row 1: expected a mapping of column to value, got int"
+    ):
+        pe.Observations.from_records(rubric, [row(), 7])
+
+
+def test_demo_city_seed_checked() -> None:
+    """demo_city() refuses a seed that is not a whole number."""
+    with pytest.raises(OptionError, match=r"seed must be a whole number >= 0, got 'x'"):
+        pe.demo_city(seed="x")  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from pelayanan_eval._loading import load_rubric
 from pelayanan_eval._observations import Observations
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval._units import Unit
-from pelayanan_eval.exceptions import ProvisionalRubricWarning
+from pelayanan_eval.exceptions import OptionError, ProvisionalRubricWarning
 
 SYNTHETIC = "SYNTHETIC DATA: made up by pelayanan_eval for demonstration, not a real evaluation"
 _CATEGORIES = (("kelurahan", "Kelurahan", 24, 3.2), ("puskesmas", "Puskesmas", 22, 3.6),
@@ -44,6 +44,8 @@ def demo_city(seed: int = 2017) -> DemoCity:
     >>> len(city.units), len(city.observations), city.units[0].name
     (70, 140, 'Kelurahan Contoh 01 (sintetis)')
     """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise OptionError(f"seed must be a whole number >= 0, got {seed!r}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProvisionalRubricWarning)
         rubric = load_rubric("permenpanrb-17-2017")

@@ -333,7 +333,7 @@ class Observations:
         ...
         pelayanan_eval.exceptions.ObservationError: records row 1, column 'biaya': score 9.0 ...
         """
-        rows = list(records)
+        rows = mapping_rows(records, source, first_row)
         leaf_index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
         problems: list[str] = []
         unknown = sorted(
@@ -506,6 +506,18 @@ class Observations:
             observer=None if observer is None else np.asarray(observer)[first_rows],
             date=None if date is None else np.asarray(date)[first_rows],
         )
+
+
+def mapping_rows(
+    records: Iterable[Mapping[str, Any]], source: str, first_row: int
+) -> list[Mapping[str, Any]]:
+    """Return the records as a list, refusing any row that is not a mapping."""
+    rows = list(records)
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise ObservationError(f"{source} row {first_row + i}: expected a mapping of "
+                                   f"column to value, got {type(row).__name__}")  # fmt: skip
+    return rows
 
 
 def _parse_score(raw: Any) -> float | None:

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._messages import enumerate_limited, suggest
-from pelayanan_eval._observations import factorize
+from pelayanan_eval._observations import factorize, mapping_rows
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
@@ -149,7 +149,7 @@ class Responses:
         first_row: int = 0,
     ) -> Responses:
         """Build from dict rows: the unit column and one column per unsur id (blank = no answer)."""
-        rows = list(records)
+        rows = mapping_rows(records, source, first_row)
         index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
         problems = []
         unknown = sorted(

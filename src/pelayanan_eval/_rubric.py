@@ -381,6 +381,8 @@ class Rubric:
         if on not in ("index", "converted"):
             raise ValueError(f"on must be 'index' or 'converted', got {on!r}")
         try:
+            if value is None:
+                raise TypeError
             raw = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):
             raise ScoreError(f"cannot grade {value!r}: not a number") from None
