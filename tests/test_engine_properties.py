@@ -284,3 +284,19 @@ def test_card_on_the_demo_city() -> None:
     assert city.rubric.grade(float(city.rubric.leaf_weights @ leaf)).code == card.next_grade.code
     assert card.rank == card.ranked_in_group  # the lowest in its category
     assert "path to" in str(card)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    scores=st.lists(st.sampled_from([1.0, 2.0, 2.5, 3.0, np.nan]), min_size=1, max_size=40),
+    ties=st.sampled_from(["min", "dense", "average", "ordinal"]),
+    data=st.data(),
+)
+def test_rank_same_for_any_group_labels(scores: list[float], ties: str, data: st.DataObject) -> None:
+    """Groups given as integers, text, or text with a tie-breaker of zeros rank alike."""
+    codes = data.draw(st.lists(st.integers(-3, 300), min_size=len(scores), max_size=len(scores)))
+    as_text = [f"g{c}" for c in codes]
+    by_number = pe.rank(scores, codes, ties=ties)
+    np.testing.assert_array_equal(by_number, pe.rank(scores, as_text, ties=ties))
+    zeros = np.zeros(len(scores))  # forces the lexsort path; must not change anything
+    np.testing.assert_array_equal(by_number, pe.rank(scores, codes, ties=ties, tiebreak=[zeros]))

@@ -225,7 +225,7 @@ def test_rows_stored_grouped_by_unit(rubric: pe.Rubric) -> None:
 
 def test_factorize_text_matches_numpy_unique() -> None:
     """The hashed text factorisation gives numpy.unique's labels and codes (sizes above 4096)."""
-    from pelayanan_eval._observations import factorize
+    from pelayanan_eval._arrays import factorize
 
     rng = np.random.default_rng(3)
     words = np.array(["", "a", "ab", "ba", "kel-01", "kel-10", "Kelurahan Mrican", "x" * 40])
@@ -249,3 +249,58 @@ def test_demo_city_seed_checked() -> None:
     """demo_city() refuses a seed that is not a whole number."""
     with pytest.raises(OptionError, match=r"seed must be a whole number >= 0, got 'x'"):
         pe.demo_city(seed="x")  # type: ignore[arg-type]
+
+
+def test_checks_span_every_block_of_large_input(rubric: pe.Rubric) -> None:
+    """Rows are checked block by block: a NaN or a bad score in a later block is still found."""
+    n = 50_000  # several blocks of 8,192 rows for a 4-leaf rubric
+    rng = np.random.default_rng(5)
+    unit = np.char.add("u", (rng.permutation(n) // 2).astype(str))  # shuffled, 2 rows per unit
+    values = np.full((n, 4), 3.0)
+    assert pe.Observations.from_arrays(rubric, unit=unit, values=values).complete
+    values[45_000, 1] = np.nan
+    obs = pe.Observations.from_arrays(rubric, unit=unit, values=values)
+    assert not obs.complete
+    assert np.isnan(obs.values).sum() == 1
+    values[30_001, 3] = 7.0
+    with pytest.raises(
+        ObservationError,
+        match=rf"^row 30001 \(unit '{unit[30_001]}'\), criterion 'b2': score 7\.0 is outside",
+    ):
+        pe.Observations.from_arrays(rubric, unit=unit, values=values)
+
+
+def test_complete_when_built_directly(rubric: pe.Rubric) -> None:
+    """Calling the class itself derives unit_ids, unit_codes and complete from the columns."""
+    values = np.array([[3.0, np.nan, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0]])
+    obs = pe.Observations(
+        rubric,
+        unit=np.array(["b", "a"]),
+        values=values,
+        visit=np.array([1, 1]),
+        observer=np.array(["", ""]),
+        date=np.full(2, np.datetime64("NaT"), dtype="datetime64[D]"),
+    )
+    assert obs.unit_ids.tolist() == ["a", "b"]
+    assert obs.unit_codes.tolist() == [1, 0]
+    assert obs.complete is False
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        [7, 3, 3, -2, 7, 10],  # small integers, negative, with gaps: counted, not sorted
+        [10**12, 5, 10**12, -(10**12)],  # a wide range falls back to sorting
+        [2.5, np.nan, 2.5, -1.0, np.nan],  # floats, NaN as one label (as numpy.unique)
+        [True, False, True],
+    ],
+)
+def test_factorize_matches_numpy_unique(labels: list[object]) -> None:
+    """Every path of factorize gives numpy.unique's labels and codes."""
+    from pelayanan_eval._arrays import factorize
+
+    uniques, codes = factorize(np.array(labels))
+    expected_uniques, expected_codes = np.unique(np.array(labels), return_inverse=True)
+    np.testing.assert_array_equal(uniques, expected_uniques)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert codes.dtype == np.intp

@@ -13,10 +13,10 @@ import numpy.typing as npt
 
 from pelayanan_eval._aggregation import Aggregation, any_per_group
 from pelayanan_eval._aggregation import aggregate as aggregate_rows
-from pelayanan_eval._arrays import readonly
+from pelayanan_eval._arrays import factorize, readonly
 from pelayanan_eval._grading import Grade
 from pelayanan_eval._messages import check_option, enumerate_limited, suggest
-from pelayanan_eval._observations import Observations, factorize
+from pelayanan_eval._observations import Observations
 from pelayanan_eval._ranking import rank
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval._scoring import MISSING_POLICIES, Tree, roll_up
@@ -174,7 +174,7 @@ def evaluate(
 
     values = observations.values
     low, _ = rubric.leaf_scales
-    complete = not np.isnan(np.add.reduce(values, axis=None))  # one pass, no mask
+    complete = observations.complete
     if missing == "zero" and not complete:
         values = np.where(np.isnan(values), low, values)
     time = None
@@ -188,7 +188,7 @@ def evaluate(
     tree = Tree.from_rubric(rubric)
     leaf_scores = aggregate_rows(values, codes, len(table), method, complete=complete, **options)
     if order == "criteria_first":
-        if missing == "error" and np.isnan(leaf_scores).any():
+        if missing == "error" and not complete and np.isnan(leaf_scores).any():
             raise _missing_error(
                 leaf_scores, table.ids.tolist(), rubric.leaf_ids, "unit x criterion pair(s)"
             )
@@ -212,12 +212,15 @@ def evaluate(
         coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
 
     index = inner[:, -1]
-    reported = index * rubric.conversion.factor
+    reported = index if rubric.conversion.factor == 1 else index * rubric.conversion.factor
     rounded = rubric.rounding.apply(reported)
     finite = ~np.isnan(rounded)
-    grades = np.full(len(table), "", dtype="<U8")
-    if rubric.grades.bands and finite.any():
-        grades = rubric.grades.codes(np.where(finite, rounded, 0.0)).astype(np.str_)
+    if not rubric.grades.bands or not finite.any():
+        grades = np.full(len(table), "", dtype=np.str_)
+    elif finite.all():
+        grades = rubric.grades.codes(rounded)
+    else:
+        grades = rubric.grades.codes(np.where(finite, rounded, 0.0))
         grades[~finite] = ""
     return Evaluation(
         rubric=rubric,
@@ -388,7 +391,9 @@ class Evaluation:
         for name in tiebreak:
             keys.append(self.units.ids if name == "id" else self.scores(name))
         score = self.rounded if by == "rounded" else self.reported
-        return rank(score, self._groups(within), ties=ties, tiebreak=keys)
+        groups = self.units.group_codes(within) if isinstance(within, str) else None
+        return rank(score, self._groups(within) if groups is None else groups,
+                    ties=ties, tiebreak=keys)  # fmt: skip
 
     def _standings(
         self, k: int, within: str | npt.ArrayLike | None, ties: str, best: bool

@@ -10,11 +10,11 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._aggregation import count_answers
+from pelayanan_eval._arrays import factorize
 from pelayanan_eval._bands import BAND_TABLES, BandTable
 from pelayanan_eval._grading import round_half_up
 from pelayanan_eval._ikm_uncertainty import Interval, TargetCheck, bootstrap, normal
 from pelayanan_eval._messages import check_option, enumerate_limited
-from pelayanan_eval._observations import factorize
 from pelayanan_eval._responses import Responses, first_top
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval._rubric_checks import AS_PRINTED_TOLERANCE

@@ -10,79 +10,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import check_lengths, readonly
+from pelayanan_eval._arrays import check_lengths, factorize, readonly
 from pelayanan_eval._messages import enumerate_limited, suggest
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
 META_COLUMNS = ("unit", "visit", "observer", "date")
-
-
-def factorize(labels: npt.ArrayLike) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
-    """Sorted distinct labels and, per element, the position of its label.
-
-    Rows grouped by label in sorted order (as a database export ordered by
-    unit gives them) are recognised in one vectorised pass; anything else
-    falls back to :func:`numpy.unique`.
-
-    Examples
-    --------
-    >>> uniques, codes = factorize(["b", "b", "a", "b"])
-    >>> uniques.tolist(), codes.tolist()
-    (['a', 'b'], [1, 1, 0, 1])
-    """
-    array = np.asarray(labels)
-    if len(array) == 0:
-        return array[:0], np.zeros(0, dtype=np.intp)
-    change = np.empty(len(array), dtype=bool)
-    change[0] = True
-    np.not_equal(array[1:], array[:-1], out=change[1:])
-    heads = array[change]
-    if len(heads) == 1 or bool(np.all(heads[1:] > heads[:-1])):
-        codes: npt.NDArray[np.intp] = np.cumsum(change, dtype=np.intp) - 1
-        return heads, codes
-    if len(array) > 4096:
-        # few distinct labels (categories, visit numbers): one comparison pass per label
-        # instead of sorting every element
-        sample = np.unique(array[:: len(array) // 1024])
-        if len(sample) <= 16:
-            codes = np.full(len(array), -1, dtype=np.intp)
-            for i, label in enumerate(sample):
-                codes[array == label] = i
-            if bool(np.all(codes >= 0)):
-                return sample, codes
-    if array.dtype.kind == "U" and len(array) > 4096:
-        found = _factorize_text(array)
-        if found is not None:
-            return found
-    uniques, inverse = np.unique(array, return_inverse=True)
-    return uniques, inverse.astype(np.intp, copy=False)
-
-
-def _factorize_text(
-    array: npt.NDArray[np.str_],
-) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]] | None:
-    """Factorise text through a 64-bit hash of its characters.
-
-    Sorting integers is several times faster than sorting strings; only the
-    distinct labels are sorted as text. Returns None on a hash collision
-    (checked, not assumed), and the caller then sorts the strings.
-    """
-    chars = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), -1)
-    hashed = np.zeros(len(array), dtype=np.uint64)
-    for position in range(chars.shape[1]):  # a loop over character positions, not rows
-        hashed *= np.uint64(1_000_003)
-        hashed += chars[:, position]
-    _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
-    labels = array[first]
-    for start in range(0, len(array), 1 << 20):  # equal hashes must mean equal text
-        if not np.array_equal(labels[inverse[start : start + (1 << 20)]],
-                              array[start : start + (1 << 20)]):  # fmt: skip
-            return None
-    order = np.argsort(labels, kind="stable")
-    rank = np.empty(len(labels), dtype=np.intp)
-    rank[order] = np.arange(len(labels))
-    return labels[order], rank[inverse]
+CHECK_BLOCK_CELLS = 1 << 15  # 256 KiB of float64: a block stays in cache between its passes
 
 
 def _dates(values: Any, n: int) -> npt.NDArray[np.datetime64]:
@@ -148,10 +82,16 @@ class Observations:
         position of each stored row (None when the input order was kept).
     values
         ``float64[n_observations, n_leaves]``, read-only.
+    complete
+        True when every cell of `values` is scored (no NaN).
     unit_ids
         Distinct unit ids, sorted.
     unit_codes
         Each row's position in `unit_ids`.
+
+    The named constructors compute `complete`, `unit_ids` and `unit_codes`
+    while they check the input; when the class is called directly they are
+    derived from `unit` and `values`.
     """
 
     rubric: Rubric
@@ -161,16 +101,20 @@ class Observations:
     observer: npt.NDArray[np.str_]
     date: npt.NDArray[np.datetime64]
     input_rows: npt.NDArray[np.intp] | None = None
-    unit_ids: npt.NDArray[np.str_] = attrs.field(init=False)
-    unit_codes: npt.NDArray[np.intp] = attrs.field(init=False)
+    complete: bool = attrs.field(default=None, kw_only=True)
+    unit_ids: npt.NDArray[np.str_] = attrs.field(default=None, kw_only=True)
+    unit_codes: npt.NDArray[np.intp] = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         n = len(self.unit)
         if n == 0:
             raise ObservationError("observations: the set is empty (no rows)")
-        uniques, codes = factorize(self.unit)
-        object.__setattr__(self, "unit_ids", readonly(uniques))
-        object.__setattr__(self, "unit_codes", readonly(codes))
+        if self.unit_ids is None or self.unit_codes is None:
+            uniques, codes = factorize(self.unit)
+            object.__setattr__(self, "unit_ids", readonly(uniques))
+            object.__setattr__(self, "unit_codes", readonly(codes))
+        if self.complete is None:
+            object.__setattr__(self, "complete", not np.isnan(np.add.reduce(self.values, None)))
         self._check_unique_visits()
 
     def _check_unique_visits(self) -> None:
@@ -266,29 +210,34 @@ class Observations:
             )
         check_lengths("observations", n, {"visit": visit, "observer": observer, "date": date})
         units = np.array(units, dtype=np.str_)  # a copy: the caller's array stays writable
-        check_scores(rubric, matrix, lambda i: f"row {i} (unit {str(units[i])!r})")
-        _, codes = factorize(units)
+        uniques, codes = factorize(units)
         grouped = n < 2 or bool(np.all(codes[1:] >= codes[:-1]))
-        order = np.arange(n) if grouped else np.argsort(codes, kind="stable")
+        # stored grouped by unit, so every later step reads a unit's rows as one block
+        order = None if grouped else np.argsort(codes, kind="stable")
+        stored, complete = _copy_checked(
+            rubric, matrix, order, lambda i: f"row {i} (unit {str(units[i])!r})"
+        )
         if visit is None:
-            starts = np.searchsorted(codes[order], codes[order], side="left")
-            numbers = np.empty(n, dtype=np.int64)
-            numbers[order] = np.arange(n) - starts + 1
-            visits: npt.NDArray[Any] = numbers
+            visits: npt.NDArray[Any] = _visit_numbers(codes if order is None else codes[order])
         else:
             visits = np.array(visit)
         observers = (
             np.full(n, "", dtype=np.str_) if observer is None else np.array(observer, dtype=np.str_)
         )
         dates = _dates(date, n)
-        if grouped:  # stored as given (one copy of the values)
-            return cls(rubric, readonly(units), readonly(np.array(matrix)), readonly(visits),
-                       readonly(observers), readonly(dates))  # fmt: skip
-        # stored grouped by unit, so every later step reads a unit's rows as one block; the
-        # reordering is the copy of the values that is made anyway
-        return cls(rubric, readonly(units[order]), readonly(matrix[order]),
-                   readonly(visits[order]), readonly(observers[order]),
-                   readonly(dates[order]), input_rows=readonly(order))  # fmt: skip
+        if order is not None:
+            codes, units, observers, dates = (
+                codes[order],
+                units[order],
+                observers[order],
+                dates[order],
+            )
+            if visit is not None:
+                visits = visits[order]
+        return cls(rubric, readonly(units), readonly(stored), readonly(visits),
+                   readonly(observers), readonly(dates),
+                   input_rows=None if order is None else readonly(order), complete=complete,
+                   unit_ids=readonly(uniques), unit_codes=readonly(codes))  # fmt: skip
 
     @classmethod
     def from_records(
@@ -506,6 +455,51 @@ class Observations:
             observer=None if observer is None else np.asarray(observer)[first_rows],
             date=None if date is None else np.asarray(date)[first_rows],
         )
+
+
+def _visit_numbers(codes: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+    """Return 1, 2, ... within each run of equal codes (sorted codes: a visit number)."""
+    starts = np.searchsorted(codes, codes, side="left")
+    numbers: npt.NDArray[np.int64] = np.arange(1, len(codes) + 1, dtype=np.int64) - starts
+    return numbers
+
+
+def _copy_checked(
+    rubric: Rubric,
+    matrix: npt.NDArray[np.float64],
+    order: npt.NDArray[np.intp] | None,
+    where: Callable[[int], str],
+) -> tuple[npt.NDArray[np.float64], bool]:
+    """Copy the rows (in `order`), checking each block against the scales while it is in cache.
+
+    Returns the copy and whether it is complete (no NaN); raises
+    ObservationError naming every score outside its scale (input row numbers).
+    """
+    low, high = rubric.leaf_scales
+    n, width = matrix.shape
+    stored = np.empty((n, width))
+    same = bool((low == low[0]).all() and (high == high[0]).all()) if width else True
+    axis = None if same else 0
+    smallest = np.full(() if same else width, np.inf)
+    largest = np.full(() if same else width, -np.inf)
+    complete = True
+    step = max(1, CHECK_BLOCK_CELLS // max(width, 1))
+    for start in range(0, n, step):
+        block = stored[start : start + step]
+        if order is None:
+            block[...] = matrix[start : start + step]
+        else:
+            np.take(matrix, order[start : start + step], axis=0, out=block)
+        # minimum and maximum propagate NaN, so they also tell whether a block has any
+        low_block, high_block = np.minimum.reduce(block, axis), np.maximum.reduce(block, axis)
+        if np.isnan(low_block).any():
+            complete = False
+            low_block, high_block = np.fmin.reduce(block, axis), np.fmax.reduce(block, axis)
+        np.fmin(smallest, low_block, out=smallest)
+        np.fmax(largest, high_block, out=largest)
+    if not (bool(np.all(smallest >= low)) and bool(np.all(largest <= high))):
+        raise ObservationError(enumerate_limited(score_problems(rubric, matrix, where)))
+    return stored, complete
 
 
 def mapping_rows(

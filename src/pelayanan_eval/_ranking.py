@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._arrays import factorize
 from pelayanan_eval._messages import check_option
-from pelayanan_eval._observations import factorize
 from pelayanan_eval.exceptions import ScoreError
 
 TIE_METHODS: tuple[str, ...] = ("min", "dense", "average", "ordinal")
@@ -34,6 +34,13 @@ def _sort_key(
         numbers = array.astype(np.float64)
         return -numbers if descending else numbers
     return factorize(array.astype(np.str_, copy=False))[1].astype(np.float64)
+
+
+def _group_codes(groups: npt.ArrayLike, n: int) -> npt.NDArray[np.intp]:
+    array = np.asarray(groups)
+    if array.shape != (n,):
+        raise ScoreError(f"rank: groups has shape {array.shape}, expected ({n},)")
+    return factorize(array if array.dtype.kind in "biufUS" else array.astype(np.str_))[1]
 
 
 def rank(
@@ -99,13 +106,19 @@ def rank(
     if n == 0:
         empty: npt.NDArray[np.float64] = values.copy()
         return empty
-    group_codes = (
-        np.zeros(n) if groups is None else _sort_key(groups, descending=False, n=n, name="groups")
-    )
+    group_codes = np.zeros(n, dtype=np.intp) if groups is None else _group_codes(groups, n)
     missing = np.isnan(values)
     primary = np.where(missing, np.inf, -values if descending else values)  # NaN last
     breakers = [_sort_key(t, descending, n, f"tiebreak[{i}]") for i, t in enumerate(tiebreak)]
-    order = np.lexsort((*reversed(breakers), primary, group_codes))  # stable: input order last
+    if breakers or ties == "ordinal":
+        order = np.lexsort((*reversed(breakers), primary, group_codes))  # stable: input order last
+    else:
+        # the order within a block of equal scores does not change min, dense or average
+        # ranks: an unstable sort of the scores, then a stable (radix) sort of the groups
+        order = np.argsort(primary)
+        if groups is not None:
+            small = group_codes.astype(np.uint16 if group_codes.max() < 1 << 16 else np.intp)
+            order = order[np.argsort(small[order], kind="stable")]
     new_group = np.ones(n, dtype=bool)
     sorted_groups = group_codes[order]
     new_group[1:] = sorted_groups[1:] != sorted_groups[:-1]

@@ -9,8 +9,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._arrays import factorize
 from pelayanan_eval._messages import enumerate_limited, suggest
-from pelayanan_eval._observations import factorize, mapping_rows
+from pelayanan_eval._observations import mapping_rows
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval.exceptions import ObservationError, OptionError
 

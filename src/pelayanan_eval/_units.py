@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._arrays import factorize, readonly
 from pelayanan_eval._messages import enumerate_limited, suggest
 from pelayanan_eval.exceptions import ObservationError, UnknownUnitError
 
@@ -146,6 +147,23 @@ class Units:
             parent=str(self.parents[position]) or None,
             attributes=self.attributes[position] if self.attributes else {},
         )
+
+    @cached_property
+    def _codes(self) -> dict[str, npt.NDArray[np.intp]]:
+        return {}
+
+    def group_codes(self, field: str) -> npt.NDArray[np.intp] | None:
+        """Each unit's group as a code (``"category"`` or ``"parent"``; None for other fields).
+
+        Codes number the distinct labels in sorted order; they are computed
+        once per table, so ranking many times within categories is cheap.
+        """
+        if field not in ("category", "parent"):
+            return None
+        if field not in self._codes:
+            labels = self.categories if field == "category" else self.parents
+            self._codes[field] = readonly(factorize(labels)[1])
+        return self._codes[field]
 
     @cached_property
     def _positions(self) -> dict[str, int]:
