@@ -292,7 +292,9 @@ def test_card_on_the_demo_city() -> None:
     ties=st.sampled_from(["min", "dense", "average", "ordinal"]),
     data=st.data(),
 )
-def test_rank_same_for_any_group_labels(scores: list[float], ties: str, data: st.DataObject) -> None:
+def test_rank_same_for_any_group_labels(
+    scores: list[float], ties: str, data: st.DataObject
+) -> None:
     """Groups given as integers, text, or text with a tie-breaker of zeros rank alike."""
     codes = data.draw(st.lists(st.integers(-3, 300), min_size=len(scores), max_size=len(scores)))
     as_text = [f"g{c}" for c in codes]
@@ -300,3 +302,14 @@ def test_rank_same_for_any_group_labels(scores: list[float], ties: str, data: st
     np.testing.assert_array_equal(by_number, pe.rank(scores, as_text, ties=ties))
     zeros = np.zeros(len(scores))  # forces the lexsort path; must not change anything
     np.testing.assert_array_equal(by_number, pe.rank(scores, codes, ties=ties, tiebreak=[zeros]))
+
+
+def test_blocked_product_equals_one_product() -> None:
+    """The block-by-block product equals numpy's single matmul (several blocks, odd sizes)."""
+    from pelayanan_eval._arrays import blocked_product
+
+    rng = np.random.default_rng(11)
+    rows, matrix = rng.random((5_003, 37)), rng.random((37, 5))
+    np.testing.assert_allclose(blocked_product(rows, matrix), rows @ matrix, rtol=1e-12)
+    mask = rows > 0.5
+    np.testing.assert_allclose(blocked_product(mask, matrix), mask @ matrix, rtol=1e-12)

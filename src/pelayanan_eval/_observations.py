@@ -10,13 +10,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import check_lengths, factorize, readonly
+from pelayanan_eval._arrays import BLOCK_CELLS, check_lengths, factorize, readonly
 from pelayanan_eval._messages import enumerate_limited, suggest
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
 META_COLUMNS = ("unit", "visit", "observer", "date")
-CHECK_BLOCK_CELLS = 1 << 15  # 256 KiB of float64: a block stays in cache between its passes
 
 
 def _dates(values: Any, n: int) -> npt.NDArray[np.datetime64]:
@@ -483,7 +482,7 @@ def _copy_checked(
     smallest = np.full(() if same else width, np.inf)
     largest = np.full(() if same else width, -np.inf)
     complete = True
-    step = max(1, CHECK_BLOCK_CELLS // max(width, 1))
+    step = max(1, BLOCK_CELLS // max(width, 1))
     for start in range(0, n, step):
         block = stored[start : start + step]
         if order is None:

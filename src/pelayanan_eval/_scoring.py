@@ -6,6 +6,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._arrays import blocked_product
 from pelayanan_eval._rubric import Rubric
 
 MISSING_POLICIES: tuple[str, ...] = ("error", "renormalize", "zero")
@@ -116,8 +117,7 @@ def roll_up(leaf_scores: Array, tree: Tree, missing: str, min_coverage: float) -
     """
     if missing != "renormalize":
         # every node is a fixed weighted sum of leaves: one matrix product
-        linear: Array = leaf_scores @ tree.linear
-        return linear
+        return blocked_product(leaf_scores, tree.linear)
     rows = leaf_scores.shape[0]
     # column-major: every level reads and writes whole columns, which are then contiguous
     scores = np.full((rows, len(tree.node_ids)), np.nan, order="F")
@@ -125,9 +125,9 @@ def roll_up(leaf_scores: Array, tree: Tree, missing: str, min_coverage: float) -
     for level in tree.levels:
         values = scores[:, level.children]
         scored = ~np.isnan(values)
-        numerator = np.where(scored, values, 0.0) @ level.weighted
-        covered = scored @ level.weighted
-        complete = scored @ level.members == level.members.sum(axis=0)
+        numerator = blocked_product(np.where(scored, values, 0.0), level.weighted)
+        covered = blocked_product(scored, level.weighted)
+        complete = blocked_product(scored, level.members) == level.members.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             spread = numerator * level.totals / covered
         result = np.where(complete, numerator, spread)
