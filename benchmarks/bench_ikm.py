@@ -11,10 +11,14 @@ per-unit quality (so every band A-D occurs) and about 1 % zeros (= no answer); t
 of each respondent is an integer code 0..19,999 drawn at random, so the rows are in
 random unit order (not grouped). ``--quick`` uses 200,000 respondents and 1,000 units.
 
-Timed on the same data in one run (median of ``--repeats`` runs after a warm-up):
+Timed on the same data in one run (median of ``--repeats`` rounds after a warm-up; in each
+round the library, pandas and the floor take turns):
 
 1. the library end to end: ``ikm.Responses.from_arrays(rubric, answers=..., unit=codes,
-   unit_ids=ids)`` + ``ikm.compute(rubric, responses, weights="exact")`` (default bands);
+   unit_ids=ids)`` + ``ikm.compute(rubric, responses, weights="exact")`` (default bands),
+   with numba's compiled tally when the ``fast`` extra is installed (the kernel in use and
+   the first call's cost, which imports numba and compiles or loads the kernel, are
+   printed), and again with the numpy kernel only, as installed without the extra;
 2. pandas: a float64 DataFrame of the answers with 0 -> NaN (built outside the timed
    region; its size is printed), ``groupby(codes).mean()`` for the NRR, x 1/9 and summed,
    x 25, ``pe.round_half_up(..., 2)``, ``pd.cut`` on [25, 65, 76.61, 88.31, 100.0001)
@@ -64,7 +68,8 @@ import numpy as np
 import pandas as pd
 
 import pelayanan_eval as pe
-from pelayanan_eval import ikm
+from pelayanan_eval import _aggregation, ikm
+from pelayanan_eval._compiled import compiled_tally
 
 RUBRIC_ID = "permenpanrb-14-2017-ikm"
 FULL = (10_000_000, 20_000)
@@ -84,6 +89,7 @@ TARGET_MEMORY = 2.0  # x answers.nbytes ...
 UNIT_ALLOWANCE = 1024  # ... plus this many bytes per unit
 
 LIBRARY = "library (int codes + unit_ids)"
+LIBRARY_NUMPY = "library, numpy kernel (no numba)"
 PANDAS = "pandas groupby().mean()"
 FLOOR = "floor: 10 x np.bincount"
 
@@ -143,6 +149,24 @@ def run_library(data: Data) -> ikm.IkmResult:
         data.rubric, answers=data.answers, unit=data.codes, unit_ids=data.ids
     )
     return ikm.compute(data.rubric, responses, weights="exact")
+
+
+def run_library_numpy(data: Data) -> ikm.IkmResult:
+    """The library as installed without the `fast` extra: the bincount kernel at any size."""
+    threshold = _aggregation.COMPILED_MIN_CELLS
+    _aggregation.COMPILED_MIN_CELLS = sys.maxsize
+    try:
+        return run_library(data)
+    finally:
+        _aggregation.COMPILED_MIN_CELLS = threshold
+
+
+def kernel_in_use(data: Data) -> str:
+    if data.answers.size < _aggregation.COMPILED_MIN_CELLS or compiled_tally() is None:
+        return "numpy bincount (numba not installed or input small)"
+    import numba
+
+    return f"compiled tally, numba {numba.__version__} (the `fast` extra)"
 
 
 def run_library_strings(data: Data, units: np.ndarray) -> ikm.IkmResult:
@@ -291,16 +315,30 @@ def time_three(
         f"= {frame_bytes / data.answers.nbytes:.1f}x the uint8 answers"
     )
     units = len(data.ids)
+    start = time.perf_counter()
+    run_library(data)
+    print(
+        f"library kernel: {kernel_in_use(data)}; first call in this process "
+        f"{(time.perf_counter() - start) * 1e3:.0f} ms (imports numba and compiles the kernel, "
+        "or loads it from numba's disk cache)"
+    )
     runs: dict[str, Callable[[], Any]] = {
         LIBRARY: lambda: run_library(data),
+        LIBRARY_NUMPY: lambda: run_library_numpy(data),
         PANDAS: lambda: run_pandas(frame, data.codes, units),
         FLOOR: lambda: run_floor(data),
     }
-    timings: dict[str, float] = {}
-    samples: dict[str, list[float]] = {}
-    results: dict[str, Any] = {}
-    for label, function in runs.items():
-        timings[label], samples[label], results[label] = median_ms(function, repeats)
+    # one warm-up each, then rounds in which every run takes its turn, so a slow spell of
+    # the machine (another process on the 2 cores) hits all of them alike
+    results: dict[str, Any] = {label: function() for label, function in runs.items()}
+    samples: dict[str, list[float]] = {label: [] for label in runs}
+    for _ in range(repeats):
+        for label, function in runs.items():
+            gc.collect()
+            start = time.perf_counter()
+            function()
+            samples[label].append((time.perf_counter() - start) * 1e3)
+    timings = {label: statistics.median(times) for label, times in samples.items()}
     pandas_peak = peak_bytes(runs[PANDAS])
     return timings, samples, results, pandas_peak
 
@@ -346,6 +384,7 @@ def main() -> int:
     library = results[LIBRARY]
     reference = as_result(library)
     problems = check_same("pandas vs library", reference, results[PANDAS])
+    problems += check_same("numpy kernel vs library", reference, as_result(results[LIBRARY_NUMPY]))
     floor_sums = np.stack(results[FLOOR][:-1], axis=1)
     if not np.array_equal(floor_sums, library.sums):
         problems.append("floor vs library: the sums of the answers differ")
@@ -368,7 +407,9 @@ def main() -> int:
     string_peak = peak_bytes(lambda: run_library_strings(data, strings))
     string_profile = profile_lines(lambda: run_library_strings(data, strings), top=6)
 
-    print(f"\nmedian of {args.repeats} runs after a warm-up (ms; every run in brackets):")
+    print(
+        f"\nmedian of {args.repeats} interleaved rounds after a warm-up (ms; each run in brackets):"
+    )
     for label, ms in timings.items():
         shown = ", ".join(f"{t:.0f}" for t in samples[label])
         spread = (max(samples[label]) - min(samples[label])) / ms
@@ -390,6 +431,9 @@ def main() -> int:
     print(f"  pandas / library                  {vs_pandas:>8.2f}x")
     print(f"  library / floor                   {vs_floor:>8.2f}x")
     print(f"  pandas / floor                    {pandas_ms / floor_ms:>8.2f}x")
+    numpy_ms = timings[LIBRARY_NUMPY]
+    print(f"  pandas / library, numpy kernel    {pandas_ms / numpy_ms:>8.2f}x")
+    print(f"  library, numpy kernel / floor     {numpy_ms / floor_ms:>8.2f}x")
 
     budget = TARGET_MEMORY * answers_bytes + UNIT_ALLOWANCE * units
     print("peak traced memory (tracemalloc), x answers.nbytes and MB:")

@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._compiled import LOW, SHIFT, TallyKernel, compiled_tally
 from pelayanan_eval._messages import check_option, enumerate_limited
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
@@ -177,6 +178,11 @@ def aggregate(
 
 
 CHUNK_ROWS = 1 << 18
+COMPILED_MIN_CELLS = 1 << 20  # below a million answers the numpy path takes milliseconds
+
+Tallies = tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]
 
 
 def count_answers(
@@ -184,15 +190,24 @@ def count_answers(
     answers: npt.NDArray[np.uint8],
     groups: int,
     top: int,
-) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
-]:
+    *,
+    compiled: bool | None = None,
+) -> Tallies:
     """Sum and count of small-integer answers per group and column; 0 means "no answer".
 
     The mean aggregation for compact survey data (answers 1..`top` stored as
-    uint8): one ``bincount`` per chunk of rows over (group, column, answer),
-    in exact integer arithmetic. Chunks bound the temporary memory, and their
-    partial tallies add up exactly, as they would across partitions.
+    uint8), in exact integer arithmetic. With numba installed (the ``fast``
+    extra) and at least :data:`COMPILED_MIN_CELLS` answers, one compiled pass
+    over the rows (:mod:`pelayanan_eval._compiled`); otherwise one
+    ``bincount`` per chunk of rows over (group, column, answer). Chunks bound
+    the temporary memory, and their partial tallies add up exactly, as they
+    would across partitions. Both give the same integers.
+
+    Parameters
+    ----------
+    compiled
+        None: the compiled kernel when available and the input is large;
+        True / False: force it (True raises OptionError without numba).
 
     Returns
     -------
@@ -201,6 +216,12 @@ def count_answers(
     blank, rows
         ``int64[groups]``: rows with no answer at all, and all rows.
     """
+    wanted = compiled if compiled is not None else answers.size >= COMPILED_MIN_CELLS
+    kernel = compiled_tally() if wanted else None
+    if compiled and kernel is None:
+        raise OptionError("the compiled kernel needs numba: pip install 'pelayanan-eval[fast]'")
+    if kernel is not None:
+        return _count_compiled(kernel, codes, answers, groups)
     n, width = answers.shape
     levels = top + 1
     tally = np.zeros((width, groups * levels), dtype=np.int64)
@@ -222,6 +243,24 @@ def count_answers(
     sums: npt.NDArray[np.int64] = per @ np.arange(levels, dtype=np.int64)
     rows: npt.NDArray[np.int64] = per[:, 0, :].sum(axis=1)
     return sums, counts, blank, rows
+
+
+def _count_compiled(
+    kernel: TallyKernel,
+    codes: npt.NDArray[np.integer[Any]],
+    answers: npt.NDArray[np.uint8],
+    groups: int,
+) -> Tallies:
+    width = answers.shape[1]
+    tally = np.zeros((groups, width + 1), dtype=np.int32)
+    totals = np.zeros((2, groups, width + 1), dtype=np.int64)
+    bad = kernel(codes, np.ascontiguousarray(answers), groups, tally, totals)
+    if bad >= 0:  # the callers pass checked codes; a bad one is a bug, not an input error
+        raise ValueError(f"count_answers: row {bad} has group {codes[bad]}, not in 0..{groups - 1}")
+    totals[0] += tally & LOW
+    totals[1] += tally >> SHIFT
+    sums, counts = totals[:, :, :width]
+    return sums.copy(), counts.copy(), totals[1, :, width].copy(), totals[0, :, width].copy()
 
 
 def any_per_group(
