@@ -315,8 +315,11 @@ def check_same(name: str, reference: Result, other: Result) -> list[str]:
     return problems
 
 
-def verdict(passed: bool, text: str) -> str:
-    return f"  {'PASS' if passed else 'MISS'}  {text}"
+def verdict(passed: bool, text: str, target: bool = True) -> str:
+    """PASS/MISS for a target of the issue; met/not met for a figure shown for information."""
+    if target:
+        return f"  {'PASS' if passed else 'MISS'}  {text}"
+    return f"  {'met    ' if passed else 'not met'}  {text} (information, not a target)"
 
 
 def ratios(timings: dict[str, float], rows: str) -> tuple[float, float, float]:
@@ -334,14 +337,17 @@ def target_lines(
 ) -> list[str]:
     vs_long, vs_wide, vs_floor = ratios(timings, rows)
     where = f"{name}, {rows} rows:"
+    target = rows == "grouped"  # the issue's data; shuffled rows are an extra stress case
     lines = [
         verdict(
             vs_long >= TARGET_VS_LONG,
             f"{where} library >= {TARGET_VS_LONG:g}x faster than pandas long ({vs_long:.1f}x)",
+            target,
         ),
         verdict(
             vs_wide >= TARGET_VS_WIDE,
             f"{where} library >= {TARGET_VS_WIDE:g}x faster than pandas wide ({vs_wide:.1f}x)",
+            target,
         ),
     ]
     if large:
@@ -349,12 +355,14 @@ def target_lines(
             verdict(
                 vs_floor <= TARGET_VS_FLOOR,
                 f"{where} library within {TARGET_VS_FLOOR:g}x of the floor ({vs_floor:.1f}x)",
+                target,
             )
         )
     lines.append(
         verdict(
             peak <= TARGET_MEMORY,
             f"{where} peak memory <= {TARGET_MEMORY:g}x the observation matrix ({peak:.2f}x)",
+            target,
         )
     )
     return lines
