@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pelayanan_eval._cli import main
-from tests.conftest import MINI_YAML
+from tests.conftest import MINI_YAML, TWO_LEVEL
 
 
 def test_rubrics_lists_bundled(capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,3 +177,37 @@ def test_sample_size_command(capsys: pytest.CaptureFixture[str]) -> None:
     """'sample-size' prints Krejcie & Morgan sizes (15 -> 14, 9000 -> 368)."""
     assert main(["sample-size", "15", "9000"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == ["15\t14", "9000\t368"]
+
+
+def test_evaluate_ranking_and_missing_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--tiebreak settles a tie; --order, --missing and --min-coverage reach evaluate()."""
+    import json
+
+    rubric = tmp_path / "two.yaml"
+    rubric.write_text(TWO_LEVEL, encoding="utf-8")
+    units = tmp_path / "units.csv"
+    units.write_text("id,name,category\nu2,Dua,kel\nu5,Lima,kel\n", encoding="utf-8")
+    observations = tmp_path / "obs.csv"
+    # both index 2.90 (u2: A 3, B 2.75; u5: A 3.5, B 2); u5 has the higher aspect A
+    observations.write_text(
+        "unit,visit,a1,a2,b1,b2\nu2,1,3,2,3,2\nu2,2,3,4,3,3\nu5,1,3,4,2,2\nu5,2,4,3,2,2\n",
+        encoding="utf-8",
+    )
+    common = ["evaluate", "--rubric", str(rubric), "--units", str(units),
+              "--observations", str(observations), "--format", "json"]  # fmt: skip
+
+    def ranks(*options: str) -> tuple[dict[str, float], dict[str, object]]:
+        assert main([*common, *options]) == 0
+        result = json.loads(capsys.readouterr().out)
+        return {r["unit"]: r["rank"] for r in result["units"]}, result["settings"]
+
+    assert ranks()[0] == {"u2": 1.0, "u5": 1.0}
+    assert ranks("--tiebreak", "A")[0] == {"u5": 1.0, "u2": 2.0}
+    assert ranks("--ties", "ordinal", "--tiebreak", "id")[0] == {"u2": 1.0, "u5": 2.0}
+    _, settings = ranks("--order", "visits_first", "--missing", "renormalize",
+                        "--min-coverage", "0.3")  # fmt: skip
+    assert (settings["order"], settings["missing"], settings["min_coverage"]) == (
+        "visits_first", "renormalize", 0.3,
+    )  # fmt: skip

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import pelayanan_eval as pe
-from pelayanan_eval.exceptions import MissingScoreError
+from pelayanan_eval.exceptions import MissingScoreError, OptionError
 from tests.conftest import UNITS, VISITS, observations
 
 
@@ -148,6 +148,23 @@ def test_top_and_bottom_with_ties(rubric: pe.Rubric) -> None:
     ]  # fmt: skip
     bottom = ev.bottom(1)
     assert [r["unit"] for r in bottom] == ["u2", "u4", "u3"]
+
+
+def test_top_and_bottom_with_tiebreak(rubric: pe.Rubric) -> None:
+    """A tie-breaker settles the award and coaching lists; an unsettled tie stays marked."""
+    # u5: a1 = a2 = 3.5 -> A = 3.5; b1 = b2 = 2 -> B = 2; index 0.6*3.5 + 0.4*2 = 2.90,
+    # the same as u2 (A = 3, B = 2.75: 1.8 + 1.1 = 2.90), with the higher aspect A
+    rows = [*VISITS, ("u5", "1", 3, 4, 2, 2), ("u5", "2", 4, 3, 2, 2)]
+    units = [*UNITS, pe.Unit("u5", "Lima", "kel")]
+    ev = pe.evaluate(rubric, observations(rubric, rows), units=units)
+    assert ev.rounded.tolist() == [4.1, 2.9, 4.8, 2.9]  # u1: 0.6*4 + 0.4*4.25; u3: 2.9 + 1.9
+    plain = [(r["unit"], r["rank"], r["tied"]) for r in ev.top(2) if r["group"] == "kel"]
+    assert plain == [("u1", 1.0, False), ("u2", 2.0, True), ("u5", 2.0, True)]
+    settled = [(r["unit"], r["rank"], r["tied"]) for r in ev.top(2, tiebreak=["A"])]
+    assert settled == [("u1", 1.0, False), ("u5", 2.0, False), ("u3", 1.0, False)]
+    assert [r["unit"] for r in ev.bottom(1, tiebreak=["A"])] == ["u2", "u3"]
+    with pytest.raises(OptionError, match=r"tiebreak must be a list of names, got the text 'A'"):
+        ev.top(2, tiebreak="A")
 
 
 def test_rank_tiebreak_by_aspect_then_id(rubric: pe.Rubric) -> None:

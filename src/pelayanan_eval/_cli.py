@@ -13,13 +13,15 @@ from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from pelayanan_eval import ikm
 from pelayanan_eval._aggregation import METHODS
 from pelayanan_eval._demo import SYNTHETIC, DemoCity, demo_city
-from pelayanan_eval._evaluation import Evaluation, evaluate
+from pelayanan_eval._evaluation import ORDERS, Evaluation, evaluate
 from pelayanan_eval._loading import available_rubrics, load_rubric
 from pelayanan_eval._observations import Observations
+from pelayanan_eval._ranking import TIE_METHODS
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval._scoring import MISSING_POLICIES
 from pelayanan_eval._units import Unit
@@ -88,9 +90,10 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ranking_table(evaluation: Evaluation, top: int | None, within: str | None) -> str:
+def _ranking_table(
+    evaluation: Evaluation, top: int | None, within: str | None, ranks: npt.NDArray[np.float64]
+) -> str:
     """Each group's ranking: rank, unit, name, index, grade; awards marked for the top two."""
-    ranks = evaluation.rank(within)
     groups = (
         np.full(len(evaluation), "", dtype=np.str_)
         if within is None
@@ -132,7 +135,7 @@ def _demo(args: argparse.Namespace) -> int:
         f"{len(city.units)} units, {len(city.observations)} visits, rubric {city.rubric.id} "
         "(provisional weights and bands: see 'pelayanan-eval rubric show permenpanrb-17-2017')."
     )
-    print(_ranking_table(evaluation, None, "category"))
+    print(_ranking_table(evaluation, None, "category", evaluation.rank("category")))
     lowest = str(evaluation.units.ids[int(np.nanargmin(evaluation.reported))])
     print("\nReport card of the lowest unit:\n")
     print(evaluation.card(lowest))
@@ -182,13 +185,15 @@ def _evaluate(args: argparse.Namespace) -> int:
         rubric, _read_csv(args.observations), source=args.observations, first_row=2
     )
     evaluation = evaluate(
-        rubric, observations, units=units, aggregate=args.aggregate, missing=args.missing
-    )
+        rubric, observations, units=units, aggregate=args.aggregate, order=args.order,
+        missing=args.missing, min_coverage=args.min_coverage,
+    )  # fmt: skip
     within = None if args.within == "none" else args.within
+    tiebreak = [name.strip() for name in args.tiebreak.split(",") if name.strip()]
+    ranks = evaluation.rank(within, ties=args.ties, tiebreak=tiebreak)
     if args.format == "table":
-        print(_ranking_table(evaluation, args.top, within).lstrip("\n"))
+        print(_ranking_table(evaluation, args.top, within, ranks).lstrip("\n"))
         return 0
-    ranks = evaluation.rank(within)
     records = []
     for record, rank_value in zip(evaluation.to_records(), ranks.tolist(), strict=True):
         if args.top is None or rank_value <= args.top:
@@ -278,8 +283,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--aggregate", default="mean", choices=[m for m in METHODS if m != "observer_weighted"]
     )
+    run.add_argument("--order", default="criteria_first", choices=ORDERS)
     run.add_argument("--missing", default="error", choices=MISSING_POLICIES)
+    run.add_argument(
+        "--min-coverage", type=float, default=0.5, metavar="SHARE",
+        help="with --missing renormalize: the least scored share of a node's weight",
+    )  # fmt: skip
     run.add_argument("--within", default="category", choices=("category", "parent", "none"))
+    run.add_argument("--ties", default="min", choices=TIE_METHODS)
+    run.add_argument(
+        "--tiebreak", default="", metavar="NAMES",
+        help="comma-separated criterion ids and/or 'id' that settle ties, in order",
+    )  # fmt: skip
     run.add_argument("--top", type=int, metavar="K", help="only the K best of each group")
     run.add_argument("--format", default="table", choices=("table", "csv", "json"))
     run.set_defaults(run=_evaluate)

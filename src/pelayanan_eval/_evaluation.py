@@ -387,28 +387,44 @@ class Evaluation:
             float ranks aligned with :attr:`units` (NaN where the index is NaN).
         """
         check_option("rank by", by, RANK_BY)
-        keys: list[npt.NDArray[Any]] = []
-        for name in tiebreak:
-            keys.append(self.units.ids if name == "id" else self.scores(name))
+        keys = self._tiebreak_keys(tiebreak)
         score = self.rounded if by == "rounded" else self.reported
         groups = self.units.group_codes(within) if isinstance(within, str) else None
         return rank(score, self._groups(within) if groups is None else groups,
                     ties=ties, tiebreak=keys)  # fmt: skip
 
+    def _tiebreak_keys(self, tiebreak: Sequence[str]) -> list[npt.NDArray[Any]]:
+        """Return the arrays behind tie-breaker names: criterion ids (their scores), ``"id"``."""
+        if isinstance(tiebreak, str):
+            raise OptionError(f"tiebreak must be a list of names, got the text {tiebreak!r}")
+        return [self.units.ids if name == "id" else self.scores(name) for name in tiebreak]
+
     def _standings(
-        self, k: int, within: str | npt.ArrayLike | None, ties: str, best: bool
+        self,
+        k: int,
+        within: str | npt.ArrayLike | None,
+        ties: str,
+        tiebreak: Sequence[str],
+        best: bool,
     ) -> list[dict[str, Any]]:
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise OptionError(f"k must be a positive whole number, got {k!r}")
         groups = self._groups(within)
-        ranks = rank(self.rounded, groups, ties=ties)
-        cut = ranks if best else rank(self.rounded, groups, ties=ties, descending=False)
+        keys = self._tiebreak_keys(tiebreak)
+        ranks = rank(self.rounded, groups, ties=ties, tiebreak=keys)
+        cut = (
+            ranks
+            if best
+            else rank(self.rounded, groups, ties=ties, descending=False, tiebreak=keys)
+        )
         chosen = np.flatnonzero(cut <= k)
         labels = np.zeros(len(self), dtype=np.intp) if groups is None else factorize(groups)[1]
         names = np.full(len(self), "", dtype=np.str_) if groups is None else np.asarray(groups)
-        # tied: another unit of the same group has the same published index (any tie method)
+        # tied: another unit of the same group has the same published index and the same
+        # tie-breaker values (whatever the tie method)
         ranked = ~np.isnan(ranks)
-        pairs = np.stack([labels[ranked].astype(np.float64), self.rounded[ranked]])
+        columns = [labels, self.rounded, *(factorize(key)[1] for key in keys)]
+        pairs = np.stack([np.asarray(c, dtype=np.float64)[ranked] for c in columns])
         _, inverse, counts = np.unique(pairs, axis=1, return_inverse=True, return_counts=True)
         shared = np.zeros(len(self), dtype=bool)
         shared[ranked] = counts[inverse.ravel()] > 1
@@ -437,20 +453,38 @@ class Evaluation:
         }
 
     def top(
-        self, k: int = 2, within: str | npt.ArrayLike | None = "category", *, ties: str = "min"
+        self,
+        k: int = 2,
+        within: str | npt.ArrayLike | None = "category",
+        *,
+        ties: str = "min",
+        tiebreak: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
         """Return the award table: units ranked `k` or better per group (ties at the cut included).
 
-        Returns one dict per unit (group, rank, tied, unit, name, index, grade,
-        grade_label), grouped by `within` and best first.
+        Units are ranked by the published (rounded) index; `ties` and
+        `tiebreak` work as in :meth:`rank` (e.g. ``tiebreak=["kebijakan",
+        "id"]``: a higher aspect score, then the unit id, settles a tie).
+        Returns one dict per unit (group, rank, tied, unit, name, index,
+        grade, grade_label), grouped by `within` and best first; ``tied``
+        marks a unit whose published index and tie-breaker values another
+        unit of its group shares.
         """
-        return self._standings(k, within, ties, best=True)
+        return self._standings(k, within, ties, tiebreak, best=True)
 
     def bottom(
-        self, k: int = 2, within: str | npt.ArrayLike | None = "category", *, ties: str = "min"
+        self,
+        k: int = 2,
+        within: str | npt.ArrayLike | None = "category",
+        *,
+        ties: str = "min",
+        tiebreak: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
-        """Return the coaching list: the `k` lowest-ranked units of each group, lowest first."""
-        return self._standings(k, within, ties, best=False)
+        """Return the coaching list: the `k` lowest-ranked units of each group, lowest first.
+
+        As :meth:`top`, from the other end: a tie-breaker's lower value counts as lower.
+        """
+        return self._standings(k, within, ties, tiebreak, best=False)
 
     def card(self, unit_id: str) -> ReportCard:
         """Return the report card of one unit (see :class:`ReportCard`)."""
