@@ -72,3 +72,18 @@ def test_code_outside_groups_is_refused() -> None:
     answers = np.ones((3, 2), dtype=np.uint8)
     with pytest.raises(ValueError, match=r"row 1 has group 5, not in 0\.\.1"):
         _count_compiled(tally_rows, codes, answers, 2)
+
+
+def test_no_compiled_kernel_when_numba_jit_is_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With NUMBA_DISABLE_JIT the 'compiled' kernel would be a Python loop: numpy is used."""
+    numba = pytest.importorskip("numba")
+    from pelayanan_eval._compiled import compiled_tally
+
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", True)
+    compiled_tally.cache_clear()
+    try:
+        assert compiled_tally() is None
+    finally:
+        monkeypatch.undo()
+        compiled_tally.cache_clear()
+    assert compiled_tally() is not None

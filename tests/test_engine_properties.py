@@ -313,3 +313,17 @@ def test_blocked_product_equals_one_product() -> None:
     np.testing.assert_allclose(blocked_product(rows, matrix), rows @ matrix, rtol=1e-12)
     mask = rows > 0.5
     np.testing.assert_allclose(blocked_product(mask, matrix), mask @ matrix, rtol=1e-12)
+
+
+def test_rank_nan_labels_and_infinite_scores() -> None:
+    """NaN group labels form one group (as numpy.unique counts them); -inf ranks before NaN."""
+    # group NaN holds 3.0, 2.0, 4.0 -> ranks 2, 3, 1; group 1.0 holds 1.0 -> rank 1
+    assert pe.rank([3.0, 2.0, 1.0, 4.0], [np.nan, np.nan, 1.0, np.nan]).tolist() == [
+        2.0, 3.0, 1.0, 1.0,
+    ]  # fmt: skip
+    # 1 first, -inf second, NaN unranked; no tie between -inf and the NaN items
+    ranked = pe.rank([-np.inf, np.nan, np.nan, 1.0], ties="average")
+    assert ranked[[0, 3]].tolist() == [2.0, 1.0] and np.isnan(ranked[[1, 2]]).all()
+    assert pe.rank([-1.0, 2.0, 2.0], groups=np.array([-100, 100, 100], dtype=np.int8)).tolist() == [
+        1.0, 1.0, 1.0,
+    ]  # fmt: skip

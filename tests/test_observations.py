@@ -304,3 +304,46 @@ def test_factorize_matches_numpy_unique(labels: list[object]) -> None:
     np.testing.assert_array_equal(uniques, expected_uniques)
     np.testing.assert_array_equal(codes, expected_codes)
     assert codes.dtype == np.intp
+
+
+def test_evolve_derives_afresh(rubric: pe.Rubric) -> None:
+    """attrs.evolve() with new values or units recomputes completeness and unit codes."""
+    import attrs
+
+    obs = pe.Observations.from_arrays(rubric, unit=["a", "b"], values=np.full((2, 4), 3.0))
+    holes = np.full((2, 4), 3.0)
+    holes[1, 0] = np.nan
+    changed = attrs.evolve(obs, values=holes)
+    assert obs.complete and not changed.complete
+    with pytest.raises(pe.exceptions.MissingScoreError, match=r"b: a1"):
+        pe.evaluate(rubric, changed)
+    renamed = attrs.evolve(obs, unit=np.array(["x", "y"]))
+    assert renamed.unit_ids.tolist() == ["x", "y"]
+
+
+def test_small_integer_labels_of_any_width(rubric: pe.Rubric) -> None:
+    """int8 visit labels spanning more than int8 can hold as a difference are still counted."""
+    visits = np.array([-100, 100, -100, 100], dtype=np.int8)
+    obs = pe.Observations.from_arrays(
+        rubric, unit=["a", "a", "b", "b"], values=np.full((4, 4), 3.0), visit=visits
+    )
+    assert obs.visit.tolist() == [-100, 100, -100, 100]
+    from pelayanan_eval._arrays import factorize
+
+    uniques, codes = factorize(np.array([-100, 100, -100, 27], dtype=np.int8))
+    assert uniques.tolist() == [-100, 27, 100] and uniques.dtype == np.int8
+    assert codes.tolist() == [0, 2, 0, 1]
+    big = np.array([2**64 - 1, 2**64 - 3], dtype=np.uint64)  # beyond int64: sorted instead
+    assert factorize(big)[1].tolist() == [1, 0]
+
+
+def test_units_table_is_read_only_and_callers_arrays_are_not() -> None:
+    """Units keeps read-only copies, so cached group codes cannot go stale."""
+    categories = np.array(["kel", "pkm"])
+    units = pe.Units(
+        ids=np.array(["a", "b"]), names=np.array(["", ""]), categories=categories,
+        parents=np.array(["", ""]),
+    )  # fmt: skip
+    assert categories.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        units.categories[0] = "pkm"

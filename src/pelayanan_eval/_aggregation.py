@@ -254,7 +254,7 @@ def _count_compiled(
     width = answers.shape[1]
     tally = np.zeros((groups, width + 1), dtype=np.int32)
     totals = np.zeros((2, groups, width + 1), dtype=np.int64)
-    bad = kernel(codes, np.ascontiguousarray(answers), groups, tally, totals)
+    bad = kernel(codes, answers, groups, tally, totals)  # any layout: no copy of the answers
     if bad >= 0:  # the callers pass checked codes; a bad one is a bug, not an input error
         raise ValueError(f"count_answers: row {bad} has group {codes[bad]}, not in 0..{groups - 1}")
     totals[0] += tally & LOW

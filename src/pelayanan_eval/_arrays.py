@@ -46,9 +46,10 @@ def check_lengths(where: str, n: int, columns: dict[str, Any]) -> None:
 def factorize(labels: npt.ArrayLike) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
     """Sorted distinct labels and, per element, the position of its label.
 
-    Rows grouped by label in sorted order (as a database export ordered by
-    unit gives them) are recognised in one vectorised pass; anything else
-    falls back to :func:`numpy.unique`.
+    Integers within a small span (visit numbers, codes) are counted; rows
+    grouped by label in sorted order (as a database export ordered by unit
+    gives them) are recognised in one vectorised pass; anything else falls
+    back to :func:`numpy.unique`.
 
     Examples
     --------
@@ -61,11 +62,13 @@ def factorize(labels: npt.ArrayLike) -> tuple[npt.NDArray[Any], npt.NDArray[np.i
         return array[:0], np.zeros(0, dtype=np.intp)
     if array.dtype.kind in "iu":
         low, high = int(array.min()), int(array.max())
-        if high - low <= 2 * len(array):  # small integers (visit numbers, codes): no sort
-            offset = (array - low).astype(np.intp, copy=False)
+        if high - low <= 2 * len(array) and high < 1 << 63:  # a small span: count, no sort
+            # in int64 every value fits and, as the span is small, no difference overflows
+            offset = (array.astype(np.int64) - low).astype(np.intp, copy=False)
             present = np.bincount(offset, minlength=high - low + 1) > 0
             position = np.cumsum(present, dtype=np.intp) - 1
-            return np.flatnonzero(present).astype(array.dtype) + low, position[offset]
+            uniques = (np.flatnonzero(present).astype(np.int64) + low).astype(array.dtype)
+            return uniques, position[offset]
     change = np.empty(len(array), dtype=bool)
     change[0] = True
     np.not_equal(array[1:], array[:-1], out=change[1:])

@@ -88,6 +88,8 @@ def compiled_tally() -> TallyKernel | None:
         import numba
     except ImportError:
         return None
+    if getattr(numba.config, "DISABLE_JIT", False):  # njit would return the Python loop itself
+        return None
     try:
         kernel: TallyKernel = numba.njit(cache=True, nogil=True)(tally_rows)
     except RuntimeError:  # no writable cache directory: compile in memory in each process

@@ -54,6 +54,15 @@ class Observation:
     date: dt.date | str | None = None
 
 
+@attrs.frozen(eq=False)
+class _Known:
+    unit: npt.NDArray[np.str_]
+    values: npt.NDArray[np.float64]
+    complete: bool
+    unit_ids: npt.NDArray[np.str_]
+    unit_codes: npt.NDArray[np.intp]
+
+
 @attrs.frozen(eq=False, repr=False)
 class Observations:
     """Scores of many visits, stored by column: the engine's input.
@@ -88,9 +97,8 @@ class Observations:
     unit_codes
         Each row's position in `unit_ids`.
 
-    The named constructors compute `complete`, `unit_ids` and `unit_codes`
-    while they check the input; when the class is called directly they are
-    derived from `unit` and `values`.
+    `complete`, `unit_ids` and `unit_codes` are derived from `unit` and
+    `values` (the named constructors find them while checking the input).
     """
 
     rubric: Rubric
@@ -100,20 +108,25 @@ class Observations:
     observer: npt.NDArray[np.str_]
     date: npt.NDArray[np.datetime64]
     input_rows: npt.NDArray[np.intp] | None = None
-    complete: bool = attrs.field(default=None, kw_only=True)
-    unit_ids: npt.NDArray[np.str_] = attrs.field(default=None, kw_only=True)
-    unit_codes: npt.NDArray[np.intp] = attrs.field(default=None, kw_only=True)
+    # what from_arrays found while checking `unit` and `values`, valid for those very arrays
+    _known: _Known | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+    complete: bool = attrs.field(init=False)
+    unit_ids: npt.NDArray[np.str_] = attrs.field(init=False)
+    unit_codes: npt.NDArray[np.intp] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         n = len(self.unit)
         if n == 0:
             raise ObservationError("observations: the set is empty (no rows)")
-        if self.unit_ids is None or self.unit_codes is None:
+        known = self._known
+        object.__setattr__(self, "_known", None)  # attrs.evolve() must derive them afresh
+        if known is None or known.unit is not self.unit or known.values is not self.values:
             uniques, codes = factorize(self.unit)
-            object.__setattr__(self, "unit_ids", readonly(uniques))
-            object.__setattr__(self, "unit_codes", readonly(codes))
-        if self.complete is None:
-            object.__setattr__(self, "complete", not np.isnan(np.add.reduce(self.values, None)))
+            complete = not np.isnan(np.add.reduce(self.values, None))
+            known = _Known(self.unit, self.values, complete, readonly(uniques), readonly(codes))
+        object.__setattr__(self, "complete", known.complete)
+        object.__setattr__(self, "unit_ids", known.unit_ids)
+        object.__setattr__(self, "unit_codes", known.unit_codes)
         self._check_unique_visits()
 
     def _check_unique_visits(self) -> None:
@@ -233,10 +246,10 @@ class Observations:
             )
             if visit is not None:
                 visits = visits[order]
-        return cls(rubric, readonly(units), readonly(stored), readonly(visits),
-                   readonly(observers), readonly(dates),
-                   input_rows=None if order is None else readonly(order), complete=complete,
-                   unit_ids=readonly(uniques), unit_codes=readonly(codes))  # fmt: skip
+        units, stored = readonly(units), readonly(stored)
+        known = _Known(units, stored, complete, readonly(uniques), readonly(codes))
+        return cls(rubric, units, stored, readonly(visits), readonly(observers), readonly(dates),
+                   input_rows=None if order is None else readonly(order), known=known)  # fmt: skip
 
     @classmethod
     def from_records(

@@ -108,7 +108,7 @@ def rank(
         return empty
     group_codes = np.zeros(n, dtype=np.intp) if groups is None else _group_codes(groups, n)
     missing = np.isnan(values)
-    primary = np.where(missing, np.inf, -values if descending else values)  # NaN last
+    primary = -values if descending else values  # sorts put NaN last, after any infinity
     breakers = [_sort_key(t, descending, n, f"tiebreak[{i}]") for i, t in enumerate(tiebreak)]
     if breakers or ties == "ordinal":
         order = np.lexsort((*reversed(breakers), primary, group_codes))  # stable: input order last

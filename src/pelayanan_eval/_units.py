@@ -49,11 +49,15 @@ class Unit:
     attributes: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping, hash=False)
 
 
-def _strings(values: npt.ArrayLike, n: int, field: str) -> npt.NDArray[np.str_]:
-    array = np.asarray(values)
-    if array.shape != (n,):
-        raise ObservationError(f"units: {field} has shape {array.shape}, expected ({n},)")
-    result: npt.NDArray[np.str_] = array.astype(np.str_)
+def _strings(values: npt.ArrayLike, n: int, field: str) -> npt.ArrayLike:
+    if np.shape(values) != (n,):
+        raise ObservationError(f"units: {field} has shape {np.shape(values)}, expected ({n},)")
+    return values
+
+
+def _text_column(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    """Return a read-only text copy: the table cannot change under its cached group codes."""
+    result: npt.NDArray[np.str_] = readonly(np.array(values, dtype=np.str_))
     return result
 
 
@@ -71,10 +75,10 @@ class Units:
     (2, Unit(id='b', name='', category='puskesmas', parent=None, attributes={}))
     """
 
-    ids: npt.NDArray[np.str_]
-    names: npt.NDArray[np.str_]
-    categories: npt.NDArray[np.str_]
-    parents: npt.NDArray[np.str_]
+    ids: npt.NDArray[np.str_] = attrs.field(converter=_text_column)
+    names: npt.NDArray[np.str_] = attrs.field(converter=_text_column)
+    categories: npt.NDArray[np.str_] = attrs.field(converter=_text_column)
+    parents: npt.NDArray[np.str_] = attrs.field(converter=_text_column)
     attributes: tuple[Mapping[str, Any], ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -101,10 +105,10 @@ class Units:
             if not isinstance(unit, Unit):
                 raise ObservationError(f"units[{i}]: expected a Unit, got {type(unit).__name__}")
         return cls(
-            ids=np.array([u.id for u in items], dtype=np.str_),
-            names=np.array([u.name for u in items], dtype=np.str_),
-            categories=np.array([u.category for u in items], dtype=np.str_),
-            parents=np.array([u.parent or "" for u in items], dtype=np.str_),
+            ids=[u.id for u in items],
+            names=[u.name for u in items],
+            categories=[u.category for u in items],
+            parents=[u.parent or "" for u in items],
             attributes=tuple(u.attributes for u in items),
         )
 
@@ -118,11 +122,11 @@ class Units:
         parent: npt.ArrayLike | None = None,
     ) -> Units:
         """Build the table from arrays (one entry per unit); no per-unit Python work."""
-        ids = np.array(id, dtype=np.str_)
+        ids = np.asarray(id)
         if ids.ndim != 1:
             raise ObservationError(f"units: id must be one-dimensional, got shape {ids.shape}")
         n = len(ids)
-        blank = np.full(n, "", dtype=np.str_)
+        blank = np.zeros(n, dtype="<U1")
         return cls(
             ids=ids,
             names=blank if name is None else _strings(name, n, "name"),
