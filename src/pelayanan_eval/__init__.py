@@ -12,7 +12,8 @@ from pelayanan_eval import ikm as ikm
 from pelayanan_eval._aggregation import Aggregation
 from pelayanan_eval._card import AspectLine, Loss, NextGrade, ReportCard, Step
 from pelayanan_eval._demo import DemoCity, demo_city
-from pelayanan_eval._evaluation import Evaluation, Settings, evaluate
+from pelayanan_eval._engine import evaluate
+from pelayanan_eval._evaluation import Evaluation, Settings
 from pelayanan_eval._grading import Band, Grade, GradeScale, Rounding, round_half_up
 from pelayanan_eval._loading import RubricInfo, available_rubrics, load_rubric, parse_rubric
 from pelayanan_eval._observations import Observation, Observations

@@ -18,7 +18,8 @@ import numpy.typing as npt
 from pelayanan_eval import ikm
 from pelayanan_eval._aggregation import METHODS
 from pelayanan_eval._demo import SYNTHETIC, DemoCity, demo_city
-from pelayanan_eval._evaluation import ORDERS, Evaluation, evaluate
+from pelayanan_eval._engine import ORDERS, evaluate
+from pelayanan_eval._evaluation import Evaluation
 from pelayanan_eval._loading import available_rubrics, load_rubric
 from pelayanan_eval._observations import Observations
 from pelayanan_eval._ranking import TIE_METHODS

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import BLOCK_CELLS, check_lengths, factorize, readonly
+from pelayanan_eval._arrays import check_lengths, factorize, readonly
 from pelayanan_eval._messages import enumerate_limited, suggest
 from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._scores import (
+    check_scores,
+    copy_checked,
+    mapping_rows,
+    parse_score,
+    score_problems,
+)
 from pelayanan_eval.exceptions import ObservationError
 
 META_COLUMNS = ("unit", "visit", "observer", "date")
@@ -226,7 +233,7 @@ class Observations:
         grouped = n < 2 or bool(np.all(codes[1:] >= codes[:-1]))
         # stored grouped by unit, so every later step reads a unit's rows as one block
         order = None if grouped else np.argsort(codes, kind="stable")
-        stored, complete = _copy_checked(
+        stored, complete = copy_checked(
             rubric, matrix, order, lambda i: f"row {i} (unit {str(units[i])!r})"
         )
         if visit is None:
@@ -328,7 +335,7 @@ class Observations:
                 column = leaf_index.get(key)
                 if column is None:
                     continue
-                parsed = _parse_score(raw)
+                parsed = parse_score(raw)
                 if parsed is None:
                     problems.append(f"{where}, column {key!r}: must be a number, got {raw!r}")
                 else:
@@ -474,120 +481,3 @@ def _visit_numbers(codes: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
     starts = np.searchsorted(codes, codes, side="left")
     numbers: npt.NDArray[np.int64] = np.arange(1, len(codes) + 1, dtype=np.int64) - starts
     return numbers
-
-
-def _copy_checked(
-    rubric: Rubric,
-    matrix: npt.NDArray[np.float64],
-    order: npt.NDArray[np.intp] | None,
-    where: Callable[[int], str],
-) -> tuple[npt.NDArray[np.float64], bool]:
-    """Copy the rows (in `order`), checking each block against the scales while it is in cache.
-
-    Returns the copy and whether it is complete (no NaN); raises
-    ObservationError naming every score outside its scale (input row numbers).
-    """
-    low, high = rubric.leaf_scales
-    n, width = matrix.shape
-    stored = np.empty((n, width))
-    same = bool((low == low[0]).all() and (high == high[0]).all()) if width else True
-    axis = None if same else 0
-    smallest = np.full(() if same else width, np.inf)
-    largest = np.full(() if same else width, -np.inf)
-    complete = True
-    step = max(1, BLOCK_CELLS // max(width, 1))
-    for start in range(0, n, step):
-        block = stored[start : start + step]
-        if order is None:
-            block[...] = matrix[start : start + step]
-        else:
-            np.take(matrix, order[start : start + step], axis=0, out=block)
-        # minimum and maximum propagate NaN, so they also tell whether a block has any
-        low_block, high_block = np.minimum.reduce(block, axis), np.maximum.reduce(block, axis)
-        if np.isnan(low_block).any():
-            complete = False
-            low_block, high_block = np.fmin.reduce(block, axis), np.fmax.reduce(block, axis)
-        np.fmin(smallest, low_block, out=smallest)
-        np.fmax(largest, high_block, out=largest)
-    if not (bool(np.all(smallest >= low)) and bool(np.all(largest <= high))):
-        raise ObservationError(enumerate_limited(score_problems(rubric, matrix, where)))
-    return stored, complete
-
-
-def mapping_rows(
-    records: Iterable[Mapping[str, Any]], source: str, first_row: int
-) -> list[Mapping[str, Any]]:
-    """Return the records as a list, refusing any row that is not a mapping."""
-    rows = list(records)
-    for i, row in enumerate(rows):
-        if not isinstance(row, Mapping):
-            raise ObservationError(f"{source} row {first_row + i}: expected a mapping of "
-                                   f"column to value, got {type(row).__name__}")  # fmt: skip
-    return rows
-
-
-def _parse_score(raw: Any) -> float | None:
-    """Read a cell as a float: NaN when empty, None when it is not a number."""
-    if raw is None:
-        return float("nan")
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | float | np.integer | np.floating):
-        return float(raw)
-    if isinstance(raw, str):
-        text = raw.strip().replace(",", ".")
-        if text == "":
-            return float("nan")
-        try:
-            return float(text)
-        except ValueError:
-            return None
-    return None
-
-
-def check_scores(
-    rubric: Rubric,
-    matrix: npt.NDArray[np.float64],
-    where: Callable[[int], str],
-    *,
-    column_names: bool = False,
-) -> None:
-    """Raise ObservationError naming every score outside its leaf's scale (NaN is allowed)."""
-    problems = score_problems(rubric, matrix, where, column_names=column_names)
-    if problems:
-        raise ObservationError(enumerate_limited(problems))
-
-
-def score_problems(
-    rubric: Rubric,
-    matrix: npt.NDArray[np.float64],
-    where: Callable[[int], str],
-    *,
-    column_names: bool = False,
-) -> list[str]:
-    """One message per score outside its leaf's scale."""
-    low, high = rubric.leaf_scales
-    if len(matrix) == 0:
-        return []
-    # minima and maxima first (one cheap pass each; over the whole matrix when every leaf
-    # has the same scale); cells only when something is off
-    axis = None if (low == low[0]).all() and (high == high[0]).all() else 0
-    if bool(np.all(np.fmin.reduce(matrix, axis=axis) >= low)) and bool(
-        np.all(np.fmax.reduce(matrix, axis=axis) <= high)
-    ):
-        return []
-    with np.errstate(invalid="ignore"):
-        bad = (matrix < low) | (matrix > high)
-    rows, cols = np.nonzero(bad)
-    problems = []
-    for i, j in zip(rows[:50].tolist(), cols[:50].tolist(), strict=True):
-        leaf = rubric.leaf_ids[j]
-        label = (
-            f"{where(i)}, column {leaf!r}" if column_names else f"{where(i)}, criterion {leaf!r}"
-        )
-        problems.append(
-            f"{label}: score {float(matrix[i, j])!r} is outside the scale {low[j]:g}..{high[j]:g}"
-        )
-    if len(rows) > 50:
-        problems.append(f"{len(rows) - 50} more scores outside their scale")
-    return problems

@@ -11,8 +11,8 @@ import numpy.typing as npt
 
 from pelayanan_eval._arrays import factorize
 from pelayanan_eval._messages import enumerate_limited, suggest
-from pelayanan_eval._observations import mapping_rows
 from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._scores import mapping_rows
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
 

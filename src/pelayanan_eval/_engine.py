@@ -1,0 +1,226 @@
+"""evaluate(): observations to per-unit node scores, index and grade."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._aggregation import Aggregation, any_per_group
+from pelayanan_eval._aggregation import aggregate as aggregate_rows
+from pelayanan_eval._arrays import factorize
+from pelayanan_eval._evaluation import Evaluation, Settings
+from pelayanan_eval._messages import check_option, enumerate_limited, suggest
+from pelayanan_eval._observations import Observations
+from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._scoring import MISSING_POLICIES, Tree, roll_up
+from pelayanan_eval._units import Unit, Units
+from pelayanan_eval.exceptions import MissingScoreError, ObservationError, OptionError
+
+ORDERS: tuple[str, ...] = ("criteria_first", "visits_first")
+
+Array = npt.NDArray[np.float64]
+
+
+def _positions(units: Units, ids: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
+    """Row in `units` of each id; every id must be there."""
+    if len(units.ids) == len(ids) and bool(np.all(units.ids == ids)):
+        return np.arange(len(ids), dtype=np.intp)
+    sorter = np.argsort(units.ids, kind="stable")
+    ordered = units.ids[sorter]
+    found = np.minimum(np.searchsorted(ordered, ids), len(ordered) - 1)
+    known = ordered[found] == ids
+    if not bool(np.all(known)):
+        names = [f"{u!r}{suggest(u, units.ids.tolist())}" for u in ids[~known].tolist()]
+        raise ObservationError("observations for unit(s) not in units: " + enumerate_limited(names))
+    result: npt.NDArray[np.intp] = sorter[found]
+    return result
+
+
+def _missing_error(
+    scores: Array, rows: Sequence[str], columns: Sequence[str], what: str
+) -> MissingScoreError:
+    row_index, col_index = np.nonzero(np.isnan(scores))
+    pairs = [
+        (rows[r], columns[c]) for r, c in zip(row_index.tolist(), col_index.tolist(), strict=True)
+    ]
+    by_row: dict[str, list[str]] = {}
+    for row, column in pairs:
+        by_row.setdefault(row, []).append(column)
+    lines = [f"{row}: {', '.join(cols)}" for row, cols in by_row.items()]
+    return MissingScoreError(
+        f"{len(pairs)} {what} without a score (missing='error'; use missing='renormalize' "
+        f"or 'zero' to evaluate anyway): " + enumerate_limited(lines),
+        missing=pairs,
+    )
+
+
+def evaluate(
+    rubric: Rubric,
+    observations: Observations,
+    *,
+    units: Units | Sequence[Unit] | None = None,
+    aggregate: str | Aggregation = "mean",
+    order: str = "criteria_first",
+    missing: str = "error",
+    min_coverage: float = 0.5,
+) -> Evaluation:
+    """Evaluate units: aggregate their visits, roll the scores up the rubric, grade them.
+
+    Parameters
+    ----------
+    rubric
+        The rubric the observations were scored on.
+    observations
+        The visits (see :class:`Observations`).
+    units
+        The units, with names and categories (a list of :class:`Unit` or a
+        :class:`Units` table); by default the units seen in `observations`,
+        in sorted id order, without names or categories. Every unit must
+        have observations and every observation a unit.
+    aggregate
+        How visits combine: a method name (``"mean"``, ``"median"``,
+        ``"min"``, ``"max"``, ``"trimmed_mean"``, ``"latest"``,
+        ``"observer_weighted"``) or an :class:`Aggregation`.
+    order
+        ``"criteria_first"`` (default): aggregate each criterion across
+        visits, then roll up. ``"visits_first"``: score each visit, then
+        aggregate the visit scores (node by node and the index).
+    missing
+        ``"error"`` (default): a criterion that no visit of a unit scored
+        raises, naming each unit and criterion (with ``visits_first``: any
+        visit missing a criterion). ``"renormalize"``: a parent's weights
+        are re-spread over its scored children, and a parent with less than
+        `min_coverage` of its weight scored is itself unscored (with
+        ``visits_first`` such a visit then drops out of the unit's
+        aggregate). ``"zero"``: a criterion not scored in a visit counts as
+        its scale minimum ("no evidence").
+    min_coverage
+        See `missing`.
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    ObservationError
+        Observations of another rubric, units without observations, or
+        observations of unknown units.
+    MissingScoreError
+        Unscored criteria under ``missing="error"``.
+    OptionError
+        An unknown aggregation, order or missing policy.
+
+    Examples
+    --------
+    >>> import warnings, pelayanan_eval as pe
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
+    >>> obs = pe.Observations.from_arrays(
+    ...     rubric, unit=["a", "a", "b"], values=[[4] * 9, [3] * 9, [2] * 9])
+    >>> ev = pe.evaluate(rubric, obs)
+    >>> ev.index.round(6).tolist(), ev.rounded.tolist(), ev.grades.tolist()
+    ([3.5, 2.0], [87.5, 50.0], ['B', 'D'])
+    """
+    if not isinstance(observations, Observations):
+        raise ObservationError(
+            f"observations must be an Observations, got {type(observations).__name__}"
+        )
+    if observations.rubric is not rubric and observations.rubric != rubric:
+        raise ObservationError(
+            f"the observations were scored on rubric {observations.rubric.id!r}, not on "
+            f"{rubric.id!r} (or on a different version of it)"
+        )
+    method = Aggregation.coerce(aggregate)
+    check_option("order", order, ORDERS)
+    check_option("missing policy", missing, MISSING_POLICIES)
+    if not (isinstance(min_coverage, int | float) and 0 <= min_coverage <= 1):
+        raise OptionError(f"min_coverage must be between 0 and 1, got {min_coverage!r}")
+
+    table = Units.from_arrays(observations.unit_ids) if units is None else Units.coerce(units)
+    codes = _positions(table, observations.unit_ids)[observations.unit_codes]
+    visits = np.bincount(codes, minlength=len(table))
+    if not bool(np.all(visits > 0)):
+        idle = table.ids[visits == 0].tolist()
+        raise ObservationError(
+            "unit(s) without observations: " + enumerate_limited([repr(u) for u in idle])
+        )
+
+    values = observations.values
+    low, _ = rubric.leaf_scales
+    complete = observations.complete
+    if missing == "zero" and not complete:
+        values = np.where(np.isnan(values), low, values)
+    time = None
+    if method.method == "latest":
+        _, visit_codes = factorize(observations.visit)
+        by_time = np.lexsort((visit_codes, observations.date.astype(np.int64)))
+        time = np.empty(len(by_time), dtype=np.int64)
+        time[by_time] = np.arange(len(by_time))
+    options: dict[str, Any] = {"time": time, "observers": observations.observer}
+
+    tree = Tree.from_rubric(rubric)
+    leaf_scores = aggregate_rows(values, codes, len(table), method, complete=complete, **options)
+    if order == "criteria_first":
+        if missing == "error" and not complete and np.isnan(leaf_scores).any():
+            raise _missing_error(
+                leaf_scores, table.ids.tolist(), rubric.leaf_ids, "unit x criterion pair(s)"
+            )
+        inner = roll_up(leaf_scores, tree, missing, min_coverage)
+    else:
+        if missing == "error" and not complete:
+            labels = [
+                f"unit {u!r} visit {v!r}"
+                for u, v in zip(
+                    observations.unit.tolist(), observations.visit.tolist(), strict=True
+                )
+            ]
+            raise _missing_error(values, labels, rubric.leaf_ids, "visit x criterion pair(s)")
+        per_visit = roll_up(values, tree, missing, min_coverage)
+        inner = aggregate_rows(per_visit, codes, len(table), method, **options)
+    weights = rubric.leaf_weights
+    if complete or missing == "zero":
+        coverage = np.ones(len(table))
+    else:
+        covered = any_per_group(~np.isnan(observations.values), codes, len(table))
+        coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
+
+    index = inner[:, -1]
+    reported = index if rubric.conversion.factor == 1 else index * rubric.conversion.factor
+    rounded = rubric.rounding.apply(reported)
+    finite = ~np.isnan(rounded)
+    if not rubric.grades.bands or not finite.any():
+        grades = np.full(len(table), "", dtype=np.str_)
+    elif finite.all():
+        grades = rubric.grades.codes(rounded)
+    else:
+        grades = rubric.grades.codes(np.where(finite, rounded, 0.0))
+        grades[~finite] = ""
+    return Evaluation(
+        rubric=rubric,
+        units=table,
+        settings=Settings(
+            rubric_id=rubric.id,
+            rubric_hash=rubric.content_hash,
+            aggregation=method,
+            order=order,
+            missing=missing,
+            min_coverage=float(min_coverage),
+            rounding=rubric.rounding.describe(),
+            conversion_factor=rubric.conversion.factor,
+        ),
+        node_ids=tree.node_ids[:-1],
+        leaf_scores=leaf_scores,
+        inner_scores=inner[:, :-1],
+        tree=tree,
+        index=index,
+        reported=reported,
+        rounded=rounded,
+        grades=grades,
+        visits=visits,
+        coverage=coverage,
+    )
