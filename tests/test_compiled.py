@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pelayanan_eval import _aggregation
-from pelayanan_eval._aggregation import _count_compiled, count_answers
-from pelayanan_eval._compiled import tally_rows
+from pelayanan_eval._aggregation import count_answers
+from pelayanan_eval._compiled import count_compiled, tally_rows
 from pelayanan_eval.exceptions import OptionError
 
 
@@ -25,7 +25,7 @@ def test_hand_worked_tally() -> None:
     answers = np.array([[1, 0], [4, 3], [0, 0]], dtype=np.uint8)
     # group 0: unsur 1 answered 1 and 4 (sum 5, 2 answers), unsur 2 answered 3 once;
     # group 1: one blank questionnaire
-    sums, counts, blank, rows = _count_compiled(tally_rows, codes, answers, 2)
+    sums, counts, blank, rows = count_compiled(tally_rows, codes, answers, 2)
     assert sums.tolist() == [[5, 3], [0, 0]]
     assert counts.tolist() == [[2, 1], [0, 0]]
     assert blank.tolist() == [0, 1]
@@ -37,7 +37,7 @@ def test_python_kernel_matches_numpy_past_the_flush() -> None:
     codes, answers = random_answers(2_600, 3, 2, 255, seed=1)  # answers up to 255
     expected = count_answers(codes, answers, 2, 255, compiled=False)
     for mine, reference in zip(
-        _count_compiled(tally_rows, codes, answers, 2), expected, strict=True
+        count_compiled(tally_rows, codes, answers, 2), expected, strict=True
     ):
         np.testing.assert_array_equal(mine, reference)
 
@@ -71,7 +71,7 @@ def test_code_outside_groups_is_refused() -> None:
     codes = np.array([0, 5, 1])
     answers = np.ones((3, 2), dtype=np.uint8)
     with pytest.raises(ValueError, match=r"row 1 has group 5, not in 0\.\.1"):
-        _count_compiled(tally_rows, codes, answers, 2)
+        count_compiled(tally_rows, codes, answers, 2)
 
 
 def test_no_compiled_kernel_when_numba_jit_is_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,3 +87,16 @@ def test_no_compiled_kernel_when_numba_jit_is_disabled(monkeypatch: pytest.Monke
         monkeypatch.undo()
         compiled_tally.cache_clear()
     assert compiled_tally() is not None
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_parts_in_threads_add_up(threads: int) -> None:
+    """Rows cut into parts tallied in threads give the one-pass integers; errors name the row."""
+    codes, answers = random_answers(3_001, 4, 3, 4, seed=4)
+    expected = count_answers(codes, answers, 3, 4, compiled=False)
+    mine = count_compiled(tally_rows, codes, answers, 3, threads=threads)
+    for part, reference in zip(mine, expected, strict=True):
+        np.testing.assert_array_equal(part, reference)
+    codes[2_500] = 7  # in the last part
+    with pytest.raises(ValueError, match=r"row 2500 has group 7, not in 0\.\.2"):
+        count_compiled(tally_rows, codes, answers, 3, threads=threads)

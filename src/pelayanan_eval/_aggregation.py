@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._compiled import LOW, SHIFT, TallyKernel, compiled_tally
+from pelayanan_eval._compiled import Tallies, compiled_tally, count_compiled
 from pelayanan_eval._messages import check_option, enumerate_limited
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
@@ -180,10 +180,6 @@ def aggregate(
 CHUNK_ROWS = 1 << 18
 COMPILED_MIN_CELLS = 1 << 20  # below a million answers the numpy path takes milliseconds
 
-Tallies = tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
-]
-
 
 def count_answers(
     codes: npt.NDArray[np.integer[Any]],
@@ -221,7 +217,7 @@ def count_answers(
     if compiled and kernel is None:
         raise OptionError("the compiled kernel needs numba: pip install 'pelayanan-eval[fast]'")
     if kernel is not None:
-        return _count_compiled(kernel, codes, answers, groups)
+        return count_compiled(kernel, codes, answers, groups)
     n, width = answers.shape
     levels = top + 1
     tally = np.zeros((width, groups * levels), dtype=np.int64)
@@ -243,24 +239,6 @@ def count_answers(
     sums: npt.NDArray[np.int64] = per @ np.arange(levels, dtype=np.int64)
     rows: npt.NDArray[np.int64] = per[:, 0, :].sum(axis=1)
     return sums, counts, blank, rows
-
-
-def _count_compiled(
-    kernel: TallyKernel,
-    codes: npt.NDArray[np.integer[Any]],
-    answers: npt.NDArray[np.uint8],
-    groups: int,
-) -> Tallies:
-    width = answers.shape[1]
-    tally = np.zeros((groups, width + 1), dtype=np.int32)
-    totals = np.zeros((2, groups, width + 1), dtype=np.int64)
-    bad = kernel(codes, answers, groups, tally, totals)  # any layout: no copy of the answers
-    if bad >= 0:  # the callers pass checked codes; a bad one is a bug, not an input error
-        raise ValueError(f"count_answers: row {bad} has group {codes[bad]}, not in 0..{groups - 1}")
-    totals[0] += tally & LOW
-    totals[1] += tally >> SHIFT
-    sums, counts = totals[:, :, :width]
-    return sums.copy(), counts.copy(), totals[1, :, width].copy(), totals[0, :, width].copy()
 
 
 def any_per_group(

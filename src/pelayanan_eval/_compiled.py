@@ -9,7 +9,9 @@ same integers; this one reads the answers once instead of once per unsur.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,12 @@ SHIFT = 21  # a packed cell: sum of answers in the low 21 bits, count of answers
 LOW = (1 << SHIFT) - 1
 FLUSH_ROWS = 1023  # rows of one group held in its int32 cells before they go to int64
 
+PART_MIN_ROWS = 1 << 20  # rows per thread at least; a smaller part costs more than it saves
+
 TallyKernel = Callable[..., int]
+Tallies = tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]
 
 
 def tally_rows(
@@ -95,3 +102,53 @@ def compiled_tally() -> TallyKernel | None:
     except RuntimeError:  # no writable cache directory: compile in memory in each process
         kernel = numba.njit(nogil=True)(tally_rows)
     return kernel
+
+
+def count_compiled(
+    kernel: TallyKernel,
+    codes: npt.NDArray[np.integer[Any]],
+    answers: npt.NDArray[np.uint8],
+    groups: int,
+    threads: int | None = None,
+) -> Tallies:
+    """Return sums, counts, blank rows and rows per group, tallied by `kernel` (:func:`tally_rows`).
+
+    Large inputs are cut into contiguous parts of at least a million rows,
+    one per available CPU; the compiled kernel releases the GIL, so the
+    parts run in parallel threads, each with its own cells, and add up
+    exactly. No numba threading layer is involved, so calls from several
+    threads of the caller are safe.
+    """
+    n, width = answers.shape
+    if threads is None:
+        threads = min(_cpus(), max(1, n // PART_MIN_ROWS))
+    bounds = [n * part // threads for part in range(threads + 1)]
+
+    def tally(start: int, stop: int) -> npt.NDArray[np.int64]:
+        cells = np.zeros((groups, width + 1), dtype=np.int32)
+        totals = np.zeros((2, groups, width + 1), dtype=np.int64)
+        bad = kernel(codes[start:stop], answers[start:stop], groups, cells, totals)
+        if bad >= 0:  # callers pass checked codes: a bad one is a bug, not an input error
+            row = start + bad
+            raise ValueError(f"count_answers: row {row} has group {codes[row]}, not in "
+                             f"0..{groups - 1}")  # fmt: skip
+        totals[0] += cells & LOW
+        totals[1] += cells >> SHIFT
+        return totals
+
+    if threads == 1:
+        totals = tally(0, n)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            parts = list(pool.map(tally, bounds[:-1], bounds[1:]))
+        totals = np.sum(parts, axis=0)
+    sums, counts = totals[:, :, :width]
+    return sums.copy(), counts.copy(), totals[1, :, width].copy(), totals[0, :, width].copy()
+
+
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
