@@ -226,3 +226,15 @@ def test_ties_marked_for_every_tie_method(rubric: pe.Rubric) -> None:
     assert [(r["unit"], r["rank"], r["tied"]) for r in ordinal if r["group"] == "kel"] == [
         ("u1", 1.0, False), ("u2", 2.0, True), ("u4", 3.0, True),
     ]  # fmt: skip
+
+
+def test_card_lists_unscored_criteria(rubric: pe.Rubric) -> None:
+    """A criterion no visit scored is named on the card, not counted among the losses."""
+    rows = [("u1", "1", 4, None, 5, 4), ("u1", "2", 5, None, 4, 4)]  # a2 never scored
+    ev = pe.evaluate(rubric, observations(rubric, rows), missing="renormalize")
+    card = ev.card("u1")
+    assert card.unscored == ("a2",)
+    assert "a2" not in [loss.id for loss in card.losses]
+    assert "criteria not scored in any visit: a2" in str(card)
+    assert card.note == "path to the next grade not computed: some criteria are unscored"
+    assert pe.evaluate(rubric, observations(rubric)).card("u1").unscored == ()

@@ -71,7 +71,9 @@ class ReportCard:
 
     ``str(card)`` renders it as text; in a notebook it renders as HTML.
     ``next_grade`` is None at the top band, or when the path cannot be
-    computed (``note`` says why).
+    computed (``note`` says why). ``unscored`` lists the criteria no visit
+    scored (possible under ``missing="renormalize"``); they are not among
+    the ``losses``.
     """
 
     unit: Unit
@@ -88,6 +90,7 @@ class ReportCard:
     losses: tuple[Loss, ...]
     next_grade: NextGrade | None
     note: str
+    unscored: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         unit = self.unit
@@ -115,6 +118,8 @@ class ReportCard:
                     f"  {loss.id:<10} {loss.name[:48]:<48} {loss.score:.2f}/{loss.max:g}"
                     f"  -{loss.points:.3f}"
                 )
+        if self.unscored:
+            lines += ["", "criteria not scored in any visit: " + ", ".join(self.unscored)]
         lines.append("")
         if self.next_grade is None:
             lines.append(self.note)
@@ -240,4 +245,5 @@ def build_card(evaluation: Evaluation, i: int) -> ReportCard:
         losses=losses,
         next_grade=next_grade,
         note=note,
+        unscored=tuple(rubric.leaf_ids[j] for j in np.flatnonzero(np.isnan(leaf_scores))),
     )
