@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import BLOCK_CELLS
 from pelayanan_eval._messages import enumerate_limited
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval.exceptions import ObservationError
+
+COPY_BLOCK_CELLS = 1 << 17  # 1 MiB of float64 per block: copied, then checked from cache
 
 
 def copy_checked(
@@ -33,7 +34,7 @@ def copy_checked(
     smallest = np.full(() if same else width, np.inf)
     largest = np.full(() if same else width, -np.inf)
     complete = True
-    step = max(1, BLOCK_CELLS // max(width, 1))
+    step = max(1, COPY_BLOCK_CELLS // max(width, 1))
     for start in range(0, n, step):
         block = stored[start : start + step]
         if order is None:
