@@ -253,19 +253,19 @@ def test_demo_city_seed_checked() -> None:
 
 def test_checks_span_every_block_of_large_input(rubric: pe.Rubric) -> None:
     """Rows are checked block by block: a NaN or a bad score in a later block is still found."""
-    n = 50_000  # several blocks of 8,192 rows for a 4-leaf rubric
+    n = 100_000  # blocks of 32,768 rows for a 4-leaf rubric: the last one partial
     rng = np.random.default_rng(5)
     unit = np.char.add("u", (rng.permutation(n) // 2).astype(str))  # shuffled, 2 rows per unit
     values = np.full((n, 4), 3.0)
     assert pe.Observations.from_arrays(rubric, unit=unit, values=values).complete
-    values[45_000, 1] = np.nan
+    values[99_000, 1] = np.nan
     obs = pe.Observations.from_arrays(rubric, unit=unit, values=values)
     assert not obs.complete
     assert np.isnan(obs.values).sum() == 1
-    values[30_001, 3] = 7.0
+    values[70_001, 3] = 7.0
     with pytest.raises(
         ObservationError,
-        match=rf"^row 30001 \(unit '{unit[30_001]}'\), criterion 'b2': score 7\.0 is outside",
+        match=rf"^row 70001 \(unit '{unit[70_001]}'\), criterion 'b2': score 7\.0 is outside",
     ):
         pe.Observations.from_arrays(rubric, unit=unit, values=values)
 
