@@ -347,3 +347,32 @@ def test_units_table_is_read_only_and_callers_arrays_are_not() -> None:
     assert categories.flags.writeable
     with pytest.raises(ValueError, match="read-only"):
         units.categories[0] = "pkm"
+
+
+def test_integer_unit_codes_with_unit_ids(rubric: pe.Rubric) -> None:
+    """Codes into unit_ids (any order, unused ids left out) evaluate as the text ids do."""
+    rng = np.random.default_rng(8)
+    ids = np.array(["kel-c", "kel-a", "unused", "kel-b"])
+    codes = rng.permutation(np.repeat([0, 1, 3], 2))  # two visits each, shuffled
+    values = rng.integers(0, 6, (6, 4)).astype(float)
+    coded = pe.Observations.from_arrays(rubric, unit=codes, unit_ids=ids, values=values)
+    text = pe.Observations.from_arrays(rubric, unit=ids[codes], values=values)
+    assert coded.unit_ids.tolist() == ["kel-a", "kel-b", "kel-c"]
+    assert coded.unit.tolist() == text.unit.tolist()
+    np.testing.assert_array_equal(pe.evaluate(rubric, coded).index, pe.evaluate(rubric, text).index)
+
+
+@pytest.mark.parametrize(
+    ("unit", "unit_ids", "message"),
+    [
+        ([0, 2], ["a", "b"], r"unit codes must lie in 0\.\.1, got 0\.\.2"),
+        ([0, -1], ["a", "b"], r"unit codes must lie in 0\.\.1, got -1\.\.0"),
+        (["a", "b"], ["a", "b"], r"with unit_ids, unit must hold integer codes, got <U1"),
+        ([0, 1], ["a", "a"], r"unit_ids repeats 'a'"),
+    ],
+)
+def test_bad_unit_codes(rubric: pe.Rubric, unit: list[object], unit_ids: list[str],
+                        message: str) -> None:  # fmt: skip
+    """Codes outside unit_ids, text codes and repeated ids are named."""
+    with pytest.raises(ObservationError, match=message):
+        pe.Observations.from_arrays(rubric, unit=unit, unit_ids=unit_ids, values=np.ones((2, 4)))

@@ -176,6 +176,7 @@ class Observations:
         visit: npt.ArrayLike | None = None,
         observer: npt.ArrayLike | None = None,
         date: npt.ArrayLike | None = None,
+        unit_ids: npt.ArrayLike | None = None,
     ) -> Observations:
         """Build from arrays: the fast path for large data (no per-row Python work).
 
@@ -184,7 +185,8 @@ class Observations:
         rubric
             The rubric; `values` has one column per leaf, in ``rubric.leaf_ids`` order.
         unit
-            Unit id per row.
+            Unit id per row; with `unit_ids`, an integer code per row into it
+            (the fastest path for national data: no text to factorise).
         values
             ``[n_rows, n_leaves]`` scores; NaN = not scored.
         visit
@@ -192,12 +194,16 @@ class Observations:
             within each unit in row order.
         observer, date
             Assessor and date per row (optional).
+        unit_ids
+            The distinct unit ids that integer codes in `unit` point to, in
+            any order; ids no row points to are left out.
 
         Raises
         ------
         ObservationError
             Mismatched shapes, non-numbers, scores outside a leaf's scale,
-            an empty set, or the same (unit, visit) twice.
+            an empty set, the same (unit, visit) twice, or unit codes outside
+            `unit_ids`.
 
         Examples
         --------
@@ -211,6 +217,10 @@ class Observations:
         <Observations: 3 rows, 2 units, 9 criteria of 'permenpanrb-14-2017-ikm'>
         >>> obs.visit.tolist()
         [1, 2, 1]
+        >>> coded = pe.Observations.from_arrays(rubric, unit=[1, 0, 1], unit_ids=["b", "a"],
+        ...                                     values=np.full((3, 9), 3.0))
+        >>> coded.unit.tolist(), coded.input_rows.tolist()  # rows 0 and 2 are unit "a"
+        (['a', 'a', 'b'], [0, 2, 1])
         """
         units = np.asarray(unit)
         if units.ndim != 1:
@@ -228,8 +238,12 @@ class Observations:
                 f"one row per unit entry and one column per leaf of {rubric.id!r}"
             )
         check_lengths("observations", n, {"visit": visit, "observer": observer, "date": date})
-        units = np.array(units, dtype=np.str_)  # a copy: the caller's array stays writable
-        uniques, codes = factorize(units)
+        if unit_ids is None:
+            units = np.array(units, dtype=np.str_)  # a copy: the caller's array stays writable
+            uniques, codes = factorize(units)
+        else:
+            uniques, codes = _coded(units, unit_ids)
+            units = uniques[codes]
         grouped = n < 2 or bool(np.all(codes[1:] >= codes[:-1]))
         # stored grouped by unit, so every later step reads a unit's rows as one block
         order = None if grouped else np.argsort(codes, kind="stable")
@@ -474,6 +488,33 @@ class Observations:
             observer=None if observer is None else np.asarray(observer)[first_rows],
             date=None if date is None else np.asarray(date)[first_rows],
         )
+
+
+def _coded(
+    codes: npt.NDArray[Any], unit_ids: npt.ArrayLike
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
+    """Sorted distinct ids in use and each row's position among them, from integer codes."""
+    ids = np.array(unit_ids, dtype=np.str_)
+    if ids.ndim != 1:
+        raise ObservationError(f"observations: unit_ids must be one-dimensional, got {ids.shape}")
+    if codes.dtype.kind not in "iu":
+        raise ObservationError(
+            f"observations: with unit_ids, unit must hold integer codes, got {codes.dtype}"
+        )
+    if len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(ids)):
+        raise ObservationError(f"observations: unit codes must lie in 0..{len(ids) - 1}, "
+                               f"got {int(codes.min())}..{int(codes.max())}")  # fmt: skip
+    uniques, position = factorize(ids)
+    if len(uniques) < len(ids):
+        ordered = np.sort(ids)
+        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]]).tolist()
+        raise ObservationError("observations: unit_ids repeats "
+                               + enumerate_limited([repr(r) for r in repeated]))  # fmt: skip
+    used = np.bincount(codes, minlength=len(ids))[np.argsort(position)] > 0  # in sorted order
+    if used.all():
+        return uniques, position[codes]
+    renumber = np.cumsum(used) - 1
+    return uniques[used], renumber[position[codes]]
 
 
 def _visit_numbers(codes: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
