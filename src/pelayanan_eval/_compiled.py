@@ -89,7 +89,7 @@ def compiled_tally() -> TallyKernel | None:
     """Return :func:`tally_rows` compiled by numba, or None when numba is not installed.
 
     Compiled once per process and cached on disk by numba (the first use on
-    a machine takes a few seconds; later processes load it in well under one).
+    a machine takes a few seconds; later processes load it in about half a second).
     """
     try:
         import numba
