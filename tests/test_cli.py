@@ -211,3 +211,36 @@ def test_evaluate_ranking_and_missing_options(
     assert (settings["order"], settings["missing"], settings["min_coverage"]) == (
         "visits_first", "renormalize", 0.3,
     )  # fmt: skip
+
+
+def test_evaluate_refuses_unclear_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--top 0, a misspelled units column and an unknown tie-breaker are errors, not guesses."""
+    main(["demo", "--export", str(tmp_path)])
+    capsys.readouterr()
+    common = ["evaluate", "--rubric", "permenpanrb-17-2017",
+              "--observations", str(tmp_path / "observations.csv")]  # fmt: skip
+    with pytest.raises(SystemExit):
+        main([*common, "--top", "0"])
+    assert "expected a positive whole number, got '0'" in capsys.readouterr().err
+    units = (tmp_path / "units.csv").read_text(encoding="utf-8").replace("category", "kategori")
+    (tmp_path / "units2.csv").write_text(units, encoding="utf-8")
+    assert main([*common, "--units", str(tmp_path / "units2.csv")]) == 1
+    assert "column(s) 'kategori' (did you mean 'category'?) not understood" in (
+        capsys.readouterr().err
+    )
+    assert main([*common, "--tiebreak", "kebijkan"]) == 1
+    assert "unknown tie-breaker 'kebijkan' (did you mean 'kebijakan'?)" in capsys.readouterr().err
+
+
+def test_table_shows_partial_coverage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under renormalize a unit scored on part of the weight says so in the table."""
+    rubric = tmp_path / "two.yaml"
+    rubric.write_text(TWO_LEVEL, encoding="utf-8")
+    observations = tmp_path / "obs.csv"
+    # u1: b1 and b2 never scored -> B unscored; A carries 60 % of the weight
+    observations.write_text("unit,visit,a1,a2,b1,b2\nu1,1,4,4,,\nu2,1,3,3,3,3\n", encoding="utf-8")
+    assert main(["evaluate", "--rubric", str(rubric), "--observations", str(observations),
+                 "--missing", "renormalize", "--within", "none"]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert next(line for line in lines if "u1" in line).endswith("(scored 60% of the weight)")
+    assert not next(line for line in lines if "u2" in line).endswith("weight)")

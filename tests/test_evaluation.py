@@ -163,6 +163,16 @@ def test_top_and_bottom_with_tiebreak(rubric: pe.Rubric) -> None:
     settled = [(r["unit"], r["rank"], r["tied"]) for r in ev.top(2, tiebreak=["A"])]
     assert settled == [("u1", 1.0, False), ("u5", 2.0, False), ("u3", 1.0, False)]
     assert [r["unit"] for r in ev.bottom(1, tiebreak=["A"])] == ["u2", "u3"]
+    # by id u2 ranks 2nd and u5 3rd in kel: the bottom of the same ranking is u5
+    assert ev.rank(tiebreak=["id"]).tolist() == [1.0, 2.0, 1.0, 3.0]
+    assert [(r["unit"], r["rank"]) for r in ev.bottom(1, tiebreak=["id"])] == [
+        ("u5", 3.0), ("u3", 1.0),
+    ]  # fmt: skip
+    # average ranks put the tied pair at 2.5, past k = 2: both are still in, marked tied
+    average = [(r["unit"], r["rank"], r["tied"]) for r in ev.top(2, ties="average")]
+    assert average == [("u1", 1.0, False), ("u2", 2.5, True), ("u5", 2.5, True), ("u3", 1.0, False)]
+    with pytest.raises(OptionError, match=r"unknown tie-breaker 'ID' \(did you mean 'id'\?\)"):
+        ev.top(2, tiebreak=["ID"])
     with pytest.raises(OptionError, match=r"tiebreak must be a list of names, got the text 'A'"):
         ev.top(2, tiebreak="A")
 

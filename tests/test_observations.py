@@ -135,7 +135,8 @@ def test_arrays_out_of_scale_named(rubric: pe.Rubric) -> None:
             {"order": "visit_first"},
             r"unknown order 'visit_first' \(did you mean 'visits_first'\?\)",
         ),
-        ({"min_coverage": 2}, r"min_coverage must be between 0 and 1, got 2"),
+        ({"missing": "renormalize", "min_coverage": 2}, r"min_coverage must be between 0 and 1"),
+        ({"min_coverage": 0.8}, r"min_coverage applies to missing='renormalize' only, not to "),
     ],
 )
 def test_unknown_options_list_valid_ones(

@@ -21,6 +21,7 @@ from pelayanan_eval._demo import SYNTHETIC, DemoCity, demo_city
 from pelayanan_eval._engine import ORDERS, evaluate
 from pelayanan_eval._evaluation import Evaluation
 from pelayanan_eval._loading import available_rubrics, load_rubric
+from pelayanan_eval._messages import suggest
 from pelayanan_eval._observations import Observations
 from pelayanan_eval._ranking import TIE_METHODS
 from pelayanan_eval._rubric import Rubric
@@ -113,6 +114,8 @@ def _ranking_table(
             code = str(evaluation.grades[i])
             label = next((b.label for b in evaluation.rubric.grades if b.code == code), "")
             mark = "  * award" if ranks[i] <= AWARDS else ""
+            if evaluation.coverage[i] < 1:  # renormalize: say how much of the index was scored
+                mark += f"  (scored {evaluation.coverage[i]:.0%} of the weight)"
             rank_text = "-" if np.isnan(ranks[i]) else f"{ranks[i]:g}"
             unit, name = evaluation.units.ids[i], evaluation.units.names[i][:34]
             lines.append(
@@ -167,8 +170,18 @@ def _read_csv(path: str) -> list[dict[str, str]]:
         raise ObservationError(f"{path}: not UTF-8 text") from None
 
 
+UNIT_COLUMNS = ("id", "unit", "name", "category", "parent")
+
+
 def _units_from_csv(path: str) -> list[Unit]:
     rows = _read_csv(path)
+    unknown = sorted({key for row in rows for key in row if key not in UNIT_COLUMNS}, key=str)
+    if unknown:
+        raise ObservationError(
+            f"{path}: column(s) "
+            + ", ".join(f"{c!r}{suggest(str(c), UNIT_COLUMNS)}" for c in unknown)
+            + " not understood; a units file has id (or unit), name, category, parent"
+        )
     units = []
     for line, row in enumerate(rows, start=2):
         unit_id = (row.get("id") or row.get("unit") or "").strip()
@@ -216,6 +229,16 @@ def _write(records: list[dict[str, Any]], form: str, header: dict[str, Any]) -> 
     writer = csv.DictWriter(sys.stdout, fieldnames=list(clean[0]) if clean else ["unit"])
     writer.writeheader()
     writer.writerows(clean)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
 
 
 def _weights_option(text: str) -> str | float:
@@ -287,8 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--order", default="criteria_first", choices=ORDERS)
     run.add_argument("--missing", default="error", choices=MISSING_POLICIES)
     run.add_argument(
-        "--min-coverage", type=float, default=0.5, metavar="SHARE",
-        help="with --missing renormalize: the least scored share of a node's weight",
+        "--min-coverage", type=float, metavar="SHARE",
+        help="with --missing renormalize: the least scored share of a node's weight (0.5)",
     )  # fmt: skip
     run.add_argument("--within", default="category", choices=("category", "parent", "none"))
     run.add_argument("--ties", default="min", choices=TIE_METHODS)
@@ -296,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tiebreak", default="", metavar="NAMES",
         help="comma-separated criterion ids and/or 'id' that settle ties, in order",
     )  # fmt: skip
-    run.add_argument("--top", type=int, metavar="K", help="only the K best of each group")
+    run.add_argument("--top", type=_positive, metavar="K", help="only the K best of each group")
     run.add_argument("--format", default="table", choices=("table", "csv", "json"))
     run.set_defaults(run=_evaluate)
     survey = commands.add_parser("ikm", help="citizen satisfaction index from survey answers")

@@ -65,7 +65,7 @@ def evaluate(
     aggregate: str | Aggregation = "mean",
     order: str = "criteria_first",
     missing: str = "error",
-    min_coverage: float = 0.5,
+    min_coverage: float | None = None,
 ) -> Evaluation:
     """Evaluate units: aggregate their visits, roll the scores up the rubric, grade them.
 
@@ -98,7 +98,7 @@ def evaluate(
         aggregate). ``"zero"``: a criterion not scored in a visit counts as
         its scale minimum ("no evidence").
     min_coverage
-        See `missing`.
+        See `missing` (default 0.5); only with ``missing="renormalize"``.
 
     Returns
     -------
@@ -138,6 +138,12 @@ def evaluate(
     method = Aggregation.coerce(aggregate)
     check_option("order", order, ORDERS)
     check_option("missing policy", missing, MISSING_POLICIES)
+    if min_coverage is None:
+        min_coverage = 0.5
+    elif missing != "renormalize":
+        raise OptionError(
+            f"min_coverage applies to missing='renormalize' only, not to missing={missing!r}"
+        )
     if not (isinstance(min_coverage, int | float) and 0 <= min_coverage <= 1):
         raise OptionError(f"min_coverage must be between 0 and 1, got {min_coverage!r}")
 

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from pelayanan_eval._aggregation import Aggregation
 from pelayanan_eval._arrays import factorize, readonly
 from pelayanan_eval._grading import Grade
-from pelayanan_eval._messages import check_option
+from pelayanan_eval._messages import check_option, suggest
 from pelayanan_eval._ranking import rank
 from pelayanan_eval._rubric import Rubric
 from pelayanan_eval._scoring import Tree
@@ -192,6 +192,13 @@ class Evaluation:
         """Return the arrays behind tie-breaker names: criterion ids (their scores), ``"id"``."""
         if isinstance(tiebreak, str):
             raise OptionError(f"tiebreak must be a list of names, got the text {tiebreak!r}")
+        known = ["id", *self.node_ids]
+        for name in tiebreak:
+            if name not in known:
+                raise OptionError(
+                    f"unknown tie-breaker {name!r}{suggest(str(name).lower(), known)}: use "
+                    "criterion ids of the rubric and/or 'id'"
+                )
         return [self.units.ids if name == "id" else self.scores(name) for name in tiebreak]
 
     def _standings(
@@ -207,11 +214,10 @@ class Evaluation:
         groups = self._groups(within)
         keys = self._tiebreak_keys(tiebreak)
         ranks = rank(self.rounded, groups, ties=ties, tiebreak=keys)
-        cut = (
-            ranks
-            if best
-            else rank(self.rounded, groups, ties=ties, descending=False, tiebreak=keys)
-        )
+        # chosen by competition ranks, so whatever the tie method every unit tied at the cut
+        # is in; from the bottom, the same ranking read backwards (ties and tie-breakers alike)
+        places = rank(self.rounded, groups, ties="min", tiebreak=keys)
+        cut = places if best else rank(places, groups, ties="min")
         chosen = np.flatnonzero(cut <= k)
         labels = np.zeros(len(self), dtype=np.intp) if groups is None else factorize(groups)[1]
         names = np.full(len(self), "", dtype=np.str_) if groups is None else np.asarray(groups)
