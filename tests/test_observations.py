@@ -377,3 +377,41 @@ def test_bad_unit_codes(rubric: pe.Rubric, unit: list[object], unit_ids: list[st
     """Codes outside unit_ids, text codes and repeated ids are named."""
     with pytest.raises(ObservationError, match=message):
         pe.Observations.from_arrays(rubric, unit=unit, unit_ids=unit_ids, values=np.ones((2, 4)))
+
+
+def test_data_frames_matched_by_column_name(rubric: pe.Rubric) -> None:
+    """A DataFrame is read by column name, in any column order; wrong names are errors."""
+    pd = pytest.importorskip("pandas")
+    from pelayanan_eval import ikm
+
+    values = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 4.0, 3.0, 2.0]])
+    frame = pd.DataFrame(values, columns=list(rubric.leaf_ids))
+    shuffled = frame[["b2", "a1", "b1", "a2"]]
+    obs = pe.Observations.from_arrays(rubric, unit=["x", "y"], values=shuffled)
+    np.testing.assert_array_equal(obs.values, values)  # a1, a2, b1, b2 as in the rubric
+    with pytest.raises(ObservationError, match=r"values: no column for 'b2'; column\(s\) that are "
+                                               r"not criteria of 'two-level': 'b3'"):  # fmt: skip
+        pe.Observations.from_arrays(
+            rubric, unit=["x", "y"], values=frame.rename(columns={"b2": "b3"})
+        )
+    positional = pd.DataFrame(values)  # columns 0..3: read by position, as an array
+    assert pe.Observations.from_arrays(rubric, unit=["x", "y"], values=positional).complete
+    with pytest.warns(pe.exceptions.ProvisionalRubricWarning):
+        skm = pe.load_rubric("permenpanrb-14-2017-ikm")
+    answers = pd.DataFrame([[1, 2, 3, 4, 4, 4, 4, 4, 4]], columns=list(skm.leaf_ids))
+    reordered = answers[list(reversed(skm.leaf_ids))]
+    survey = ikm.Responses.from_arrays(skm, answers=reordered, unit=["a"])
+    assert survey.answers.tolist() == [[1, 2, 3, 4, 4, 4, 4, 4, 4]]
+
+
+def test_responses_refuse_repeated_unit_ids() -> None:
+    """ikm.Responses: unit_ids must be distinct; text codes say what they got."""
+    from pelayanan_eval import ikm
+
+    with pytest.warns(pe.exceptions.ProvisionalRubricWarning):
+        skm = pe.load_rubric("permenpanrb-14-2017-ikm")
+    answers = np.full((2, 9), 3, dtype=np.uint8)
+    with pytest.raises(ObservationError, match=r"responses: unit_ids repeats 'a'"):
+        ikm.Responses.from_arrays(skm, answers=answers, unit=[0, 1], unit_ids=["a", "a"])
+    with pytest.raises(ObservationError, match=r"must hold integer codes, got <U1"):
+        ikm.Responses.from_arrays(skm, answers=answers, unit=["a", "b"], unit_ids=["a", "b"])

@@ -13,10 +13,7 @@ import numpy.typing as npt
 from pelayanan_eval._arrays import check_lengths, factorize, readonly
 from pelayanan_eval._messages import enumerate_limited
 from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._scores import (
-    copy_checked,
-    mapping_rows,
-)
+from pelayanan_eval._scores import by_leaf, copy_checked, mapping_rows
 from pelayanan_eval._tables import dates_column, read_long, read_records
 from pelayanan_eval.exceptions import ObservationError
 
@@ -211,6 +208,7 @@ class Observations:
         units = np.asarray(unit)
         if units.ndim != 1:
             raise ObservationError(f"observations: unit must be one-dimensional, got {units.shape}")
+        values = by_leaf(rubric, values, "observations: values")
         try:
             matrix = np.asarray(values, dtype=np.float64)  # copied below, once
         except (TypeError, ValueError):

@@ -12,7 +12,7 @@ import numpy.typing as npt
 from pelayanan_eval._arrays import factorize
 from pelayanan_eval._messages import enumerate_limited, suggest
 from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._scores import mapping_rows
+from pelayanan_eval._scores import by_leaf, mapping_rows
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
 
@@ -234,7 +234,7 @@ def _responses(
     row_name: Callable[[int], str],
 ) -> Responses:
     first_top(rubric)
-    matrix = np.asarray(answers)
+    matrix = np.asarray(by_leaf(rubric, answers, "responses: answers"))
     compact = _check_answers(rubric, matrix, "responses", row_name)
     units = np.asarray(unit)
     if units.shape != (len(compact),):
@@ -248,7 +248,14 @@ def _responses(
     else:
         ids = np.asarray(unit_ids)
         if units.dtype.kind not in "iu":
-            raise ObservationError("responses: with unit_ids, unit must hold integer codes")
+            raise ObservationError(
+                f"responses: with unit_ids, unit must hold integer codes, got {units.dtype}"
+            )
+        distinct, counts = np.unique(ids, return_counts=True)
+        if (counts > 1).any():
+            raise ObservationError("responses: unit_ids repeats "
+                                   + enumerate_limited([repr(d) for d in distinct[counts > 1]
+                                                        .tolist()]))  # fmt: skip
         low, high = int(units.min()), int(units.max())
         if low < 0 or high >= len(ids):
             raise ObservationError(
