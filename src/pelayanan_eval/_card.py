@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._grading import Grade
 from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._scoring import roll_up
 from pelayanan_eval._units import Unit
 
 if TYPE_CHECKING:
@@ -192,6 +193,24 @@ def path_to_next_grade(
     )  # fmt: skip
 
 
+def _effective_weights(
+    evaluation: Evaluation, leaf_scores: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Each scored leaf's weight in this unit's index once unscored siblings' weight is re-spread.
+
+    With the unscored leaves fixed, the renormalised index is linear in the
+    scored ones: the weight of leaf j is the index of "1 on leaf j, 0 on the
+    other scored leaves".
+    """
+    scored = np.flatnonzero(~np.isnan(leaf_scores))
+    probes = np.tile(np.where(np.isnan(leaf_scores), np.nan, 0.0), (len(scored), 1))
+    probes[np.arange(len(scored)), scored] = 1.0
+    index = roll_up(probes, evaluation._tree, "renormalize", evaluation.settings.min_coverage)
+    weights = np.full(len(leaf_scores), np.nan)
+    weights[scored] = index[:, -1]
+    return weights
+
+
 def build_card(evaluation: Evaluation, i: int) -> ReportCard:
     """Assemble the report card of the unit in row `i` of `evaluation`."""
     rubric = evaluation.rubric
@@ -209,7 +228,10 @@ def build_card(evaluation: Evaluation, i: int) -> ReportCard:
     )  # fmt: skip
     leaf_scores = evaluation.leaf_scores[i]
     _, high = rubric.leaf_scales
-    lost = rubric.leaf_weights * (high - leaf_scores) * rubric.conversion.factor
+    weights = rubric.leaf_weights
+    if np.isnan(leaf_scores).any() and evaluation.settings.missing == "renormalize":
+        weights = _effective_weights(evaluation, leaf_scores)
+    lost = weights * (high - leaf_scores) * rubric.conversion.factor
     worst = [j for j in np.argsort(-np.nan_to_num(lost), kind="stable") if lost[j] > 1e-12]
     losses = tuple(
         Loss(rubric.leaves[j].id, rubric.leaves[j].name, float(leaf_scores[j]),
