@@ -361,3 +361,17 @@ def test_response_records_must_be_mappings(rubric: pe.Rubric) -> None:
         ObservationError, match=r"records row 0: expected a mapping of column to value, got list"
     ):
         ikm.Responses.from_records(rubric, [[3] * 9])
+
+
+def test_response_records_refuse_a_zero(rubric: pe.Rubric) -> None:
+    """In a table a 0 is not "no answer" (that is an empty cell): it is named as an error."""
+    row = {"unit": "a", **{leaf: "3" for leaf in rubric.leaf_ids}}
+    with pytest.raises(
+        ObservationError,
+        match=r"r\.csv row 3, column 'waktu': answer 0 is on no answer scale \(leave the cell "
+        r"empty for no answer\)",
+    ):
+        ikm.Responses.from_records(rubric, [row, {**row, "waktu": "0"}], source="r.csv",
+                                   first_row=2)  # fmt: skip
+    blank = ikm.Responses.from_records(rubric, [row, {**row, "waktu": ""}])
+    assert blank.answers[1].tolist() == [3, 3, 0, 3, 3, 3, 3, 3, 3]

@@ -177,6 +177,9 @@ class Responses:
                     matrix[i, j] = float(str(raw).strip().replace(",", "."))
                 except ValueError:
                     problems.append(f"{where}, column {key!r}: must be a number, got {raw!r}")
+                if matrix[i, j] == 0:  # in a table "no answer" is an empty cell, not a 0
+                    problems.append(f"{where}, column {key!r}: answer 0 is on no answer scale "
+                                    "(leave the cell empty for no answer)")  # fmt: skip
         if problems:
             raise ObservationError(enumerate_limited(problems))
         return _responses(
