@@ -151,3 +151,16 @@ def test_parse_weight_forms() -> None:
     assert parse_weight(5) == 5.0
     with pytest.raises(ValueError, match="got True"):
         parse_weight(True)
+
+
+def test_grade_scale_option_and_id_suggestions() -> None:
+    """grade(on=) lists its options; a rubric id without its suffix is suggested in full."""
+    from pelayanan_eval.exceptions import OptionError, RubricNotFoundError
+
+    with pytest.warns(pe.exceptions.ProvisionalRubricWarning):
+        skm = pe.load_rubric("permenpanrb-14-2017-ikm")
+    with pytest.raises(OptionError, match=r"unknown grade scale \(on=\) 'convertd' \(did you "
+                                          r"mean 'converted'\?\); valid: index, converted"):  # fmt: skip
+        skm.grade(85.0, on="convertd")
+    with pytest.raises(RubricNotFoundError, match=r"did you mean 'permenpanrb-14-2017-ikm'\?"):
+        pe.load_rubric("permenpanrb-14-2017")

@@ -27,8 +27,19 @@ def plain(number: float) -> float | int:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """Return ``" (did you mean 'x'?)"`` for a close match, else ``""``."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    """Return ``" (did you mean 'x'?)"`` for a close match, else ``""``.
+
+    A choice that starts with `word` (an id given without its suffix) comes
+    first; otherwise the closest by :func:`difflib.get_close_matches`.
+
+    Examples
+    --------
+    >>> suggest("permenpanrb-14-2017", ["permenpanrb-17-2017", "permenpanrb-14-2017-ikm"])
+    " (did you mean 'permenpanrb-14-2017-ikm'?)"
+    """
+    options = list(choices)
+    longer = [choice for choice in options if word and choice.startswith(word)]
+    close = longer[:1] or difflib.get_close_matches(word, options, n=1, cutoff=0.5)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -15,7 +15,7 @@ import yaml
 
 from pelayanan_eval._arrays import readonly
 from pelayanan_eval._grading import Grade, GradeScale, Rounding
-from pelayanan_eval._messages import format_path, plain, suggest
+from pelayanan_eval._messages import check_option, format_path, plain, suggest
 from pelayanan_eval._rubric_checks import check_rubric
 from pelayanan_eval.exceptions import RubricError, ScoreError
 
@@ -378,8 +378,7 @@ class Rubric:
         """
         if not self.grades.bands:
             raise ScoreError(f"rubric {self.id!r} defines no grades")
-        if on not in ("index", "converted"):
-            raise ValueError(f"on must be 'index' or 'converted', got {on!r}")
+        check_option("grade scale (on=)", on, ("index", "converted"))
         try:
             if value is None:
                 raise TypeError
