@@ -152,6 +152,13 @@ class Evaluation:
             raise OptionError(f"within has shape {groups.shape}, expected ({len(self)},)")
         return groups
 
+    def _group_codes(self, within: str | npt.ArrayLike | None) -> npt.NDArray[np.intp] | None:
+        """Each unit's group as a code (None: one group); the units cache their own codes."""
+        groups = self._groups(within)  # checks `within`
+        if groups is None:
+            return None
+        return self.units.group_codes(within) if isinstance(within, str) else factorize(groups)[1]
+
     def rank(
         self,
         within: str | npt.ArrayLike | None = "category",
@@ -184,9 +191,7 @@ class Evaluation:
         check_option("rank by", by, RANK_BY)
         keys = self._tiebreak_keys(tiebreak)
         score = self.rounded if by == "rounded" else self.reported
-        groups = self.units.group_codes(within) if isinstance(within, str) else None
-        return rank(score, self._groups(within) if groups is None else groups,
-                    ties=ties, tiebreak=keys)  # fmt: skip
+        return rank(score, self._group_codes(within), ties=ties, tiebreak=keys)
 
     def _tiebreak_keys(self, tiebreak: Sequence[str]) -> list[npt.NDArray[Any]]:
         """Return the arrays behind tie-breaker names: criterion ids (their scores), ``"id"``."""
@@ -211,15 +216,15 @@ class Evaluation:
     ) -> list[dict[str, Any]]:
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise OptionError(f"k must be a positive whole number, got {k!r}")
-        groups = self._groups(within)
+        groups, codes = self._groups(within), self._group_codes(within)
         keys = self._tiebreak_keys(tiebreak)
-        ranks = rank(self.rounded, groups, ties=ties, tiebreak=keys)
+        ranks = rank(self.rounded, codes, ties=ties, tiebreak=keys)
         # chosen by competition ranks, so whatever the tie method every unit tied at the cut
         # is in; from the bottom, the same ranking read backwards (ties and tie-breakers alike)
-        places = rank(self.rounded, groups, ties="min", tiebreak=keys)
-        cut = places if best else rank(places, groups, ties="min")
+        places = rank(self.rounded, codes, ties="min", tiebreak=keys)
+        cut = places if best else rank(places, codes, ties="min")
         chosen = np.flatnonzero(cut <= k)
-        labels = np.zeros(len(self), dtype=np.intp) if groups is None else factorize(groups)[1]
+        labels = np.zeros(len(self), dtype=np.intp) if codes is None else codes
         names = np.full(len(self), "", dtype=np.str_) if groups is None else np.asarray(groups)
         # tied: another unit of the same group has the same published index and the same
         # tie-breaker values (whatever the tie method)
@@ -283,7 +288,8 @@ class Evaluation:
     ) -> list[dict[str, Any]]:
         """Return the coaching list: the `k` lowest-ranked units of each group, lowest first.
 
-        As :meth:`top`, from the other end: a tie-breaker's lower value counts as lower.
+        As :meth:`top`, from the other end of the same ranking (so a tie a
+        tie-breaker settles puts its loser here).
         """
         return self._standings(k, within, ties, tiebreak, best=False)
 

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._arrays import factorize, readonly
-from pelayanan_eval._messages import enumerate_limited, suggest
+from pelayanan_eval._messages import check_option, enumerate_limited, suggest
 from pelayanan_eval.exceptions import ObservationError, UnknownUnitError
 
 
@@ -156,14 +156,13 @@ class Units:
     def _codes(self) -> dict[str, npt.NDArray[np.intp]]:
         return {}
 
-    def group_codes(self, field: str) -> npt.NDArray[np.intp] | None:
-        """Each unit's group as a code (``"category"`` or ``"parent"``; None for other fields).
+    def group_codes(self, field: str) -> npt.NDArray[np.intp]:
+        """Each unit's group as a code, by ``"category"`` or ``"parent"``.
 
         Codes number the distinct labels in sorted order; they are computed
         once per table, so ranking many times within categories is cheap.
         """
-        if field not in ("category", "parent"):
-            return None
+        check_option("group field", field, ("category", "parent"))
         if field not in self._codes:
             labels = self.categories if field == "category" else self.parents
             self._codes[field] = readonly(factorize(labels)[1])
