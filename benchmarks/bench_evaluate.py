@@ -33,7 +33,6 @@ import platform
 import statistics
 import sys
 import time
-import tracemalloc
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _timing import peak_bytes, time_rounds
 
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import ProvisionalRubricWarning
@@ -245,36 +245,6 @@ def run_pandas_wide(data: Data, units: pd.DataFrame, weights: Weights) -> Result
 
 def run_floor(data: Data) -> float:
     return float(data.values.sum())
-
-
-def time_rounds(
-    runs: dict[str, Callable[[], Any]], repeats: int
-) -> tuple[dict[str, list[float]], dict[str, Any]]:
-    """Wall times in ms of each run over `repeats` rounds after a warm-up, and its result.
-
-    The runs take turns within each round, so a slow spell of the machine
-    (another process, a CPU frequency change) hits all of them alike.
-    """
-    results = {label: function() for label, function in runs.items()}
-    times: dict[str, list[float]] = {label: [] for label in runs}
-    for _ in range(repeats):
-        for label, function in runs.items():
-            gc.collect()
-            start = time.perf_counter()
-            function()
-            times[label].append((time.perf_counter() - start) * 1e3)
-    return times, results
-
-
-def peak_bytes(function: Callable[[], Any]) -> int:
-    """Peak traced allocation while `function` runs (numpy buffers are traced)."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def stage_ms(data: Data, repeats: int) -> dict[str, float]:

@@ -58,7 +58,6 @@ import pstats
 import statistics
 import sys
 import time
-import tracemalloc
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,6 +65,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _timing import peak_bytes, time_rounds
 
 import pelayanan_eval as pe
 from pelayanan_eval import _aggregation, ikm
@@ -228,17 +228,6 @@ def step_ms(data: Data, repeats: int) -> tuple[float, float]:
     return statistics.median(build), statistics.median(compute)
 
 
-def peak_bytes(function: Callable[[], Any]) -> int:
-    """Peak traced allocation while `function` runs (numpy buffers are traced)."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def profile_lines(function: Callable[[], Any], top: int = 10) -> list[str]:
     """Own time (ms) of the functions that take the most of one call."""
     profiler = cProfile.Profile()
@@ -328,16 +317,7 @@ def time_three(
         PANDAS: lambda: run_pandas(frame, data.codes, units),
         FLOOR: lambda: run_floor(data),
     }
-    # one warm-up each, then rounds in which every run takes its turn, so a slow spell of
-    # the machine (another process on the 2 cores) hits all of them alike
-    results: dict[str, Any] = {label: function() for label, function in runs.items()}
-    samples: dict[str, list[float]] = {label: [] for label in runs}
-    for _ in range(repeats):
-        for label, function in runs.items():
-            gc.collect()
-            start = time.perf_counter()
-            function()
-            samples[label].append((time.perf_counter() - start) * 1e3)
+    samples, results = time_rounds(runs, repeats)
     timings = {label: statistics.median(times) for label, times in samples.items()}
     pandas_peak = peak_bytes(runs[PANDAS])
     return timings, samples, results, pandas_peak
