@@ -173,6 +173,8 @@ def test_top_and_bottom_with_tiebreak(rubric: pe.Rubric) -> None:
     assert average == [("u1", 1.0, False), ("u2", 2.5, True), ("u5", 2.5, True), ("u3", 1.0, False)]
     with pytest.raises(OptionError, match=r"unknown tie-breaker 'ID' \(did you mean 'id'\?\)"):
         ev.top(2, tiebreak=["ID"])
+    with pytest.raises(OptionError, match=r"tiebreak must be a list of names, got None"):
+        ev.rank(tiebreak=None)  # type: ignore[arg-type]
     with pytest.raises(OptionError, match=r"tiebreak must be a list of names, got the text 'A'"):
         ev.top(2, tiebreak="A")
 

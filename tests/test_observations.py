@@ -370,6 +370,7 @@ def test_integer_unit_codes_with_unit_ids(rubric: pe.Rubric) -> None:
         ([0, -1], ["a", "b"], r"unit codes must lie in 0\.\.1, got -1\.\.0"),
         (["a", "b"], ["a", "b"], r"with unit_ids, unit must hold integer codes, got <U1"),
         ([0, 1], ["a", "a"], r"unit_ids repeats 'a'"),
+        ([0, 0], [], r"unit_ids is empty"),
     ],
 )
 def test_bad_unit_codes(rubric: pe.Rubric, unit: list[object], unit_ids: list[str],
@@ -394,6 +395,10 @@ def test_data_frames_matched_by_column_name(rubric: pe.Rubric) -> None:
         pe.Observations.from_arrays(
             rubric, unit=["x", "y"], values=frame.rename(columns={"b2": "b3"})
         )
+    mixed = frame.rename(columns={"b2": 3})  # any text name: matched by name, 3 is not a leaf
+    with pytest.raises(ObservationError, match=r"no column for 'b2'; column\(s\) that are not "
+                                               r"criteria of 'two-level': 3"):  # fmt: skip
+        pe.Observations.from_arrays(rubric, unit=["x", "y"], values=mixed)
     positional = pd.DataFrame(values)  # columns 0..3: read by position, as an array
     assert pe.Observations.from_arrays(rubric, unit=["x", "y"], values=positional).complete
     with pytest.warns(pe.exceptions.ProvisionalRubricWarning):

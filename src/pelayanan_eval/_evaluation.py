@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -197,6 +197,8 @@ class Evaluation:
         """Return the arrays behind tie-breaker names: criterion ids (their scores), ``"id"``."""
         if isinstance(tiebreak, str):
             raise OptionError(f"tiebreak must be a list of names, got the text {tiebreak!r}")
+        if not isinstance(tiebreak, Iterable):
+            raise OptionError(f"tiebreak must be a list of names, got {tiebreak!r}")
         known = ["id", *self.node_ids]
         for name in tiebreak:
             if name not in known:

@@ -365,6 +365,8 @@ def _coded(
         raise ObservationError(
             f"observations: with unit_ids, unit must hold integer codes, got {codes.dtype}"
         )
+    if len(ids) == 0:
+        raise ObservationError("observations: unit_ids is empty")
     if len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(ids)):
         raise ObservationError(f"observations: unit codes must lie in 0..{len(ids) - 1}, "
                                f"got {int(codes.min())}..{int(codes.max())}")  # fmt: skip

@@ -135,28 +135,26 @@ def score_problems(
 def by_leaf(rubric: Rubric, table: Any, where: str) -> Any:
     """Return a data frame's columns in leaf order, matched by name; anything else as it is.
 
-    A frame (anything with ``columns``) whose column names are text must name
+    A frame (anything with ``columns``) with any text column name must name
     every leaf and nothing else; its columns are then taken in
     ``rubric.leaf_ids`` order, so a frame in another column order is not
-    read by position. Frames with non-text column labels (0, 1, ...) and
-    arrays are read by position.
+    read by position. Frames whose column labels are all numbers (0, 1,
+    ...) and arrays are read by position.
     """
     columns = getattr(table, "columns", None)
     if columns is None:
         return table
     names = list(columns)
-    if not names or not all(isinstance(name, str) for name in names):
+    if not any(isinstance(name, str) for name in names):
         return table
     missing = [leaf for leaf in rubric.leaf_ids if leaf not in names]
     unknown = [name for name in names if name not in rubric.leaf_ids]
     if missing or unknown:
         parts = []
         if missing:
-            parts.append("no column for " + enumerate_limited([repr(m) for m in missing]))
+            parts.append("no column for " + ", ".join(repr(m) for m in missing))
         if unknown:
-            parts.append(
-                "column(s) that are not criteria of "
-                f"{rubric.id!r}: " + enumerate_limited([repr(u) for u in unknown])
-            )
+            listed = ", ".join(repr(u) for u in unknown)
+            parts.append(f"column(s) that are not criteria of {rubric.id!r}: {listed}")
         raise ObservationError(f"{where}: " + "; ".join(parts))
     return table[list(rubric.leaf_ids)]
