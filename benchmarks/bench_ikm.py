@@ -68,8 +68,9 @@ import pandas as pd
 from _timing import peak_bytes, time_rounds
 
 import pelayanan_eval as pe
-from pelayanan_eval import _aggregation, ikm
-from pelayanan_eval._compiled import compiled_tally
+from pelayanan_eval import ikm
+from pelayanan_eval.ikm import _tally
+from pelayanan_eval.ikm._compiled import compiled_tally
 
 RUBRIC_ID = "permenpanrb-14-2017-ikm"
 FULL = (10_000_000, 20_000)
@@ -153,16 +154,16 @@ def run_library(data: Data) -> ikm.IkmResult:
 
 def run_library_numpy(data: Data) -> ikm.IkmResult:
     """The library as installed without the `fast` extra: the bincount kernel at any size."""
-    threshold = _aggregation.COMPILED_MIN_CELLS
-    _aggregation.COMPILED_MIN_CELLS = sys.maxsize
+    threshold = _tally.COMPILED_MIN_CELLS
+    _tally.COMPILED_MIN_CELLS = sys.maxsize
     try:
         return run_library(data)
     finally:
-        _aggregation.COMPILED_MIN_CELLS = threshold
+        _tally.COMPILED_MIN_CELLS = threshold
 
 
 def kernel_in_use(data: Data) -> str:
-    if data.answers.size < _aggregation.COMPILED_MIN_CELLS or compiled_tally() is None:
+    if data.answers.size < _tally.COMPILED_MIN_CELLS or compiled_tally() is None:
         return "numpy bincount (numba not installed or input small)"
     import numba
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pelayanan_eval._cli import main
+from pelayanan_eval._cli.main import main
 from tests.conftest import MINI_YAML, TWO_LEVEL
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pelayanan_eval import _aggregation
-from pelayanan_eval._aggregation import count_answers
-from pelayanan_eval._compiled import count_compiled, tally_rows
 from pelayanan_eval.exceptions import OptionError
+from pelayanan_eval.ikm import _tally
+from pelayanan_eval.ikm._compiled import count_compiled, tally_rows
+from pelayanan_eval.ikm._tally import count_answers
 
 
 def random_answers(rows: int, width: int, groups: int, top: int, seed: int) -> tuple:
@@ -58,7 +58,7 @@ def test_compiled_kernel_matches_numpy(code_type: type) -> None:
 
 def test_compiled_needs_numba(monkeypatch: pytest.MonkeyPatch) -> None:
     """Asking for the compiled kernel without numba names the extra to install."""
-    monkeypatch.setattr(_aggregation, "compiled_tally", lambda: None)
+    monkeypatch.setattr(_tally, "compiled_tally", lambda: None)
     codes, answers = random_answers(10, 2, 2, 4, seed=3)
     with pytest.raises(OptionError, match=r"needs numba: pip install 'pelayanan-eval\[fast\]'"):
         count_answers(codes, answers, 2, 4, compiled=True)
@@ -77,7 +77,7 @@ def test_code_outside_groups_is_refused() -> None:
 def test_no_compiled_kernel_when_numba_jit_is_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
     """With NUMBA_DISABLE_JIT the 'compiled' kernel would be a Python loop: numpy is used."""
     numba = pytest.importorskip("numba")
-    from pelayanan_eval._compiled import compiled_tally
+    from pelayanan_eval.ikm._compiled import compiled_tally
 
     monkeypatch.setattr(numba.config, "DISABLE_JIT", True)
     compiled_tally.cache_clear()

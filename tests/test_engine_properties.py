@@ -255,7 +255,7 @@ def brute_force_steps(rubric: pe.Rubric, scores: np.ndarray, target: float) -> i
 @given(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0, 3.5, 4.0, 5.0]), min_size=4, max_size=4))
 def test_path_to_next_grade_matches_brute_force(scores: list[float]) -> None:
     """The greedy path has as few steps as an exhaustive search, and applying it reaches the band."""
-    from pelayanan_eval._card import NextGrade, path_to_next_grade
+    from pelayanan_eval._evaluation.card import NextGrade, path_to_next_grade
 
     leaf = np.array(scores)
     reported = float(RUBRIC.leaf_weights @ leaf)
@@ -308,7 +308,7 @@ def test_rank_same_for_any_group_labels(
 
 def test_blocked_product_equals_one_product() -> None:
     """The block-by-block product equals numpy's single matmul (several blocks, odd sizes)."""
-    from pelayanan_eval._arrays import blocked_product
+    from pelayanan_eval._common.arrays import blocked_product
 
     rng = np.random.default_rng(11)
     rows, matrix = rng.random((5_003, 37)), rng.random((37, 5))

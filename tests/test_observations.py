@@ -226,7 +226,7 @@ def test_rows_stored_grouped_by_unit(rubric: pe.Rubric) -> None:
 
 def test_factorize_text_matches_numpy_unique() -> None:
     """The hashed text factorisation gives numpy.unique's labels and codes (sizes above 4096)."""
-    from pelayanan_eval._arrays import factorize
+    from pelayanan_eval._common.arrays import factorize
 
     rng = np.random.default_rng(3)
     words = np.array(["", "a", "ab", "ba", "kel-01", "kel-10", "Kelurahan Mrican", "x" * 40])
@@ -298,7 +298,7 @@ def test_complete_when_built_directly(rubric: pe.Rubric) -> None:
 )
 def test_factorize_matches_numpy_unique(labels: list[object]) -> None:
     """Every path of factorize gives numpy.unique's labels and codes."""
-    from pelayanan_eval._arrays import factorize
+    from pelayanan_eval._common.arrays import factorize
 
     uniques, codes = factorize(np.array(labels))
     expected_uniques, expected_codes = np.unique(np.array(labels), return_inverse=True)
@@ -329,7 +329,7 @@ def test_small_integer_labels_of_any_width(rubric: pe.Rubric) -> None:
         rubric, unit=["a", "a", "b", "b"], values=np.full((4, 4), 3.0), visit=visits
     )
     assert obs.visit.tolist() == [-100, 100, -100, 100]
-    from pelayanan_eval._arrays import factorize
+    from pelayanan_eval._common.arrays import factorize
 
     uniques, codes = factorize(np.array([-100, 100, -100, 27], dtype=np.int8))
     assert uniques.tolist() == [-100, 27, 100] and uniques.dtype == np.int8

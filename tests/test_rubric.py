@@ -144,7 +144,7 @@ def test_unknown_weighting_suggests() -> None:
 
 def test_parse_weight_forms() -> None:
     """Weights as printed: '24%', '34,80%' (Indonesian decimal comma), numbers."""
-    from pelayanan_eval._rubric import parse_weight
+    from pelayanan_eval._rubric.model import parse_weight
 
     assert parse_weight("24%") == 0.24
     assert parse_weight("34,80%") == pytest.approx(0.348, abs=1e-15)

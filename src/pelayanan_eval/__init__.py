@@ -9,17 +9,17 @@ from importlib import metadata as _metadata
 
 from pelayanan_eval import exceptions as exceptions
 from pelayanan_eval import ikm as ikm
-from pelayanan_eval._aggregation import Aggregation
-from pelayanan_eval._card import AspectLine, Loss, NextGrade, ReportCard, Step
+from pelayanan_eval._data.observations import Observation, Observations
+from pelayanan_eval._data.units import Unit, Units
 from pelayanan_eval._demo import DemoCity, demo_city
-from pelayanan_eval._engine import evaluate
-from pelayanan_eval._evaluation import Evaluation, Settings
-from pelayanan_eval._grading import Band, Grade, GradeScale, Rounding, round_half_up
-from pelayanan_eval._loading import RubricInfo, available_rubrics, load_rubric, parse_rubric
-from pelayanan_eval._observations import Observation, Observations
-from pelayanan_eval._ranking import rank
-from pelayanan_eval._rubric import Conversion, Criterion, Regulation, Rubric, Scale
-from pelayanan_eval._units import Unit, Units
+from pelayanan_eval._evaluation.aggregation import Aggregation
+from pelayanan_eval._evaluation.card import AspectLine, Loss, NextGrade, ReportCard, Step
+from pelayanan_eval._evaluation.engine import evaluate
+from pelayanan_eval._evaluation.ranking import rank
+from pelayanan_eval._evaluation.result import Evaluation, Settings
+from pelayanan_eval._loading.build import RubricInfo, available_rubrics, load_rubric, parse_rubric
+from pelayanan_eval._rubric.grading import Band, Grade, GradeScale, Rounding, round_half_up
+from pelayanan_eval._rubric.model import Conversion, Criterion, Regulation, Rubric, Scale
 
 try:
     __version__ = _metadata.version("pelayanan-eval")

@@ -2,6 +2,6 @@
 
 import sys
 
-from pelayanan_eval._cli import main
+from pelayanan_eval._cli.main import main
 
 sys.exit(main())

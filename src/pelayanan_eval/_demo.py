@@ -7,10 +7,10 @@ import warnings
 import attrs
 import numpy as np
 
-from pelayanan_eval._loading import load_rubric
-from pelayanan_eval._observations import Observations
-from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._units import Unit
+from pelayanan_eval._data.observations import Observations
+from pelayanan_eval._data.units import Unit
+from pelayanan_eval._loading.build import load_rubric
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError, ProvisionalRubricWarning
 
 SYNTHETIC = "SYNTHETIC DATA: made up by pelayanan_eval for demonstration, not a real evaluation"

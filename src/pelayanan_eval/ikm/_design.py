@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._grading import round_half_up
-from pelayanan_eval._messages import check_option
-from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._common.messages import check_option
+from pelayanan_eval._rubric.grading import round_half_up
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import check_lengths, factorize
-from pelayanan_eval._messages import enumerate_limited, suggest
-from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._scores import check_scores, parse_score, score_problems
+from pelayanan_eval._common.arrays import check_lengths, factorize
+from pelayanan_eval._common.messages import enumerate_limited, suggest
+from pelayanan_eval._data.scores import check_scores, parse_score, score_problems
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
 META_COLUMNS = ("unit", "visit", "observer", "date")

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._messages import enumerate_limited
-from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._common.messages import enumerate_limited
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
 COPY_BLOCK_CELLS = 1 << 17  # 1 MiB of float64 per block: copied, then checked from cache

@@ -8,15 +8,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._aggregation import Aggregation, any_per_group
-from pelayanan_eval._aggregation import aggregate as aggregate_rows
-from pelayanan_eval._arrays import factorize
-from pelayanan_eval._evaluation import Evaluation, Settings
-from pelayanan_eval._messages import check_option, enumerate_limited, suggest
-from pelayanan_eval._observations import Observations
-from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._scoring import MISSING_POLICIES, Tree, roll_up
-from pelayanan_eval._units import Unit, Units
+from pelayanan_eval._common.arrays import factorize
+from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
+from pelayanan_eval._data.observations import Observations
+from pelayanan_eval._data.units import Unit, Units
+from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group
+from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
+from pelayanan_eval._evaluation.result import Evaluation, Settings
+from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, Tree, roll_up
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import MissingScoreError, ObservationError, OptionError
 
 ORDERS: tuple[str, ...] = ("criteria_first", "visits_first")

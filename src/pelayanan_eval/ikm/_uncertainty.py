@@ -8,12 +8,12 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._aggregation import CHUNK_ROWS, count_answers
-from pelayanan_eval._scoring import Tree, roll_up
+from pelayanan_eval._evaluation.rollup import Tree, roll_up
 from pelayanan_eval.exceptions import OptionError
+from pelayanan_eval.ikm._tally import CHUNK_ROWS, count_answers
 
 if TYPE_CHECKING:
-    from pelayanan_eval._ikm import IkmResult
+    from pelayanan_eval.ikm._result import IkmResult
 
 Array = npt.NDArray[np.float64]
 BOOTSTRAP_ROWS = 1 << 21  # resampled rows held at once

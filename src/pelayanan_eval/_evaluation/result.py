@@ -11,18 +11,18 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._aggregation import Aggregation
-from pelayanan_eval._arrays import factorize, readonly
-from pelayanan_eval._grading import Grade
-from pelayanan_eval._messages import check_option, suggest
-from pelayanan_eval._ranking import rank
-from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._scoring import Tree
-from pelayanan_eval._units import Units
+from pelayanan_eval._common.arrays import factorize, readonly
+from pelayanan_eval._common.messages import check_option, suggest
+from pelayanan_eval._data.units import Units
+from pelayanan_eval._evaluation.aggregation import Aggregation
+from pelayanan_eval._evaluation.ranking import rank
+from pelayanan_eval._evaluation.rollup import Tree
+from pelayanan_eval._rubric.grading import Grade
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
 
 if TYPE_CHECKING:
-    from pelayanan_eval._card import ReportCard
+    from pelayanan_eval._evaluation.card import ReportCard
 
 RANK_BY: tuple[str, ...] = ("rounded", "raw")
 
@@ -297,7 +297,7 @@ class Evaluation:
 
     def card(self, unit_id: str) -> ReportCard:
         """Return the report card of one unit (see :class:`ReportCard`)."""
-        from pelayanan_eval._card import build_card
+        from pelayanan_eval._evaluation.card import build_card
 
         return build_card(self, self.units.position(unit_id))
 

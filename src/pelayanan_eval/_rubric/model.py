@@ -13,10 +13,10 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from pelayanan_eval._arrays import readonly
-from pelayanan_eval._grading import Grade, GradeScale, Rounding
-from pelayanan_eval._messages import check_option, format_path, plain, suggest
-from pelayanan_eval._rubric_checks import check_rubric
+from pelayanan_eval._common.arrays import readonly
+from pelayanan_eval._common.messages import check_option, format_path, plain, suggest
+from pelayanan_eval._rubric.checks import check_rubric
+from pelayanan_eval._rubric.grading import Grade, GradeScale, Rounding
 from pelayanan_eval.exceptions import RubricError, ScoreError
 
 Weighting = Literal["normalized", "relative", "equal", "as_printed"]

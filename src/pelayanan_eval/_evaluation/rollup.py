@@ -6,8 +6,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import blocked_product
-from pelayanan_eval._rubric import Rubric
+from pelayanan_eval._common.arrays import blocked_product
+from pelayanan_eval._rubric.model import Rubric
 
 MISSING_POLICIES: tuple[str, ...] = ("error", "renormalize", "zero")
 

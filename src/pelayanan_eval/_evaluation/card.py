@@ -9,13 +9,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._grading import Grade
-from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._scoring import roll_up
-from pelayanan_eval._units import Unit
+from pelayanan_eval._data.units import Unit
+from pelayanan_eval._evaluation.rollup import roll_up
+from pelayanan_eval._rubric.grading import Grade
+from pelayanan_eval._rubric.model import Rubric
 
 if TYPE_CHECKING:
-    from pelayanan_eval._evaluation import Evaluation
+    from pelayanan_eval._evaluation.result import Evaluation
 
 LOSSES_SHOWN = 5
 

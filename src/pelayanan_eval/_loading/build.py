@@ -10,9 +10,16 @@ from typing import Any
 import attrs
 import yaml
 
-from pelayanan_eval._grading import Band, GradeScale, Rounding
-from pelayanan_eval._messages import Path, format_path, suggest
-from pelayanan_eval._rubric import Conversion, Criterion, Regulation, Rubric, Scale, parse_weight
+from pelayanan_eval._common.messages import Path, format_path, suggest
+from pelayanan_eval._rubric.grading import Band, GradeScale, Rounding
+from pelayanan_eval._rubric.model import (
+    Conversion,
+    Criterion,
+    Regulation,
+    Rubric,
+    Scale,
+    parse_weight,
+)
 from pelayanan_eval.exceptions import (
     ProvisionalRubricWarning,
     RubricError,
@@ -431,10 +438,10 @@ def _warn_if_provisional(rubric: Rubric) -> None:
 
 def bundled_directory() -> FilePath:
     """Folder of the bundled rubric files (inside the wheel, or the source checkout)."""
-    packaged = FilePath(__file__).parent / "rubrics"
+    packaged = FilePath(__file__).parents[1] / "rubrics"
     if packaged.is_dir():
         return packaged
-    return FilePath(__file__).resolve().parents[2] / "rubrics"
+    return FilePath(__file__).resolve().parents[3] / "rubrics"
 
 
 def _bundled_ids() -> list[str]:

@@ -10,8 +10,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import factorize, readonly
-from pelayanan_eval._messages import check_option, enumerate_limited, suggest
+from pelayanan_eval._common.arrays import factorize, readonly
+from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
 from pelayanan_eval.exceptions import ObservationError, UnknownUnitError
 
 

@@ -10,11 +10,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import check_lengths, factorize, readonly
-from pelayanan_eval._messages import enumerate_limited
-from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._scores import by_leaf, copy_checked, mapping_rows
-from pelayanan_eval._tables import dates_column, read_long, read_records
+from pelayanan_eval._common.arrays import check_lengths, factorize, readonly
+from pelayanan_eval._common.messages import enumerate_limited
+from pelayanan_eval._data.scores import by_leaf, copy_checked, mapping_rows
+from pelayanan_eval._data.tables import dates_column, read_long, read_records
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
 

@@ -9,10 +9,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import factorize
-from pelayanan_eval._messages import enumerate_limited, suggest
-from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._scores import by_leaf, mapping_rows
+from pelayanan_eval._common.arrays import factorize
+from pelayanan_eval._common.messages import enumerate_limited, suggest
+from pelayanan_eval._data.scores import by_leaf, mapping_rows
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
 

@@ -9,23 +9,23 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._aggregation import count_answers
-from pelayanan_eval._arrays import factorize
-from pelayanan_eval._bands import BAND_TABLES, BandTable
-from pelayanan_eval._grading import round_half_up
-from pelayanan_eval._ikm_uncertainty import Interval, TargetCheck, bootstrap, normal
-from pelayanan_eval._messages import check_option, enumerate_limited
-from pelayanan_eval._responses import Responses, first_top
-from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._rubric_checks import AS_PRINTED_TOLERANCE
-from pelayanan_eval._scoring import Tree, roll_up
-from pelayanan_eval._survey_design import sample_size
+from pelayanan_eval._common.arrays import factorize
+from pelayanan_eval._common.messages import check_option, enumerate_limited
+from pelayanan_eval._evaluation.rollup import Tree, roll_up
+from pelayanan_eval._rubric.checks import AS_PRINTED_TOLERANCE
+from pelayanan_eval._rubric.grading import round_half_up
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import (
     MissingScoreError,
     ObservationError,
     OptionError,
     RubricError,
 )
+from pelayanan_eval.ikm._bands import BAND_TABLES, BandTable
+from pelayanan_eval.ikm._design import sample_size
+from pelayanan_eval.ikm._responses import Responses, first_top
+from pelayanan_eval.ikm._tally import count_answers
+from pelayanan_eval.ikm._uncertainty import Interval, TargetCheck, bootstrap, normal
 
 Array = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]

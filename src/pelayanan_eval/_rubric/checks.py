@@ -7,11 +7,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pelayanan_eval._grading import ROUNDING_MODES, Band
-from pelayanan_eval._messages import Path, format_path, plain, suggest
+from pelayanan_eval._common.messages import Path, format_path, plain, suggest
+from pelayanan_eval._rubric.grading import ROUNDING_MODES, Band
 
 if TYPE_CHECKING:
-    from pelayanan_eval._rubric import Criterion, Rubric, Scale
+    from pelayanan_eval._rubric.model import Criterion, Rubric, Scale
 
 WEIGHTINGS: tuple[str, ...] = ("normalized", "relative", "equal", "as_printed")
 STATUSES: tuple[str, ...] = ("verified", "provisional")

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._arrays import factorize
-from pelayanan_eval._messages import check_option
+from pelayanan_eval._common.arrays import factorize
+from pelayanan_eval._common.messages import check_option
 from pelayanan_eval.exceptions import ScoreError
 
 TIE_METHODS: tuple[str, ...] = ("min", "dense", "average", "ordinal")

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._grading import Band, GradeScale, round_half_up
+from pelayanan_eval._rubric.grading import Band, GradeScale, round_half_up
 
 
 @attrs.frozen

@@ -13,11 +13,11 @@ weighted NRR or of the weighted sum before x25, and the band table
 (:func:`from_nrr` starts from a report's printed NRRs).
 """
 
-from pelayanan_eval._bands import BAND_TABLES, BandTable
-from pelayanan_eval._ikm import Conventions, IkmResult, compute, from_nrr
-from pelayanan_eval._ikm_uncertainty import Interval, TargetCheck
-from pelayanan_eval._responses import Responses
-from pelayanan_eval._survey_design import questionnaire, sample_size
+from pelayanan_eval.ikm._bands import BAND_TABLES, BandTable
+from pelayanan_eval.ikm._design import questionnaire, sample_size
+from pelayanan_eval.ikm._responses import Responses
+from pelayanan_eval.ikm._result import Conventions, IkmResult, compute, from_nrr
+from pelayanan_eval.ikm._uncertainty import Interval, TargetCheck
 
 __all__ = [
     "BAND_TABLES",

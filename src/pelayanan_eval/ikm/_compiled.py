@@ -2,7 +2,7 @@
 
 :func:`tally_rows` is plain Python, so it runs (slowly) and is tested
 without numba; :func:`compiled_tally` compiles that same function with
-numba when it is installed. The numpy path in ``_aggregation`` gives the
+numba when it is installed. The numpy path in ``ikm._tally`` gives the
 same integers; this one reads the answers once instead of once per unsur.
 """
 

@@ -16,17 +16,17 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval import ikm
-from pelayanan_eval._aggregation import METHODS
+from pelayanan_eval._common.messages import suggest
+from pelayanan_eval._data.observations import Observations
+from pelayanan_eval._data.units import Unit
 from pelayanan_eval._demo import SYNTHETIC, DemoCity, demo_city
-from pelayanan_eval._engine import ORDERS, evaluate
-from pelayanan_eval._evaluation import Evaluation
-from pelayanan_eval._loading import available_rubrics, load_rubric
-from pelayanan_eval._messages import suggest
-from pelayanan_eval._observations import Observations
-from pelayanan_eval._ranking import TIE_METHODS
-from pelayanan_eval._rubric import Rubric
-from pelayanan_eval._scoring import MISSING_POLICIES
-from pelayanan_eval._units import Unit
+from pelayanan_eval._evaluation.aggregation import METHODS
+from pelayanan_eval._evaluation.engine import ORDERS, evaluate
+from pelayanan_eval._evaluation.ranking import TIE_METHODS
+from pelayanan_eval._evaluation.result import Evaluation
+from pelayanan_eval._evaluation.rollup import MISSING_POLICIES
+from pelayanan_eval._loading.build import available_rubrics, load_rubric
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError, PelayananEvalError, ProvisionalRubricWarning
 
 AWARDS = 2  # the best two of each category get an award
