@@ -118,11 +118,11 @@ def synthetic_rubric(bundled: pe.Rubric) -> pe.Rubric:
     aspects = []
     for a, percent in enumerate(ASPECT_PERCENTS, start=1):
         indicators = [
-            pe.Criterion(f"{a}.{i}", f"Indikator {a}.{i}", weight=5 + (7 * a + 3 * i) % 16)
+            pe.schema.Criterion(f"{a}.{i}", f"Indikator {a}.{i}", weight=5 + (7 * a + 3 * i) % 16)
             for i in range(1, INDICATORS_PER_ASPECT + 1)
         ]
         aspects.append(
-            pe.Criterion(
+            pe.schema.Criterion(
                 f"aspek-{a}",
                 f"Aspek {a}",
                 weight=percent,
@@ -133,9 +133,9 @@ def synthetic_rubric(bundled: pe.Rubric) -> pe.Rubric:
     return pe.Rubric(
         id="synthetic-72",
         title="Synthetic 72-leaf rubric for benchmarks",
-        scale=pe.Scale(0, 5),
+        scale=pe.schema.Scale(0, 5),
         criteria=aspects,
-        regulation=pe.Regulation("none (benchmark data)"),
+        regulation=pe.schema.Regulation("none (benchmark data)"),
         status="provisional",
         provisional=("every weight: made up for the benchmark",),
         rounding=bundled.rounding,
@@ -220,7 +220,7 @@ def run_library(data: Data) -> Result:
 
 def rank_and_grade(index: pd.Series, category: pd.Series, weights: Weights) -> Result:
     """The pandas ending shared by both forms: round, rank within category, cut."""
-    rounded = pd.Series(pe.round_half_up(index.to_numpy(), DIGITS), index=index.index)
+    rounded = pd.Series(pe.schema.round_half_up(index.to_numpy(), DIGITS), index=index.index)
     ranks = rounded.groupby(category).rank(method="min", ascending=False)
     grades = pd.cut(rounded, bins=weights.bins, labels=weights.labels, right=False)
     return Result(index.to_numpy(), ranks.to_numpy(), grades.astype(str).to_numpy())

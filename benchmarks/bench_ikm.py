@@ -21,7 +21,7 @@ round the library, pandas and the floor take turns):
    printed), and again with the numpy kernel only, as installed without the extra;
 2. pandas: a float64 DataFrame of the answers with 0 -> NaN (built outside the timed
    region; its size is printed), ``groupby(codes).mean()`` for the NRR, x 1/9 and summed,
-   x 25, ``pe.round_half_up(..., 2)``, ``pd.cut`` on [25, 65, 76.61, 88.31, 100.0001)
+   x 25, ``pe.schema.round_half_up(..., 2)``, ``pd.cut`` on [25, 65, 76.61, 88.31, 100.0001)
    with ``right=False`` -> D/C/B/A;
 3. the floor: one ``np.bincount(codes, weights=answers[:, j])`` per unsur plus one
    ``np.bincount(codes)`` for the counts, the least work that yields the sums;
@@ -182,7 +182,7 @@ def as_result(result: ikm.IkmResult) -> Result:
 def run_pandas(frame: pd.DataFrame, codes: np.ndarray, units: int) -> Result:
     nrr = frame.groupby(codes).mean().reindex(range(units))
     converted = (nrr * (1 / nrr.shape[1])).sum(axis=1) * 25
-    rounded = pd.Series(pe.round_half_up(converted.to_numpy(), DIGITS), index=nrr.index)
+    rounded = pd.Series(pe.schema.round_half_up(converted.to_numpy(), DIGITS), index=nrr.index)
     mutu = pd.cut(rounded, bins=BINS, labels=LABELS, right=False)
     return Result(
         nrr.to_numpy(), converted.to_numpy(), rounded.to_numpy(), mutu.astype(str).to_numpy()

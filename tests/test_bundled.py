@@ -34,7 +34,7 @@ def test_bundled_rubric_loads_and_round_trips(rubric_id: str) -> None:
     assert rubric.id == rubric_id
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProvisionalRubricWarning)
-        assert pe.parse_rubric(rubric.to_yaml()) == rubric
+        assert pe.parse_rubric(pe.dump_rubric(rubric)) == rubric
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ def reference_aggregate(cells: list[tuple[float, int, str]], method: str, trim: 
 
 
 def reference_node(
-    node: pe.Criterion | None, leaf: dict[str, float], missing: str, cover: float
+    node: pe.schema.Criterion | None, leaf: dict[str, float], missing: str, cover: float
 ) -> float:
     """Score of a node (None = the index) by recursion over the rubric definition."""
     children = RUBRIC.criteria if node is None else node.criteria

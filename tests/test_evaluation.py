@@ -142,12 +142,12 @@ def test_top_and_bottom_with_ties(rubric: pe.Rubric) -> None:
     units = [*UNITS, pe.Unit("u4", "Empat", "kel")]
     ev = pe.evaluate(rubric, observations(rubric, rows), units=units)
     top = ev.top(2)
-    assert [(r["group"], r["unit"], r["rank"], r["tied"]) for r in top] == [
+    assert [(r.group, r.unit, r.rank, r.tied) for r in top] == [
         ("kel", "u1", 1.0, False), ("kel", "u2", 2.0, True), ("kel", "u4", 2.0, True),
         ("pkm", "u3", 1.0, False),
     ]  # fmt: skip
     bottom = ev.bottom(1)
-    assert [r["unit"] for r in bottom] == ["u2", "u4", "u3"]
+    assert [r.unit for r in bottom] == ["u2", "u4", "u3"]
 
 
 def test_top_and_bottom_with_tiebreak(rubric: pe.Rubric) -> None:
@@ -158,18 +158,18 @@ def test_top_and_bottom_with_tiebreak(rubric: pe.Rubric) -> None:
     units = [*UNITS, pe.Unit("u5", "Lima", "kel")]
     ev = pe.evaluate(rubric, observations(rubric, rows), units=units)
     assert ev.rounded.tolist() == [4.1, 2.9, 4.8, 2.9]  # u1: 0.6*4 + 0.4*4.25; u3: 2.9 + 1.9
-    plain = [(r["unit"], r["rank"], r["tied"]) for r in ev.top(2) if r["group"] == "kel"]
+    plain = [(r.unit, r.rank, r.tied) for r in ev.top(2) if r.group == "kel"]
     assert plain == [("u1", 1.0, False), ("u2", 2.0, True), ("u5", 2.0, True)]
-    settled = [(r["unit"], r["rank"], r["tied"]) for r in ev.top(2, tiebreak=["A"])]
+    settled = [(r.unit, r.rank, r.tied) for r in ev.top(2, tiebreak=["A"])]
     assert settled == [("u1", 1.0, False), ("u5", 2.0, False), ("u3", 1.0, False)]
-    assert [r["unit"] for r in ev.bottom(1, tiebreak=["A"])] == ["u2", "u3"]
+    assert [r.unit for r in ev.bottom(1, tiebreak=["A"])] == ["u2", "u3"]
     # by id u2 ranks 2nd and u5 3rd in kel: the bottom of the same ranking is u5
     assert ev.rank(tiebreak=["id"]).tolist() == [1.0, 2.0, 1.0, 3.0]
-    assert [(r["unit"], r["rank"]) for r in ev.bottom(1, tiebreak=["id"])] == [
+    assert [(r.unit, r.rank) for r in ev.bottom(1, tiebreak=["id"])] == [
         ("u5", 3.0), ("u3", 1.0),
     ]  # fmt: skip
     # average ranks put the tied pair at 2.5, past k = 2: both are still in, marked tied
-    average = [(r["unit"], r["rank"], r["tied"]) for r in ev.top(2, ties="average")]
+    average = [(r.unit, r.rank, r.tied) for r in ev.top(2, ties="average")]
     assert average == [("u1", 1.0, False), ("u2", 2.5, True), ("u5", 2.5, True), ("u3", 1.0, False)]
     with pytest.raises(OptionError, match=r"unknown tie-breaker 'ID' \(did you mean 'id'\?\)"):
         ev.top(2, tiebreak=["ID"])
@@ -235,7 +235,7 @@ def test_ties_marked_for_every_tie_method(rubric: pe.Rubric) -> None:
     units = [*UNITS, pe.Unit("u4", "Empat", "kel")]
     ev = pe.evaluate(rubric, observations(rubric, rows), units=units)
     ordinal = ev.top(3, ties="ordinal")
-    assert [(r["unit"], r["rank"], r["tied"]) for r in ordinal if r["group"] == "kel"] == [
+    assert [(r.unit, r.rank, r.tied) for r in ordinal if r.group == "kel"] == [
         ("u1", 1.0, False), ("u2", 2.0, True), ("u4", 3.0, True),
     ]  # fmt: skip
 

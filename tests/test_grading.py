@@ -151,10 +151,10 @@ def test_rubric_without_grades(mini: pe.Rubric) -> None:
     bare = pe.Rubric(
         id="bare",
         title="Bare",
-        scale=pe.Scale(0, 1),
+        scale=pe.schema.Scale(0, 1),
         status="verified",
-        regulation=pe.Regulation("x"),
-        criteria=[pe.Criterion("a", "A", weight=1)],
+        regulation=pe.schema.Regulation("x"),
+        criteria=[pe.schema.Criterion("a", "A", weight=1)],
     )
     with pytest.raises(ScoreError, match="defines no grades"):
         bare.grade(0.5)
@@ -175,12 +175,12 @@ def test_rubric_without_grades(mini: pe.Rubric) -> None:
 )
 def test_round_half_up_matches_decimal_rounding(value: float, expected: float) -> None:
     """Half up on the printed decimal, unlike round(), which gives 2.67 for 2.675."""
-    assert pe.round_half_up(value, 2) == expected
+    assert pe.schema.round_half_up(value, 2) == expected
 
 
 def test_half_even_mode() -> None:
     """Banker's rounding on the printed decimal: 0.125 -> 0.12, 0.135 -> 0.14."""
-    assert pe.Rounding(2, "half_even").apply([0.125, 0.135]).tolist() == [0.12, 0.14]
+    assert pe.schema.Rounding(2, "half_even").apply([0.125, 0.135]).tolist() == [0.12, 0.14]
 
 
 def test_none_is_not_a_number(rubric_17: pe.Rubric) -> None:

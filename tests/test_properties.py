@@ -16,7 +16,7 @@ from pelayanan_eval.exceptions import ProvisionalRubricWarning, RubricError
 from tests.conftest import BUNDLED_IDS, MINI_YAML, load_quietly
 
 BASES: list[dict[str, Any]] = [yaml.safe_load(MINI_YAML)] + [
-    load_quietly(rubric_id).to_dict() for rubric_id in BUNDLED_IDS
+    yaml.safe_load(pe.dump_rubric(load_quietly(rubric_id))) for rubric_id in BUNDLED_IDS
 ]
 
 scalars = st.one_of(
@@ -118,13 +118,15 @@ def test_relative_weights_scale_free(points: list[float], factor: float) -> None
     """Scaling all relative points by one factor leaves the effective weights unchanged."""
 
     def build(scale: float) -> pe.Rubric:
-        children = [pe.Criterion(f"c{i}", f"C{i}", weight=p * scale) for i, p in enumerate(points)]
+        children = [
+            pe.schema.Criterion(f"c{i}", f"C{i}", weight=p * scale) for i, p in enumerate(points)
+        ]
         return pe.Rubric(
             id="r",
             title="R",
-            scale=pe.Scale(0, 5),
+            scale=pe.schema.Scale(0, 5),
             status="verified",
-            regulation=pe.Regulation("x"),
+            regulation=pe.schema.Regulation("x"),
             weighting="relative",
             criteria=children,
         )

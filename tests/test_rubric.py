@@ -66,7 +66,7 @@ def test_with_weights_unknown_id(mini: pe.Rubric) -> None:
 
 def test_to_yaml_round_trips(mini: pe.Rubric) -> None:
     """Loading to_yaml() gives an equal rubric with the same content hash."""
-    again = pe.parse_rubric(mini.to_yaml())
+    again = pe.parse_rubric(pe.dump_rubric(mini))
     assert again == mini
     assert again.content_hash == mini.content_hash
 
@@ -77,10 +77,13 @@ def test_programmatic_construction_reports_all_problems() -> None:
         pe.Rubric(
             id="Bad Id",
             title="",
-            scale=pe.Scale(5, 0),
+            scale=pe.schema.Scale(5, 0),
             status="verified",
-            regulation=pe.Regulation("x"),
-            criteria=[pe.Criterion("a", "A", weight=0.5), pe.Criterion("a", "B", weight=0.4)],
+            regulation=pe.schema.Regulation("x"),
+            criteria=[
+                pe.schema.Criterion("a", "A", weight=0.5),
+                pe.schema.Criterion("a", "B", weight=0.4),
+            ],
         )
     assert caught.value.problems == (
         "id: must be a lowercase slug such as 'permenpanrb-17-2017', got 'Bad Id'",
@@ -100,11 +103,11 @@ def test_equal_weighting_forbids_weights() -> None:
         pe.Rubric(
             id="e",
             title="E",
-            scale=pe.Scale(1, 4),
+            scale=pe.schema.Scale(1, 4),
             status="verified",
             weighting="equal",
-            regulation=pe.Regulation("x"),
-            criteria=[pe.Criterion("a", "A", weight=0.5), pe.Criterion("b", "B")],
+            regulation=pe.schema.Regulation("x"),
+            criteria=[pe.schema.Criterion("a", "A", weight=0.5), pe.schema.Criterion("b", "B")],
         )
 
 
@@ -116,11 +119,11 @@ def test_grade_band_outside_index_range() -> None:
         pe.Rubric(
             id="g",
             title="G",
-            scale=pe.Scale(0, 5),
+            scale=pe.schema.Scale(0, 5),
             status="verified",
-            regulation=pe.Regulation("x"),
-            criteria=[pe.Criterion("a", "A", weight=1)],
-            grades=pe.GradeScale([pe.Band("A", 6), pe.Band("B", 0)]),
+            regulation=pe.schema.Regulation("x"),
+            criteria=[pe.schema.Criterion("a", "A", weight=1)],
+            grades=pe.schema.GradeScale([pe.schema.Band("A", 6), pe.schema.Band("B", 0)]),
         )
 
 
@@ -134,11 +137,11 @@ def test_unknown_weighting_suggests() -> None:
         pe.Rubric(
             id="w",
             title="W",
-            scale=pe.Scale(0, 5),
+            scale=pe.schema.Scale(0, 5),
             status="verified",
             weighting="relativ",  # type: ignore[arg-type]
-            regulation=pe.Regulation("x"),
-            criteria=[pe.Criterion("a", "A", weight=1)],
+            regulation=pe.schema.Regulation("x"),
+            criteria=[pe.schema.Criterion("a", "A", weight=1)],
         )
 
 

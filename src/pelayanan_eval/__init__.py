@@ -1,61 +1,45 @@
 """Evaluate Indonesian public-service units the way the regulations prescribe.
 
-The public names are listed in ``__all__``; errors and warnings live in
-:mod:`pelayanan_eval.exceptions`, the citizen satisfaction index (IKM) in
-:mod:`pelayanan_eval.ikm`.
+The verbs and main types are listed in ``__all__``. Public submodules:
+:mod:`pelayanan_eval.ikm` (the citizen satisfaction index),
+:mod:`pelayanan_eval.schema` (the parts of a rubric built in code),
+:mod:`pelayanan_eval.results` (the parts of results),
+:mod:`pelayanan_eval.typing` (option types) and
+:mod:`pelayanan_eval.exceptions` (errors and warnings).
 """
-
-from importlib import metadata as _metadata
 
 from pelayanan_eval import exceptions as exceptions
 from pelayanan_eval import ikm as ikm
+from pelayanan_eval import results as results
+from pelayanan_eval import schema as schema
+from pelayanan_eval import typing as typing
 from pelayanan_eval._data.observations import Observation, Observations
 from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval._demo import DemoCity, demo_city
+from pelayanan_eval._demo import demo_city
 from pelayanan_eval._evaluation.aggregation import Aggregation
-from pelayanan_eval._evaluation.card import AspectLine, Loss, NextGrade, ReportCard, Step
 from pelayanan_eval._evaluation.engine import evaluate
 from pelayanan_eval._evaluation.ranking import rank
-from pelayanan_eval._evaluation.result import Evaluation, Settings
-from pelayanan_eval._loading.build import RubricInfo, available_rubrics, load_rubric, parse_rubric
-from pelayanan_eval._rubric.grading import Band, Grade, GradeScale, Rounding, round_half_up
-from pelayanan_eval._rubric.model import Conversion, Criterion, Regulation, Rubric, Scale
-
-try:
-    __version__ = _metadata.version("pelayanan-eval")
-except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+from pelayanan_eval._evaluation.result import Evaluation
+from pelayanan_eval._loading.build import parse_rubric
+from pelayanan_eval._loading.bundled import available_rubrics, load_rubric
+from pelayanan_eval._loading.dump import dump_rubric
+from pelayanan_eval._rubric.model import Rubric
+from pelayanan_eval._version import __version__
 
 __all__ = [
     "Aggregation",
-    "AspectLine",
-    "Band",
-    "Conversion",
-    "Criterion",
-    "DemoCity",
     "Evaluation",
-    "Grade",
-    "GradeScale",
-    "Loss",
-    "NextGrade",
     "Observation",
     "Observations",
-    "Regulation",
-    "ReportCard",
-    "Rounding",
     "Rubric",
-    "RubricInfo",
-    "Scale",
-    "Settings",
-    "Step",
     "Unit",
     "Units",
     "__version__",
     "available_rubrics",
     "demo_city",
+    "dump_rubric",
     "evaluate",
     "load_rubric",
     "parse_rubric",
     "rank",
-    "round_half_up",
 ]

@@ -9,7 +9,7 @@ import numpy as np
 
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit
-from pelayanan_eval._loading.build import load_rubric
+from pelayanan_eval._loading.bundled import load_rubric
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError, ProvisionalRubricWarning
 

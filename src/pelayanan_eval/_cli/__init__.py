@@ -1,1 +1,1 @@
-
+"""The command line, on the public API only."""

@@ -25,7 +25,7 @@ from pelayanan_eval._evaluation.engine import ORDERS, evaluate
 from pelayanan_eval._evaluation.ranking import TIE_METHODS
 from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._evaluation.rollup import MISSING_POLICIES
-from pelayanan_eval._loading.build import available_rubrics, load_rubric
+from pelayanan_eval._loading.bundled import available_rubrics, load_rubric
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError, PelayananEvalError, ProvisionalRubricWarning
 

@@ -1,1 +1,1 @@
-
+"""Helpers every layer shares: error-message formatting and array utilities."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
@@ -11,11 +10,9 @@ import numpy.typing as npt
 
 from pelayanan_eval._data.units import Unit
 from pelayanan_eval._evaluation.rollup import roll_up
+from pelayanan_eval._rubric.compiled import Compiled
 from pelayanan_eval._rubric.grading import Grade
 from pelayanan_eval._rubric.model import Rubric
-
-if TYPE_CHECKING:
-    from pelayanan_eval._evaluation.result import Evaluation
 
 LOSSES_SHOWN = 5
 
@@ -194,7 +191,7 @@ def path_to_next_grade(
 
 
 def _effective_weights(
-    evaluation: Evaluation, leaf_scores: npt.NDArray[np.float64]
+    compiled: Compiled, leaf_scores: npt.NDArray[np.float64], min_coverage: float
 ) -> npt.NDArray[np.float64]:
     """Each scored leaf's weight in this unit's index once unscored siblings' weight is re-spread.
 
@@ -205,32 +202,51 @@ def _effective_weights(
     scored = np.flatnonzero(~np.isnan(leaf_scores))
     probes = np.tile(np.where(np.isnan(leaf_scores), np.nan, 0.0), (len(scored), 1))
     probes[np.arange(len(scored)), scored] = 1.0
-    index = roll_up(probes, evaluation._tree, "renormalize", evaluation.settings.min_coverage)
+    index = roll_up(probes, compiled, "renormalize", min_coverage)
     weights = np.full(len(leaf_scores), np.nan)
     weights[scored] = index[:, -1]
     return weights
 
 
-def build_card(evaluation: Evaluation, i: int) -> ReportCard:
-    """Assemble the report card of the unit in row `i` of `evaluation`."""
-    rubric = evaluation.rubric
-    units = evaluation.units
-    same = units.categories == units.categories[i]
-    top_ids = evaluation.score_ids(1)
-    top = evaluation.scores(1)
-    with np.errstate(invalid="ignore"):
-        means = np.nanmean(np.where(same[:, None], top, np.nan), axis=0)
-        bests = np.nanmax(np.where(same[:, None], top, np.nan), axis=0)
+@attrs.frozen
+class UnitFigures:
+    """One unit's row of an evaluation, as the card needs it."""
+
+    unit: Unit
+    leaf_scores: npt.NDArray[np.float64]
+    aspect_scores: npt.NDArray[np.float64]
+    index: float
+    reported: float
+    rounded: float
+    grade: Grade | None
+    rank: float
+    visits: int
+    coverage: float
+
+
+def build_card(
+    rubric: Rubric,
+    figures: UnitFigures,
+    *,
+    aspect_ids: tuple[str, ...],
+    category_mean: npt.NDArray[np.float64],
+    category_best: npt.NDArray[np.float64],
+    ranked_in_group: int,
+    missing: str,
+    min_coverage: float,
+) -> ReportCard:
+    """Assemble one unit's report card from its figures and its category's statistics."""
     aspects = tuple(
         AspectLine(node_id, rubric[node_id].name, rubric.weight_of(node_id),
-                   float(top[i, j]), float(means[j]), float(bests[j]))
-        for j, node_id in enumerate(top_ids)
+                   float(figures.aspect_scores[j]), float(category_mean[j]),
+                   float(category_best[j]))
+        for j, node_id in enumerate(aspect_ids)
     )  # fmt: skip
-    leaf_scores = evaluation.leaf_scores[i]
+    leaf_scores = figures.leaf_scores
     _, high = rubric.leaf_scales
     weights = rubric.leaf_weights
-    if np.isnan(leaf_scores).any() and evaluation.settings.missing == "renormalize":
-        weights = _effective_weights(evaluation, leaf_scores)
+    if np.isnan(leaf_scores).any() and missing == "renormalize":
+        weights = _effective_weights(rubric._compiled, leaf_scores, min_coverage)
     lost = weights * (high - leaf_scores) * rubric.conversion.factor
     worst = [j for j in np.argsort(-np.nan_to_num(lost), kind="stable") if lost[j] > 1e-12]
     losses = tuple(
@@ -240,29 +256,27 @@ def build_card(evaluation: Evaluation, i: int) -> ReportCard:
     )  # fmt: skip
     note = ""
     next_grade: NextGrade | None = None
-    if np.isnan(evaluation.reported[i]):
+    if np.isnan(figures.reported):
         note = "no index: too few criteria scored (missing='renormalize')"
     elif np.isnan(leaf_scores).any():
         note = "path to the next grade not computed: some criteria are unscored"
     else:
-        found = path_to_next_grade(rubric, leaf_scores, float(evaluation.reported[i]))
+        found = path_to_next_grade(rubric, leaf_scores, figures.reported)
         if isinstance(found, NextGrade):
             next_grade = found
         else:
             note = found
-    ranks = evaluation.rank("category")
-    in_group = int(np.sum(same & ~np.isnan(ranks)))
     return ReportCard(
-        unit=units[i],
+        unit=figures.unit,
         rubric_id=rubric.id,
-        index=float(evaluation.index[i]),
-        reported=float(evaluation.reported[i]),
-        rounded=float(evaluation.rounded[i]),
-        grade=evaluation.grade(str(units.ids[i])),
-        rank=float(ranks[i]),
-        ranked_in_group=in_group,
-        visits=int(evaluation.visits[i]),
-        coverage=float(evaluation.coverage[i]),
+        index=figures.index,
+        reported=figures.reported,
+        rounded=figures.rounded,
+        grade=figures.grade,
+        rank=figures.rank,
+        ranked_in_group=ranked_in_group,
+        visits=figures.visits,
+        coverage=figures.coverage,
         aspects=aspects,
         losses=losses,
         next_grade=next_grade,

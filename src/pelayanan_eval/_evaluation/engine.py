@@ -15,7 +15,7 @@ from pelayanan_eval._data.units import Unit, Units
 from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group
 from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
 from pelayanan_eval._evaluation.result import Evaluation, Settings
-from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, Tree, roll_up
+from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import MissingScoreError, ObservationError, OptionError
 
@@ -169,7 +169,7 @@ def evaluate(
         time[by_time] = np.arange(len(by_time))
     options: dict[str, Any] = {"time": time, "observers": observations.observer}
 
-    tree = Tree.from_rubric(rubric)
+    tree = rubric._compiled
     leaf_scores = aggregate_rows(values, codes, len(table), method, complete=complete, **options)
     if order == "criteria_first":
         if missing == "error" and not complete and np.isnan(leaf_scores).any():

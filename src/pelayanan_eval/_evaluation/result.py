@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -15,14 +15,12 @@ from pelayanan_eval._common.arrays import factorize, readonly
 from pelayanan_eval._common.messages import check_option, suggest
 from pelayanan_eval._data.units import Units
 from pelayanan_eval._evaluation.aggregation import Aggregation
+from pelayanan_eval._evaluation.card import ReportCard, UnitFigures, build_card
 from pelayanan_eval._evaluation.ranking import rank
-from pelayanan_eval._evaluation.rollup import Tree
+from pelayanan_eval._rubric.compiled import Compiled
 from pelayanan_eval._rubric.grading import Grade
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
-
-if TYPE_CHECKING:
-    from pelayanan_eval._evaluation.card import ReportCard
 
 RANK_BY: tuple[str, ...] = ("rounded", "raw")
 
@@ -41,6 +39,27 @@ class Settings:
     min_coverage: float
     rounding: str
     conversion_factor: float
+
+
+@attrs.frozen
+class Standing:
+    """One row of an award table (:meth:`Evaluation.top`) or a coaching list (``bottom``).
+
+    ``index`` is the full-precision index on the rubric's scale,
+    ``rounded`` the published value the ranking uses; ``tied`` marks a
+    unit whose published index and tie-breaker values another unit of its
+    group shares.
+    """
+
+    group: str
+    rank: float
+    tied: bool
+    unit: str
+    name: str
+    index: float
+    rounded: float
+    grade: str
+    grade_label: str
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -84,7 +103,7 @@ class Evaluation:
     node_ids: tuple[str, ...]
     leaf_scores: Array = attrs.field(converter=readonly)
     inner_scores: Array = attrs.field(converter=readonly, repr=False)
-    _tree: Tree = attrs.field(repr=False)
+    _tree: Compiled = attrs.field(repr=False)
     index: Array = attrs.field(converter=readonly)
     reported: Array = attrs.field(converter=readonly)
     rounded: Array = attrs.field(converter=readonly)
@@ -215,7 +234,7 @@ class Evaluation:
         ties: str,
         tiebreak: Sequence[str],
         best: bool,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Standing]:
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise OptionError(f"k must be a positive whole number, got {k!r}")
         groups, codes = self._groups(within), self._group_codes(within)
@@ -246,19 +265,14 @@ class Evaluation:
             for j in order.tolist()
         ]
 
-    def _standing(self, i: int, rank_value: float, label: Any, tied: bool) -> dict[str, Any]:
+    def _standing(self, i: int, rank_value: float, label: Any, tied: bool) -> Standing:
         code = str(self.grades[i])
         bands = {band.code: band.label for band in self.rubric.grades}
-        return {
-            "group": label,
-            "rank": rank_value,
-            "tied": bool(tied),
-            "unit": str(self.units.ids[i]),
-            "name": str(self.units.names[i]),
-            "index": float(self.rounded[i]),
-            "grade": code,
-            "grade_label": bands.get(code, ""),
-        }
+        return Standing(
+            group=str(label), rank=rank_value, tied=bool(tied), unit=str(self.units.ids[i]),
+            name=str(self.units.names[i]), index=float(self.index[i]),
+            rounded=float(self.rounded[i]), grade=code, grade_label=bands.get(code, ""),
+        )  # fmt: skip
 
     def top(
         self,
@@ -267,7 +281,7 @@ class Evaluation:
         *,
         ties: str = "min",
         tiebreak: Sequence[str] = (),
-    ) -> list[dict[str, Any]]:
+    ) -> list[Standing]:
         """Return the award table: units ranked `k` or better per group (ties at the cut included).
 
         Units are ranked by the published (rounded) index; `ties` and
@@ -287,7 +301,7 @@ class Evaluation:
         *,
         ties: str = "min",
         tiebreak: Sequence[str] = (),
-    ) -> list[dict[str, Any]]:
+    ) -> list[Standing]:
         """Return the coaching list: the `k` lowest-ranked units of each group, lowest first.
 
         As :meth:`top`, from the other end of the same ranking (so a tie a
@@ -297,9 +311,54 @@ class Evaluation:
 
     def card(self, unit_id: str) -> ReportCard:
         """Return the report card of one unit (see :class:`ReportCard`)."""
-        from pelayanan_eval._evaluation.card import build_card
+        return self.cards([unit_id])[0]
 
-        return build_card(self, self.units.position(unit_id))
+    def cards(self, unit_ids: Iterable[str] | None = None) -> list[ReportCard]:
+        """Return the report cards of these units (default: every unit, in result order).
+
+        Ranks and each category's aspect means and bests are computed once
+        for the whole batch, so all cards of a large city cost little more
+        than the cards themselves.
+        """
+        rows = (
+            list(range(len(self)))
+            if unit_ids is None
+            else [self.units.position(unit_id) for unit_id in unit_ids]
+        )
+        ranks = self.rank("category")
+        codes = self.units.group_codes("category")
+        aspect_ids = self.score_ids(1)
+        aspects = self.scores(1)
+        groups = int(codes.max()) + 1
+        scored = ~np.isnan(aspects)
+        counts = np.zeros((groups, aspects.shape[1]))
+        np.add.at(counts, codes, scored)
+        sums = np.zeros((groups, aspects.shape[1]))
+        np.add.at(sums, codes, np.where(scored, aspects, 0.0))
+        bests = np.full((groups, aspects.shape[1]), -np.inf)
+        np.fmax.at(bests, codes, aspects)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = np.where(counts > 0, sums / counts, np.nan)
+        bests[counts == 0] = np.nan
+        ranked = np.bincount(codes[~np.isnan(ranks)], minlength=groups)
+        settings = self.settings
+        out = []
+        for i in rows:
+            figures = UnitFigures(
+                unit=self.units[i], leaf_scores=self.leaf_scores[i], aspect_scores=aspects[i],
+                index=float(self.index[i]), reported=float(self.reported[i]),
+                rounded=float(self.rounded[i]), grade=self.grade(str(self.units.ids[i])),
+                rank=float(ranks[i]), visits=int(self.visits[i]),
+                coverage=float(self.coverage[i]),
+            )  # fmt: skip
+            group = int(codes[i])
+            card = build_card(
+                self.rubric, figures, aspect_ids=aspect_ids, category_mean=means[group],
+                category_best=bests[group], ranked_in_group=int(ranked[group]),
+                missing=settings.missing, min_coverage=settings.min_coverage,
+            )  # fmt: skip
+            out.append(card)
+        return out
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per unit: id, name, category, visits, coverage, index, grade, rank, aspects."""

@@ -1,1 +1,1 @@
-
+"""The rubric model: its parts, the rules it follows, grading, and its compiled form."""

@@ -5,13 +5,41 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pelayanan_eval._common.messages import Path, format_path, plain, suggest
-from pelayanan_eval._rubric.grading import ROUNDING_MODES, Band
+from pelayanan_eval._rubric.grading import ROUNDING_MODES, Band, GradeScale, Rounding
+from pelayanan_eval._rubric.parts import Conversion, Criterion, Regulation, Scale
 
-if TYPE_CHECKING:
-    from pelayanan_eval._rubric.model import Criterion, Rubric, Scale
+
+class Fields(Protocol):
+    """What the checks read of a rubric (the model passes itself)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def scale(self) -> Scale: ...
+    @property
+    def criteria(self) -> tuple[Criterion, ...]: ...
+    @property
+    def regulation(self) -> Regulation: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def provisional(self) -> tuple[str, ...]: ...
+    @property
+    def weighting(self) -> str: ...
+    @property
+    def conversion(self) -> Conversion: ...
+    @property
+    def rounding(self) -> Rounding: ...
+    @property
+    def grades(self) -> GradeScale: ...
+    @property
+    def index_range(self) -> tuple[float, float]: ...
+
 
 WEIGHTINGS: tuple[str, ...] = ("normalized", "relative", "equal", "as_printed")
 STATUSES: tuple[str, ...] = ("verified", "provisional")
@@ -27,7 +55,7 @@ def _finite(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def check_rubric(rubric: Rubric) -> list[tuple[Path, str]]:
+def check_rubric(rubric: Fields) -> list[tuple[Path, str]]:
     """Every rule a rubric breaks, as ``(path in the document, message)`` pairs."""
     problems: list[tuple[Path, str]] = []
 
@@ -158,7 +186,7 @@ def _check_group(
                 add((*here, "levels", score), "level text must not be empty")
 
 
-def _check_grades(rubric: Rubric, add: Callable[[Path, str], None], *, weights_ok: bool) -> None:
+def _check_grades(rubric: Fields, add: Callable[[Path, str], None], *, weights_ok: bool) -> None:
     bands: tuple[Band, ...] = rubric.grades.bands
     codes: dict[str, int] = {}
     for i, band in enumerate(bands):

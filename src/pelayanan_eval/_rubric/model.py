@@ -3,155 +3,29 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Literal, overload
+from typing import overload
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-import yaml
 
-from pelayanan_eval._common.arrays import readonly
-from pelayanan_eval._common.messages import check_option, format_path, plain, suggest
+from pelayanan_eval._common.messages import check_option, format_path, suggest
 from pelayanan_eval._rubric.checks import check_rubric
+from pelayanan_eval._rubric.compiled import Compiled, compile_tree
 from pelayanan_eval._rubric.grading import Grade, GradeScale, Rounding
+from pelayanan_eval._rubric.parts import (
+    Conversion,
+    Criterion,
+    Regulation,
+    Scale,
+    Weighting,
+    parse_criteria,
+    parse_texts,
+    parse_weight,
+)
 from pelayanan_eval.exceptions import RubricError, ScoreError
-
-Weighting = Literal["normalized", "relative", "equal", "as_printed"]
-
-_PERCENT = re.compile(r"\s*([0-9]+(?:[.,][0-9]+)?)\s*%\s*\Z")
-
-
-def parse_weight(value: object) -> float | None:
-    """Read a weight written as printed: a number, ``"24%"`` or ``"34,80%"``.
-
-    Examples
-    --------
-    >>> parse_weight("24%"), parse_weight("34,80%"), parse_weight(0.071), parse_weight(None)
-    (0.24, 0.348, 0.071, None)
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number or a percentage such as '24%', got {value!r}")
-    if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
-    if isinstance(value, str) and (match := _PERCENT.match(value)):
-        return float(match.group(1).replace(",", ".")) / 100
-    raise ValueError(f"must be a number or a percentage such as '24%', got {value!r}")
-
-
-def _texts(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
-
-
-def _criteria(values: Iterable[Criterion]) -> tuple[Criterion, ...]:
-    return tuple(values)
-
-
-def _levels(value: Mapping[Any, str] | Iterable[tuple[Any, str]]) -> tuple[tuple[float, str], ...]:
-    pairs = value.items() if isinstance(value, Mapping) else value
-    out = []
-    for score, text in pairs:
-        number = float(score)
-        out.append((int(number) if number.is_integer() else number, str(text)))
-    return tuple(sorted(out, key=lambda pair: pair[0]))
-
-
-@attrs.frozen
-class Scale:
-    """A closed score range ``[min, max]``, e.g. 0–5 for assessor levels, 1–4 for survey answers."""
-
-    min: float = attrs.field(converter=float)
-    max: float = attrs.field(converter=float)
-
-
-@attrs.frozen(repr=False)
-class Criterion:
-    """A node of a rubric: an aspect, an indicator or a survey item.
-
-    A criterion either has children (`criteria`, whose weights are written as
-    `weighting` says) or is a leaf that is scored, on `scale` (or the
-    rubric's scale) with optional `levels` saying what earns each score.
-
-    Parameters
-    ----------
-    id, name
-        Identifier unique within the rubric, and display name.
-    weight
-        Weight among its siblings, as printed (fraction, ``"24%"``, or relative
-        points, depending on the parent's weighting); ``None`` under ``equal``.
-    criteria
-        Children, for a non-leaf.
-    weighting
-        How the children's weights are written: ``normalized``, ``relative``,
-        ``equal`` or ``as_printed``.
-    scale, levels
-        For a leaf: its score range (default: the rubric's) and level texts.
-    description, notes
-        Operational definition and free remarks.
-    """
-
-    id: str
-    name: str
-    weight: float | None = attrs.field(default=None, converter=parse_weight)
-    criteria: tuple[Criterion, ...] = attrs.field(default=(), converter=_criteria)
-    weighting: Weighting = "normalized"
-    scale: Scale | None = None
-    levels: tuple[tuple[float, str], ...] = attrs.field(default=(), converter=_levels)
-    description: str = ""
-    notes: tuple[str, ...] = attrs.field(default=(), converter=_texts)
-
-    @property
-    def is_leaf(self) -> bool:
-        """True when the criterion is scored directly (has no children)."""
-        return not self.criteria
-
-    def __repr__(self) -> str:
-        inner = f"{len(self.criteria)} criteria" if self.criteria else "leaf"
-        return f"Criterion({self.id!r}, {self.name!r}, weight={self.weight!r}, {inner})"
-
-
-@attrs.frozen
-class Regulation:
-    """The regulation a rubric implements, and where each number comes from."""
-
-    name: str
-    sources: tuple[str, ...] = attrs.field(default=(), converter=_texts)
-
-
-@attrs.frozen
-class Conversion:
-    """The reported index is the weighted score times `factor` (IKM: x25 onto 25–100)."""
-
-    factor: float = attrs.field(default=1.0, converter=float)
-    name: str = ""
-
-
-@attrs.frozen
-class _Compiled:
-    leaves: tuple[Criterion, ...]
-    leaf_weights: npt.NDArray[np.float64]
-    leaf_min: npt.NDArray[np.float64]
-    leaf_max: npt.NDArray[np.float64]
-    nodes: tuple[Criterion, ...]
-    node_weights: tuple[float, ...]  # effective weight in the index
-    sibling_weights: tuple[float, ...]  # weight among siblings, as used in sums
-    parents: tuple[int, ...]  # position of the parent in nodes; len(nodes) for the index
-    paths: dict[str, tuple[str, ...]]
-
-
-def group_weights(weighting: str, children: tuple[Criterion, ...]) -> list[float]:
-    """Weights of sibling criteria as used in sums (relative points normalised, equal = 1/n)."""
-    if weighting == "equal":
-        return [1 / len(children)] * len(children)
-    weights = [child.weight or 0.0 for child in children]
-    if weighting == "relative":
-        total = sum(weights)
-        return [w / total for w in weights]
-    return weights
 
 
 @attrs.frozen(repr=False)
@@ -187,7 +61,8 @@ class Rubric:
 
     Examples
     --------
-    >>> from pelayanan_eval import Criterion, Regulation, Rubric, Scale
+    >>> from pelayanan_eval import Rubric
+    >>> from pelayanan_eval.schema import Criterion, Regulation, Scale
     >>> r = Rubric(
     ...     id="mini", title="Mini", scale=Scale(0, 5), status="verified",
     ...     regulation=Regulation("Peraturan Contoh"),
@@ -200,19 +75,15 @@ class Rubric:
     id: str
     title: str
     scale: Scale
-    criteria: tuple[Criterion, ...] = attrs.field(converter=_criteria)
+    criteria: tuple[Criterion, ...] = attrs.field(converter=parse_criteria)
     regulation: Regulation = Regulation("")
     status: str = "provisional"
-    provisional: tuple[str, ...] = attrs.field(default=(), converter=_texts)
-    notes: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    provisional: tuple[str, ...] = attrs.field(default=(), converter=parse_texts)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=parse_texts)
     weighting: Weighting = "normalized"
     conversion: Conversion = Conversion()
     rounding: Rounding = Rounding()
     grades: GradeScale = GradeScale()
-    # compiled forms that other modules derive from this (immutable) rubric, built once
-    _derived: dict[str, Any] = attrs.field(
-        factory=dict, init=False, eq=False, hash=False, repr=False
-    )
 
     def __attrs_post_init__(self) -> None:
         problems = check_rubric(self)
@@ -230,52 +101,9 @@ class Rubric:
         )
 
     @cached_property
-    def _compiled(self) -> _Compiled:
-        leaves: list[Criterion] = []
-        weights: list[float] = []
-        lows: list[float] = []
-        highs: list[float] = []
-        nodes: list[Criterion] = []
-        node_weights: list[float] = []
-        sibling_weights: list[float] = []
-        parents: list[int] = []
-        paths: dict[str, tuple[str, ...]] = {}
-
-        def walk(
-            children: tuple[Criterion, ...],
-            weighting: str,
-            above: float,
-            path: tuple[str, ...],
-            parent: int | None,
-        ) -> None:
-            for child, weight in zip(children, group_weights(weighting, children), strict=True):
-                position = len(nodes)
-                nodes.append(child)
-                node_weights.append(above * weight)
-                sibling_weights.append(weight)
-                parents.append(-1 if parent is None else parent)
-                paths[child.id] = (*path, child.id)
-                if child.criteria:
-                    walk(child.criteria, child.weighting, above * weight, paths[child.id], position)
-                else:
-                    scale = child.scale or self.scale
-                    leaves.append(child)
-                    weights.append(above * weight)
-                    lows.append(scale.min)
-                    highs.append(scale.max)
-
-        walk(self.criteria, self.weighting, 1.0, (), None)
-        return _Compiled(
-            leaves=tuple(leaves),
-            leaf_weights=readonly(np.array(weights, dtype=np.float64)),
-            leaf_min=readonly(np.array(lows, dtype=np.float64)),
-            leaf_max=readonly(np.array(highs, dtype=np.float64)),
-            nodes=tuple(nodes),
-            node_weights=tuple(node_weights),
-            sibling_weights=tuple(sibling_weights),
-            parents=tuple(len(nodes) if p < 0 else p for p in parents),
-            paths=paths,
-        )
+    def _compiled(self) -> Compiled:
+        """The tree compiled for the kernels, built once per rubric."""
+        return compile_tree(self.criteria, self.weighting, self.scale)
 
     @property
     def leaves(self) -> tuple[Criterion, ...]:
@@ -285,7 +113,7 @@ class Rubric:
     @property
     def leaf_ids(self) -> tuple[str, ...]:
         """Ids of the scored criteria, in document order."""
-        return tuple(leaf.id for leaf in self._compiled.leaves)
+        return self._compiled.leaf_ids
 
     @property
     def leaf_weights(self) -> npt.NDArray[np.float64]:
@@ -313,16 +141,14 @@ class Rubric:
 
     def __getitem__(self, criterion_id: str) -> Criterion:
         """Return the criterion with this id (any depth)."""
-        for node in self._compiled.nodes:
-            if node.id == criterion_id:
-                return node
-        ids = [node.id for node in self._compiled.nodes]
-        raise KeyError(
-            f"rubric {self.id!r} has no criterion {criterion_id!r}{suggest(criterion_id, ids)}"
-        )
+        position = self._compiled.position.get(criterion_id)
+        if position is None:
+            hint = suggest(str(criterion_id), self._compiled.position)
+            raise KeyError(f"rubric {self.id!r} has no criterion {criterion_id!r}{hint}")
+        return self._compiled.nodes[position]
 
     def __contains__(self, criterion_id: object) -> bool:
-        return criterion_id in self._compiled.paths
+        return criterion_id in self._compiled.position
 
     def path(self, criterion_id: str) -> tuple[str, ...]:
         """Ids from the top-level criterion down to `criterion_id`."""
@@ -331,8 +157,8 @@ class Rubric:
 
     def weight_of(self, criterion_id: str) -> float:
         """Effective weight of a criterion (any depth) in the index."""
-        node = self[criterion_id]
-        return self._compiled.node_weights[self._compiled.nodes.index(node)]
+        self[criterion_id]
+        return self._compiled.node_weights[self._compiled.position[criterion_id]]
 
     @overload
     def grade(self, value: float, *, on: str = ...) -> Grade: ...
@@ -414,7 +240,8 @@ class Rubric:
 
         Examples
         --------
-        >>> from pelayanan_eval import Criterion, Regulation, Rubric, Scale
+        >>> from pelayanan_eval import Rubric
+        >>> from pelayanan_eval.schema import Criterion, Regulation, Scale
         >>> r = Rubric(id="mini", title="Mini", scale=Scale(0, 5), status="verified",
         ...            regulation=Regulation("Peraturan Contoh"),
         ...            criteria=[Criterion("a", "A", weight=0.5), Criterion("b", "B", weight=0.5)])
@@ -444,62 +271,11 @@ class Rubric:
 
         return attrs.evolve(self, criteria=tuple(swap(node) for node in self.criteria))
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the rubric as plain data in the YAML layout (``docs/rubric-format.md``)."""
-        data: dict[str, Any] = {"schema": 1, "id": self.id, "title": self.title}
-        data["regulation"] = {"name": self.regulation.name}
-        if self.regulation.sources:
-            data["regulation"]["sources"] = list(self.regulation.sources)
-        data["status"] = self.status
-        if self.provisional:
-            data["provisional"] = list(self.provisional)
-        if self.notes:
-            data["notes"] = list(self.notes)
-        data["scale"] = {"min": plain(self.scale.min), "max": plain(self.scale.max)}
-        if self.weighting != "normalized":
-            data["weighting"] = self.weighting
-        if self.conversion != Conversion():
-            data["conversion"] = {"factor": plain(self.conversion.factor)}
-            if self.conversion.name:
-                data["conversion"]["name"] = self.conversion.name
-        if self.rounding.digits is not None:
-            data["rounding"] = {"digits": self.rounding.digits, "mode": self.rounding.mode}
-        if self.grades.bands:
-            data["grades"] = [
-                {"code": b.code, "min": plain(b.min), "label": b.label} for b in self.grades
-            ]
-        data["criteria"] = [_criterion_dict(node) for node in self.criteria]
-        return data
-
-    def to_yaml(self) -> str:
-        """Return the rubric as YAML text; loading it gives an equal rubric."""
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
-
-    @property
-    def content_hash(self) -> str:
-        """SHA-256 of :meth:`to_yaml`, identifying the exact rubric a result used."""
-        return self._content_hash
-
     @cached_property
-    def _content_hash(self) -> str:
-        return hashlib.sha256(self.to_yaml().encode("utf-8")).hexdigest()
+    def content_hash(self) -> str:
+        """SHA-256 of a canonical form of the rubric, identifying the exact rubric a result used.
 
-
-def _criterion_dict(node: Criterion) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": node.id, "name": node.name}
-    if node.weight is not None:
-        data["weight"] = plain(node.weight)
-    if node.description:
-        data["description"] = node.description
-    if node.notes:
-        data["notes"] = list(node.notes)
-    if node.criteria:
-        if node.weighting != "normalized":
-            data["weighting"] = node.weighting
-        data["criteria"] = [_criterion_dict(child) for child in node.criteria]
-    else:
-        if node.scale is not None:
-            data["scale"] = {"min": plain(node.scale.min), "max": plain(node.scale.max)}
-        if node.levels:
-            data["levels"] = dict(node.levels)
-    return data
+        Equal rubrics have equal hashes; any change of a number, id, text or
+        band changes it.
+        """
+        return hashlib.sha256(repr(attrs.astuple(self)).encode("utf-8")).hexdigest()

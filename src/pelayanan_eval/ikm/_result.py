@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
-from pelayanan_eval._evaluation.rollup import Tree, roll_up
+from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.checks import AS_PRINTED_TOLERANCE
 from pelayanan_eval._rubric.grading import round_half_up
 from pelayanan_eval._rubric.model import Rubric
@@ -25,7 +25,7 @@ from pelayanan_eval.ikm._bands import BAND_TABLES, BandTable
 from pelayanan_eval.ikm._design import sample_size
 from pelayanan_eval.ikm._responses import Responses, first_top
 from pelayanan_eval.ikm._tally import count_answers
-from pelayanan_eval.ikm._uncertainty import Interval, TargetCheck, bootstrap, normal
+from pelayanan_eval.ikm._uncertainty import Interval, Sample, TargetCheck, bootstrap, normal
 
 Array = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]
@@ -172,7 +172,7 @@ class IkmResult:
             regrouped = Responses(
                 self.rubric, self.responses.answers, codes[self.responses.unit_codes], names
             )
-            return compute(self.rubric, regrouped, **options)
+            return tally_result(self.rubric, regrouped, **options)
         count = np.bincount(codes, minlength=len(names))
         mean_index = np.bincount(codes, weights=self.index, minlength=len(names)) / count
         mean_nrr = np.stack(
@@ -187,7 +187,7 @@ class IkmResult:
             for values in (self.respondents, self.empty, self.answered, self.sums)
         ]  # fmt: skip
         respondents, empty = (None if s is None else s[:, 0] for s in summed[:2])
-        result = _result(
+        result = build_result(
             self.rubric, names, mean_nrr, respondents, empty, summed[2], summed[3], None,
             index=mean_index, label_suffix="; mean of unit IKMs", **options,
         )  # fmt: skip
@@ -218,9 +218,17 @@ class IkmResult:
                 "intervals need the respondents' answers; this result was built from NRRs "
                 "or is a mean of unit IKMs (use a pooled roll-up)"
             )
+        r = self
+        if r.responses is None or r.sums is None or r.answered is None or r.respondents is None:
+            raise OptionError("intervals need the respondents' answers")
+        sample = Sample(
+            r.unit_ids, r.responses.answers, r.responses.unit_codes, r.sums, r.answered,
+            r.respondents, r.weighted_rubric, r.conventions.missing,
+            r.conventions.conversion_factor, first_top(r.rubric), r.band_table, r.mutu,
+        )  # fmt: skip
         if method == "normal":
-            return normal(self, level)
-        return bootstrap(self, level, n_boot, rng)
+            return normal(sample, level)
+        return bootstrap(sample, level, n_boot, rng)
 
     def target(
         self,
@@ -303,7 +311,7 @@ def _digits(name: str, digits: int | None) -> None:
         raise OptionError(f"{name} must be a whole number from 0 to 12, got {digits!r}")
 
 
-def _result(
+def build_result(
     rubric: Rubric,
     unit_ids: npt.NDArray[Any],
     nrr: Array,
@@ -351,7 +359,7 @@ def _result(
         if round_weighted is not None:
             index = terms.sum(axis=1)
         else:
-            index = roll_up(nrr, Tree.from_rubric(weighted), missing, 0.0)[:, -1]
+            index = roll_up(nrr, weighted._compiled, missing, 0.0)[:, -1]
         if round_ikm is not None:
             index = round_half_up(index, round_ikm)
     converted = index * rubric.conversion.factor
@@ -399,82 +407,8 @@ def _align(
     return array
 
 
-def compute(
-    rubric: Rubric,
-    responses: Responses,
-    *,
-    weights: WeightsSpec = "rubric",
-    round_nrr: int | None = None,
-    round_weighted: int | None = None,
-    round_ikm: int | None = None,
-    bands: str | BandTable | None = None,
-    missing: str = "error",
-    population: npt.ArrayLike | Mapping[Any, Any] | None = None,
-) -> IkmResult:
-    """Compute the IKM of every unit from its respondents' answers.
-
-    Parameters
-    ----------
-    rubric
-        The survey rubric (``permenpanrb-14-2017-ikm``, ``kepmenpan-25-2004-ikm``, ...).
-    responses
-        The answers (see :class:`Responses`).
-    weights
-        ``"rubric"`` (as the rubric file says, default), ``"exact"`` (1/n
-        each), ``"printed"`` (1/n printed to 3 decimals: 0,111 for 9 unsur,
-        0,071 for 14), a number used for every unsur as printed (0.11,
-        0.1111), or a mapping unsur -> weight (as printed).
-    round_nrr
-        Round each NRR half up to this many decimals first.
-    round_weighted
-        Round each NRR x weight ("NRR tertimbang") before summing them.
-    round_ikm
-        Round the weighted sum (on 1-4) before the conversion.
-    bands
-        A key of :data:`BAND_TABLES` or a :class:`BandTable`; by default the
-        rubric's own grades on the converted scale.
-    missing
-        ``"error"`` (default): a unit with an unsur nobody answered is an
-        error; ``"renormalize"``: that unsur's weight is re-spread.
-    population
-        Per unit (array in ``unit_ids`` order, or mapping unit id -> size),
-        the service users in the period; adds the Krejcie-Morgan required
-        sample and an adequacy flag.
-
-    Returns
-    -------
-    IkmResult
-
-    Notes
-    -----
-    NRR per unsur = sum of the answers given / number given; IKM = sum of
-    NRR x weight; IKM (25-100) = IKM x 25, rounded to 2 decimals and graded.
-
-    References
-    ----------
-    PermenPANRB 14/2017, Lampiran (see ``docs/regulations.md``); Kepmenpan
-    25/KEP/M.PAN/2/2004 for 14 unsur and the printed 0,071.
-
-    Examples
-    --------
-    >>> import warnings, pelayanan_eval as pe
-    >>> from pelayanan_eval import ikm
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
-    >>> answers = [[3] * 9] * 59 + [[4] * 9] * 41  # NRR 3.41 on every unsur
-    >>> result = ikm.compute(
-    ...     rubric, ikm.Responses.from_arrays(rubric, answers=answers, unit=["kel-a"] * 100)
-    ... )
-    >>> result.rounded.tolist(), result.mutu.tolist(), result.kinerja.tolist()
-    ([85.25], ['B'], ['Baik'])
-    """
-    if not isinstance(responses, Responses):
-        raise ObservationError(f"responses must be ikm.Responses, got {type(responses).__name__}")
-    if responses.rubric is not rubric and responses.rubric != rubric:
-        raise ObservationError(
-            f"the responses follow rubric {responses.rubric.id!r}, not {rubric.id!r}"
-        )
+def tally_result(rubric: Rubric, responses: Responses, **options: Any) -> IkmResult:
+    """Tally checked answers per unit and unsur, then weight, round and grade them."""
     groups = len(responses.unit_ids)
     codes = responses.unit_codes
     sums, answered, empty, rows = count_answers(codes, responses.answers, groups, first_top(rubric))
@@ -485,80 +419,14 @@ def compute(
                                + enumerate_limited([repr(u) for u in idle]))  # fmt: skip
     with np.errstate(invalid="ignore", divide="ignore"):
         nrr = sums / answered
-    return _result(
-        rubric, responses.unit_ids, nrr, respondents, empty, answered, sums, responses,
-        weights=weights, round_nrr=round_nrr, round_weighted=round_weighted,
-        round_ikm=round_ikm, bands=bands, missing=missing, population=population,
-    )  # fmt: skip
-
-
-def from_nrr(
-    rubric: Rubric,
-    nrr: npt.ArrayLike | Mapping[str, float],
-    *,
-    unit_ids: npt.ArrayLike | None = None,
-    weights: WeightsSpec = "rubric",
-    round_nrr: int | None = None,
-    round_weighted: int | None = None,
-    round_ikm: int | None = None,
-    bands: str | BandTable | None = None,
-    missing: str = "error",
-) -> IkmResult:
-    """Compute the IKM from per-unsur NRRs, as a published report prints them.
-
-    The way to check a report: give its NRRs and the conventions its
-    publisher used (printed weights, where it rounds) and compare the IKM
-    and category with what it printed.
-
-    Parameters
-    ----------
-    rubric
-        The survey rubric.
-    nrr
-        ``[units, unsur]`` NRRs in ``rubric.leaf_ids`` order (one row per
-        unit; a single row may be flat), or a mapping unsur id -> NRR for one
-        unit. NaN for an unsur without answers.
-    unit_ids
-        Names of the rows (default 0, 1, ...).
-    weights, round_nrr, round_weighted, round_ikm, bands, missing
-        As in :func:`compute`.
-
-    Examples
-    --------
-    >>> import warnings, pelayanan_eval as pe
-    >>> from pelayanan_eval import ikm
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
-    >>> nrr = [3.2, 3.4, 3.0, 3.6, 3.4, 3.4, 3.8, 3.4, 3.0]
-    >>> ikm.from_nrr(rubric, nrr).rounded.tolist()  # exact 1/9: 30.2 / 9 x 25
-    [83.89]
-    >>> ikm.from_nrr(rubric, nrr, weights=0.111).rounded.tolist()  # 30.2 x 0.111 x 25
-    [83.81]
-    """
-    if isinstance(nrr, Mapping):
-        unknown = [k for k in nrr if k not in rubric.leaf_ids]
-        if unknown:
-            raise OptionError("nrr: unknown unsur " + ", ".join(map(repr, unknown)))
-        nrr = [[float(nrr.get(leaf, np.nan)) for leaf in rubric.leaf_ids]]
-    try:
-        values = np.atleast_2d(np.asarray(nrr, dtype=np.float64))
-    except (TypeError, ValueError):
-        raise OptionError("nrr must be numbers") from None
-    if values.ndim != 2 or values.shape[1] != len(rubric.leaves):
-        raise OptionError(f"nrr has shape {values.shape}, expected (units, {len(rubric.leaves)})")
-    low, high = rubric.leaf_scales
-    with np.errstate(invalid="ignore"):
-        off = (values < low) | (values > high)
-    if off.any():
-        r, c = (int(x[0]) for x in np.nonzero(off))
-        raise OptionError(f"nrr row {r}, unsur {rubric.leaf_ids[c]!r}: {float(values[r, c])!r} is "
-                          f"outside the answer scale {low[c]:g}..{high[c]:g}")  # fmt: skip
-    ids = np.arange(len(values)) if unit_ids is None else np.asarray(unit_ids)
-    if ids.shape != (len(values),):
-        raise OptionError(f"unit_ids has shape {ids.shape}, expected ({len(values)},)")
-    return _result(
-        rubric, ids, values, None, None, None, None, None,
-        weights=weights, round_nrr=round_nrr, round_weighted=round_weighted,
-        round_ikm=round_ikm, bands=bands, missing=missing,
-    )  # fmt: skip
+    return build_result(
+        rubric,
+        responses.unit_ids,
+        nrr,
+        respondents,
+        empty,
+        answered,
+        sums,
+        responses,
+        **options,
+    )

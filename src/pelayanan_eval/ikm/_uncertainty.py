@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._evaluation.rollup import Tree, roll_up
+from pelayanan_eval._evaluation.rollup import roll_up
+from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
+from pelayanan_eval.ikm._bands import BandTable
 from pelayanan_eval.ikm._tally import CHUNK_ROWS, count_answers
-
-if TYPE_CHECKING:
-    from pelayanan_eval.ikm._result import IkmResult
 
 Array = npt.NDArray[np.float64]
 BOOTSTRAP_ROWS = 1 << 21  # resampled rows held at once
@@ -94,52 +93,52 @@ class Interval:
         return TargetCheck(self.unit_ids, goal, goal - estimate, reached)
 
 
-@attrs.frozen
-class _Data:
+@attrs.frozen(eq=False)
+class Sample:
+    """What an interval needs of an IKM result: the answers, their tallies and the conventions."""
+
+    unit_ids: npt.NDArray[Any]
     answers: npt.NDArray[np.uint8]
     codes: npt.NDArray[np.intp]
     sums: npt.NDArray[np.int64]
     answered: npt.NDArray[np.int64]
     respondents: npt.NDArray[np.int64]
+    weighted: Rubric  # the survey rubric with the weights used
+    missing: str
+    factor: float  # the conversion factor (IKM: 25)
+    top: int  # the largest answer
+    band_table: BandTable
+    grades: npt.NDArray[np.str_]  # each unit's point grade
 
 
-def _data(result: IkmResult) -> _Data:
-    """Return the answers and counts behind a result (interval() checks they exist)."""
-    r = result
-    if r.responses is None or r.sums is None or r.answered is None or r.respondents is None:
-        raise OptionError("intervals need the respondents' answers")
-    return _Data(r.responses.answers, r.responses.unit_codes, r.sums, r.answered, r.respondents)
-
-
-def _unrounded(result: IkmResult) -> tuple[Array, Array]:
-    data = _data(result)
+def _unrounded(sample: Sample) -> tuple[Array, Array]:
     with np.errstate(invalid="ignore", divide="ignore"):
-        nrr = data.sums / data.answered
-    tree = Tree.from_rubric(result.weighted_rubric)
-    index = roll_up(nrr, tree, result.conventions.missing, 0.0)[:, -1]
-    return nrr, index * result.conventions.conversion_factor
+        nrr = sample.sums / sample.answered
+    index = roll_up(nrr, sample.weighted._compiled, sample.missing, 0.0)[:, -1]
+    return nrr, index * sample.factor
 
 
-def _band_edges(result: IkmResult) -> tuple[Array, Array, float]:
+def _band_edges(sample: Sample) -> tuple[Array, Array, float]:
     """Raw-value edges of each unit's point band on the table's scale, and the scale factor."""
-    table = result.band_table
+    table = sample.band_table
     half = 0.5 * 10.0 ** (-table.digits)
     lows = np.array([band.min for band in table.grades]) - half
     position = {band.code: i for i, band in enumerate(table.grades)}
-    index = np.array([position.get(str(code), -1) for code in result.mutu.tolist()])
+    index = np.array([position.get(str(code), -1) for code in sample.grades.tolist()])
     lower = np.where(index == len(lows) - 1, -np.inf, lows[np.maximum(index, 0)])
     upper = np.where(index <= 0, np.inf, lows[np.maximum(index - 1, 0)])
-    scale = 1.0 if table.on == "converted" else result.conventions.conversion_factor
+    scale = 1.0 if table.on == "converted" else sample.factor
     return lower, upper, scale
 
 
-def normal(result: IkmResult, level: float) -> Interval:
+def normal(sample: Sample, level: float) -> Interval:
     """Delta-method interval: each respondent's influence on the weighted NRR sum."""
-    nrr, estimate = _unrounded(result)
-    weights = result.weighted_rubric.leaf_weights
-    data = _data(result)
+    nrr, estimate = _unrounded(sample)
+    weights = sample.weighted.leaf_weights
+    data = sample
     codes, answers = data.codes, data.answers
-    total = np.zeros(len(result))
+    units = len(sample.unit_ids)
+    total = np.zeros(units)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = weights / data.answered  # [units, unsur]
     for start in range(0, len(answers), CHUNK_ROWS):
@@ -147,39 +146,37 @@ def normal(result: IkmResult, level: float) -> Interval:
         unit = codes[start : start + CHUNK_ROWS]
         given = block > 0
         deviation = np.where(given, block - nrr[unit], 0.0) * np.where(given, scale[unit], 0.0)
-        total += np.bincount(unit, weights=deviation.sum(axis=1) ** 2, minlength=len(result))
+        total += np.bincount(unit, weights=deviation.sum(axis=1) ** 2, minlength=units)
     n = data.respondents.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(total * n / (n - 1)) * result.conventions.conversion_factor
+        se = np.sqrt(total * n / (n - 1)) * sample.factor
     z = normal_quantile(0.5 + level / 2)
-    low, high, factor = _band_edges(result)
+    low, high, factor = _band_edges(sample)
     with np.errstate(invalid="ignore", divide="ignore"):
         inside = normal_cdf((high * factor - estimate) / se) - normal_cdf(
             (low * factor - estimate) / se
         )
     differs = np.where(se > 0, 1.0 - inside, 0.0)
-    return Interval("normal", level, result.unit_ids, estimate, estimate - z * se,
+    return Interval("normal", level, sample.unit_ids, estimate, estimate - z * se,
                     estimate + z * se, se, differs)  # fmt: skip
 
 
 def bootstrap(
-    result: IkmResult, level: float, n_boot: int, rng: np.random.Generator | int | None
+    sample: Sample, level: float, n_boot: int, rng: np.random.Generator | int | None
 ) -> Interval:
     """Percentile interval from resampling each unit's respondents with replacement."""
     if not isinstance(n_boot, int) or n_boot < 10:
         raise OptionError(f"n_boot must be a whole number >= 10, got {n_boot!r}")
     generator = np.random.default_rng(rng)
-    data = _data(result)
-    answers, codes = data.answers, data.codes
+    answers, codes = sample.answers, sample.codes
     kept = np.flatnonzero(answers.any(axis=1))
     order = kept[np.argsort(codes[kept], kind="stable")]
     slot_unit = codes[order]
-    units = len(result)
+    units = len(sample.unit_ids)
     sizes = np.bincount(slot_unit, minlength=units)
     starts = np.cumsum(sizes) - sizes
-    tree = Tree.from_rubric(result.weighted_rubric)
-    top = int(result.rubric.leaf_scales[1].max())
-    factor = result.conventions.conversion_factor
+    tree = sample.weighted._compiled
+    top, factor = sample.top, sample.factor
     per_chunk = max(1, BOOTSTRAP_ROWS // max(1, len(order)))
     replicates = np.empty((n_boot, units))
     for first in range(0, n_boot, per_chunk):
@@ -194,9 +191,9 @@ def bootstrap(
         replicates[first : first + count] = index.reshape(count, units) * factor
     alpha = (1 - level) / 2
     lower, upper = np.nanquantile(replicates, [alpha, 1 - alpha], axis=0)
-    _, estimate = _unrounded(result)
-    low, high, scale = _band_edges(result)
+    _, estimate = _unrounded(sample)
+    low, high, scale = _band_edges(sample)
     differs = np.mean((replicates < low * scale) | (replicates >= high * scale), axis=0)
     se = np.nanstd(replicates, axis=0, ddof=1)
-    return Interval("bootstrap", level, result.unit_ids, estimate, lower, upper, se, differs,
+    return Interval("bootstrap", level, sample.unit_ids, estimate, lower, upper, se, differs,
                     replicates)  # fmt: skip

@@ -1,0 +1,27 @@
+"""The parts of results: what the library returns, for annotations and ``isinstance`` checks.
+
+Nothing here needs constructing by hand: :func:`pelayanan_eval.evaluate`
+returns an :class:`~pelayanan_eval.Evaluation` whose methods give these
+(a :class:`Grade`, :class:`Standing` rows of an award or coaching list,
+:class:`ReportCard` with its :class:`AspectLine`, :class:`Loss`,
+:class:`NextGrade` and :class:`Step`), and the settings it recorded.
+"""
+
+from pelayanan_eval._demo import DemoCity
+from pelayanan_eval._evaluation.card import AspectLine, Loss, NextGrade, ReportCard, Step
+from pelayanan_eval._evaluation.result import Settings, Standing
+from pelayanan_eval._loading.bundled import RubricInfo
+from pelayanan_eval._rubric.grading import Grade
+
+__all__ = [
+    "AspectLine",
+    "DemoCity",
+    "Grade",
+    "Loss",
+    "NextGrade",
+    "ReportCard",
+    "RubricInfo",
+    "Settings",
+    "Standing",
+    "Step",
+]

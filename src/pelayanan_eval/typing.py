@@ -1,0 +1,75 @@
+"""Option types: the values each option of the library accepts, as ``Literal`` types.
+
+Use them to annotate your own code so that a type checker catches a
+misspelt option (``aggregate="avg"``) before it runs; ``choices(T)`` gives
+the valid values of one type, as the command line offers them.
+
+Examples
+--------
+>>> from pelayanan_eval.typing import TieMethod, choices
+>>> choices(TieMethod)
+('min', 'dense', 'average', 'ordinal')
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+__all__ = [
+    "AggregationMethod",
+    "BandScale",
+    "GroupBy",
+    "IkmRollup",
+    "IkmWeights",
+    "IntervalMethod",
+    "MissingPolicy",
+    "Order",
+    "RankBy",
+    "RoundingMode",
+    "TieMethod",
+    "Weighting",
+    "choices",
+]
+
+AggregationMethod = Literal[
+    "mean", "median", "min", "max", "trimmed_mean", "latest", "observer_weighted"
+]
+"""How the visits (or respondents) of one unit combine, criterion by criterion."""
+
+Order = Literal["criteria_first", "visits_first"]
+"""Aggregate each criterion across visits then roll up, or score each visit first."""
+
+MissingPolicy = Literal["error", "renormalize", "scale_min"]
+"""What an unscored criterion does: raise, re-spread its weight, or count as the scale minimum."""
+
+TieMethod = Literal["min", "dense", "average", "ordinal"]
+"""How equal scores are ranked: 1-2-2-4, 1-2-2-3, 1-2.5-2.5-4, 1-2-3-4."""
+
+RankBy = Literal["rounded", "raw"]
+"""Rank by the published (rounded) index or by full precision."""
+
+GroupBy = Literal["category", "parent"]
+"""A unit field whose values form the groups units are ranked within."""
+
+Weighting = Literal["normalized", "relative", "equal", "as_printed"]
+"""How the weights of sibling criteria are written in a rubric."""
+
+RoundingMode = Literal["half_up", "half_even"]
+"""How a regulation rounds: half up (as spreadsheets) or half to even."""
+
+BandScale = Literal["index", "converted"]
+"""The scale a value to grade is on: the rubric's own, or after its conversion (IKM 25-100)."""
+
+IkmWeights = Literal["rubric", "exact", "printed"]
+"""Named IKM weight conventions (a number or a mapping is also accepted)."""
+
+IkmRollup = Literal["pooled", "mean"]
+"""How unit IKMs combine into a group's: all respondents together, or the mean of units."""
+
+IntervalMethod = Literal["bootstrap", "normal"]
+"""How a confidence interval of the IKM is computed."""
+
+
+def choices(option: Any) -> tuple[str, ...]:
+    """Return the values a ``Literal`` option type accepts, in their documented order."""
+    return tuple(get_args(option))
