@@ -11,7 +11,7 @@ import numpy.typing as npt
 from pelayanan_eval._data.units import Unit
 from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.compiled import Compiled
-from pelayanan_eval._rubric.grading import Grade
+from pelayanan_eval._rubric.grading import Grade, grade_values
 from pelayanan_eval._rubric.model import Rubric
 
 LOSSES_SHOWN = 5
@@ -154,7 +154,7 @@ def path_to_next_grade(
     bands = rubric.grades.bands
     if not bands:
         return "the rubric has no grades"
-    now = int(rubric.grades.positions(rubric.rounding.apply(reported)))
+    now = int(grade_values(reported, rubric.grades, rubric.rounding).positions)
     if now == 0:
         return f"already in the top band ({bands[0].code})"
     target = bands[now - 1]
@@ -170,7 +170,8 @@ def path_to_next_grade(
     gains = factor[leaf_of] * size
     order = np.lexsort((-size, leaf_of, -gains))
     reach = reported + np.cumsum(gains[order])
-    enough = np.flatnonzero(rubric.rounding.apply(reach) >= target.min - 1e-9)
+    reached = grade_values(reach, rubric.grades, rubric.rounding)
+    enough = np.flatnonzero(reached.positions < now)
     if len(enough) == 0:
         return f"{target.code} cannot be reached even with every criterion at its maximum"
     count = int(enough[0]) + 1
@@ -186,7 +187,7 @@ def path_to_next_grade(
         )  # fmt: skip
     return NextGrade(
         target.code, target.label, target.min, tuple(steps), count,
-        float(rubric.rounding.apply(reach[count - 1])),
+        float(reached.rounded[count - 1]),
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group
 from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
 from pelayanan_eval._evaluation.result import Evaluation, Settings
 from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
+from pelayanan_eval._rubric.grading import grade_values
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import MissingScoreError, ObservationError, OptionError
 
@@ -196,16 +197,13 @@ def evaluate(
         coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
 
     index = inner[:, -1]
-    reported = index if rubric.conversion.factor == 1 else index * rubric.conversion.factor
-    rounded = rubric.rounding.apply(reported)
-    finite = ~np.isnan(rounded)
-    if not rubric.grades.bands or not finite.any():
-        grades = np.full(len(table), "", dtype=np.str_)
-    elif finite.all():
-        grades = rubric.grades.codes(rounded)
-    else:
-        grades = rubric.grades.codes(np.where(finite, rounded, 0.0))
-        grades[~finite] = ""
+    graded = grade_values(
+        index, rubric.grades, rubric.rounding, factor=rubric.conversion.factor, nan="blank",
+        what=f"the index under rubric {rubric.id!r}",
+    ) if rubric.grades.bands else None  # fmt: skip
+    reported = index * rubric.conversion.factor if graded is None else graded.reported
+    rounded = rubric.rounding.apply(reported) if graded is None else graded.rounded
+    grades = np.full(len(table), "", dtype=np.str_) if graded is None else graded.codes
     return Evaluation(
         rubric=rubric,
         units=table,

@@ -9,6 +9,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval.exceptions import ScoreError
+
 RoundingMode = Literal["half_up", "half_even"]
 ROUNDING_MODES: tuple[str, ...] = ("half_up", "half_even")
 
@@ -169,3 +171,122 @@ class GradeScale:
         codes = np.array([band.code for band in self.bands])
         result: npt.NDArray[np.str_] = codes[self.positions(values)]
         return result
+
+
+@attrs.frozen(eq=False)
+class Graded:
+    """Values converted, rounded and banded by :func:`grade_values`, aligned with the input."""
+
+    reported: npt.NDArray[np.float64]  # the value times the conversion factor
+    rounded: npt.NDArray[np.float64]  # the reported value rounded: what is published and graded
+    positions: npt.NDArray[np.intp]  # band position (0 = top band); -1 where the value is NaN
+    grades: GradeScale
+
+    @property
+    def codes(self) -> npt.NDArray[np.str_]:
+        """Band code per value (``""`` where the value is NaN)."""
+        codes = np.array([band.code for band in self.grades.bands] + [""])
+        result: npt.NDArray[np.str_] = codes[self.positions]
+        return result
+
+    @property
+    def labels(self) -> npt.NDArray[np.str_]:
+        """Band label per value (``""`` where the value is NaN)."""
+        labels = np.array([band.label for band in self.grades.bands] + [""])
+        result: npt.NDArray[np.str_] = labels[self.positions]
+        return result
+
+    def grade(self, i: int) -> Grade | None:
+        """Return the :class:`Grade` of value `i` (None where it is NaN)."""
+        position = int(self.positions.flat[i])
+        if position < 0:
+            return None
+        band = self.grades.bands[position]
+        return Grade(
+            band.code, band.label, band.min, float(self.rounded.flat[i]),
+            float(self.reported.flat[i]),
+        )  # fmt: skip
+
+
+def grade_values(
+    values: npt.ArrayLike,
+    grades: GradeScale,
+    rounding: Rounding,
+    *,
+    factor: float = 1.0,
+    bounds: tuple[float, float] | None = None,
+    nan: Literal["error", "blank"] = "error",
+    what: str = "values",
+) -> Graded:
+    """Convert, round and band values: the one grading path of the library.
+
+    Every grade the library gives (``Rubric.grade``, ``evaluate``, the IKM,
+    report cards, the command line) comes from here, so the same value
+    always gets the same grade.
+
+    Parameters
+    ----------
+    values
+        Values on the scale before conversion (scalar or array).
+    grades
+        The bands.
+    rounding
+        How the converted value is rounded before it is banded.
+    factor
+        Conversion factor (IKM: 25 from 1-4 onto 25-100).
+    bounds
+        The smallest and largest value allowed, on the scale of `values`;
+        a value outside (beyond a relative tolerance of 1e-9) is an error.
+    nan
+        ``"error"``: NaN, infinite or non-numeric values raise;
+        ``"blank"``: NaN values get no band (position -1, code ``""``).
+    what
+        What the values are, for the error message.
+
+    Raises
+    ------
+    ScoreError
+        Values that are not numbers, NaN (unless ``nan="blank"``), infinite,
+        or outside `bounds`; or no bands to grade with.
+
+    Examples
+    --------
+    >>> scale = GradeScale([Band("B", 76.61, "Baik"), Band("C", 65.0, "Kurang Baik")])
+    >>> grade_values([76.605, 76.6049], scale, Rounding(2)).codes.tolist()
+    ['B', 'C']
+    >>> grade_values([76.605], scale, Rounding(2, "half_even")).codes.tolist()
+    ['C']
+    """
+    if not grades.bands:
+        raise ScoreError(f"cannot grade {what}: no grade bands are defined")
+    if isinstance(values, bool | np.bool_ | complex | np.complexfloating) or values is None:
+        raise ScoreError(f"cannot grade {values!r}: not a number")
+    try:
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iuf":
+            raise TypeError
+        raw = raw.astype(np.float64, copy=False)
+    except (TypeError, ValueError, OverflowError):
+        raise ScoreError(f"cannot grade {values!r}: not a number") from None
+    missing = np.isnan(raw)
+    bad = np.isinf(raw) if nan == "blank" else ~np.isfinite(raw)
+    if bounds is not None:
+        low, high = bounds
+        tolerance = 1e-9 * max(1.0, abs(high))
+        with np.errstate(invalid="ignore"):
+            bad |= (raw < low - tolerance) | (raw > high + tolerance)
+    if bad.any():
+        where = np.flatnonzero(bad)
+        shown = ", ".join(f"{float(raw.flat[i])!r}" for i in where[:5])
+        position = "" if raw.ndim == 0 else f" at position(s) {where[:5].tolist()}"
+        limits = "" if bounds is None else f" and within [{bounds[0]:g}, {bounds[1]:g}]"
+        more = f" and {len(where) - 5} more" if len(where) > 5 else ""
+        raise ScoreError(
+            f"cannot grade {what}: values must be finite{limits}; got {shown}{position}{more}"
+        )
+    reported = raw * factor if factor != 1 else raw
+    rounded = rounding.apply(reported)
+    positions = grades.positions(np.where(missing, 0.0, rounded))
+    if missing.any():
+        positions = np.where(missing, -1, positions)
+    return Graded(reported, rounded, positions, grades)

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from pelayanan_eval._common.messages import check_option, format_path, suggest
 from pelayanan_eval._rubric.checks import check_rubric
 from pelayanan_eval._rubric.compiled import Compiled, compile_tree
-from pelayanan_eval._rubric.grading import Grade, GradeScale, Rounding
+from pelayanan_eval._rubric.grading import Grade, GradeScale, Rounding, grade_values
 from pelayanan_eval._rubric.parts import (
     Conversion,
     Criterion,
@@ -205,31 +205,18 @@ class Rubric:
         if not self.grades.bands:
             raise ScoreError(f"rubric {self.id!r} defines no grades")
         check_option("grade scale (on=)", on, ("index", "converted"))
-        try:
-            if value is None:
-                raise TypeError
-            raw = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ScoreError(f"cannot grade {value!r}: not a number") from None
         factor = self.conversion.factor if on == "index" else 1.0
         low, high = (bound / factor for bound in self.index_range)
-        tolerance = 1e-9 * max(1.0, abs(high))
-        bad = ~np.isfinite(raw) | (raw < low - tolerance) | (raw > high + tolerance)
-        if bad.any():
-            where = np.flatnonzero(bad)
-            shown = ", ".join(f"{float(raw.flat[i])!r}" for i in where[:5])
-            position = "" if raw.ndim == 0 else f" at position(s) {where[:5].tolist()}"
-            raise ScoreError(
-                f"cannot grade under rubric {self.id!r}: values must be finite and within "
-                f"[{low:g}, {high:g}] ({on} scale); got {shown}{position}"
-                + (f" and {len(where) - 5} more" if len(where) > 5 else "")
-            )
-        reported = raw * factor
-        rounded = self.rounding.apply(reported)
-        if raw.ndim == 0:
-            band = self.grades.bands[int(self.grades.positions(rounded))]
-            return Grade(band.code, band.label, band.min, float(rounded), float(reported))
-        return self.grades.codes(rounded)
+        graded = grade_values(
+            value, self.grades, self.rounding, factor=factor, bounds=(low, high),
+            what=f"under rubric {self.id!r} ({on} scale)",
+        )  # fmt: skip
+        if graded.reported.ndim == 0:
+            found = graded.grade(0)
+            if found is None:  # unreachable: NaN was refused above
+                raise ScoreError(f"cannot grade {value!r}: not a number")
+            return found
+        return graded.codes
 
     def with_weights(self, weights: Mapping[str, float | str]) -> Rubric:
         """Return a re-validated copy with some criteria's weights replaced.

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._rubric.grading import Band, GradeScale, round_half_up
+from pelayanan_eval._rubric.grading import Band, GradeScale, Rounding, grade_values
 
 
 @attrs.frozen
@@ -21,8 +21,8 @@ class BandTable:
         Short name.
     on
         ``"converted"`` (graded on 25-100) or ``"index"`` (graded on 1-4).
-    digits
-        The value is rounded half up to this many decimals before grading.
+    rounding
+        How the value is rounded before grading (the printed tables: 2 decimals half up).
     grades
         Bands, top first (code = mutu, label = kinerja).
     source
@@ -31,7 +31,7 @@ class BandTable:
 
     id: str
     on: str
-    digits: int
+    rounding: Rounding
     grades: GradeScale
     source: str
 
@@ -43,13 +43,14 @@ class BandTable:
         >>> BAND_TABLES["permenpanrb-14-2017"].grade([76.6049, 76.605]).tolist()
         ['C', 'B']
         """
-        return self.grades.codes(round_half_up(value, self.digits))
+        what = f"under band table {self.id!r}"
+        return grade_values(value, self.grades, self.rounding, what=what).codes
 
 
 def _table(id_: str, on: str, bounds: Sequence[float], source: str) -> BandTable:
     labels = (("A", "Sangat Baik"), ("B", "Baik"), ("C", "Kurang Baik"), ("D", "Tidak Baik"))
     bands = [Band(code, low, label) for (code, label), low in zip(labels, bounds, strict=True)]
-    return BandTable(id_, on, 2, GradeScale(bands), source)
+    return BandTable(id_, on, Rounding(2, "half_up"), GradeScale(bands), source)
 
 
 BAND_TABLES: dict[str, BandTable] = {

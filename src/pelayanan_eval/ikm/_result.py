@@ -13,7 +13,7 @@ from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.checks import AS_PRINTED_TOLERANCE
-from pelayanan_eval._rubric.grading import round_half_up
+from pelayanan_eval._rubric.grading import grade_values, round_half_up
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import (
     MissingScoreError,
@@ -297,8 +297,7 @@ def _band_table(rubric: Rubric, bands: str | BandTable | None) -> BandTable:
     if bands is None:
         if not rubric.grades.bands:
             raise OptionError(f"rubric {rubric.id!r} has no grades; pass bands=")
-        digits = rubric.rounding.digits if rubric.rounding.digits is not None else 12
-        return BandTable(f"{rubric.id} (rubric)", "converted", digits, rubric.grades,
+        return BandTable(f"{rubric.id} (rubric)", "converted", rubric.rounding, rubric.grades,
                          f"the grades of rubric {rubric.id}")  # fmt: skip
     check_option("band table", bands, tuple(BAND_TABLES))
     return BAND_TABLES[bands]
@@ -363,11 +362,10 @@ def build_result(
         if round_ikm is not None:
             index = round_half_up(index, round_ikm)
     converted = index * rubric.conversion.factor
-    graded = round_half_up(converted if table.on == "converted" else index, table.digits)
-    finite = ~np.isnan(graded)
-    positions = table.grades.positions(np.where(finite, graded, 0.0))
-    mutu = np.where(finite, np.array([b.code for b in table.grades])[positions], "")
-    kinerja = np.where(finite, np.array([b.label for b in table.grades])[positions], "")
+    graded = grade_values(
+        converted if table.on == "converted" else index, table.grades, table.rounding,
+        nan="blank", what=f"the IKM under band table {table.id!r}",
+    )  # fmt: skip
     required = adequate = None
     if population is not None:
         if respondents is None:
@@ -385,7 +383,7 @@ def build_result(
     )  # fmt: skip
     return IkmResult(
         rubric, unit_ids, respondents, empty, answered, sums, nrr, terms, index, converted,
-        rubric.rounding.apply(converted), mutu.astype(np.str_), kinerja.astype(np.str_),
+        rubric.rounding.apply(converted), graded.codes, graded.labels,
         required, adequate, conventions, responses, weighted, table, weights,
     )  # fmt: skip
 

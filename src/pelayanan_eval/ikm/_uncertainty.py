@@ -121,7 +121,7 @@ def _unrounded(sample: Sample) -> tuple[Array, Array]:
 def _band_edges(sample: Sample) -> tuple[Array, Array, float]:
     """Raw-value edges of each unit's point band on the table's scale, and the scale factor."""
     table = sample.band_table
-    half = 0.5 * 10.0 ** (-table.digits)
+    half = 0.0 if table.rounding.digits is None else 0.5 * 10.0 ** (-table.rounding.digits)
     lows = np.array([band.min for band in table.grades]) - half
     position = {band.code: i for i, band in enumerate(table.grades)}
     index = np.array([position.get(str(code), -1) for code in sample.grades.tolist()])
