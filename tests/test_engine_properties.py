@@ -113,7 +113,7 @@ def method_of(name: str, trim: float) -> pe.Aggregation:
 
 @settings(max_examples=150, deadline=None)
 @given(datasets(), st.sampled_from(METHODS), st.sampled_from([0.0, 0.25, 0.34]),
-       st.sampled_from(["renormalize", "zero"]), st.sampled_from([0.0, 0.5]))  # fmt: skip
+       st.sampled_from(["renormalize", "scale_min"]), st.sampled_from([0.0, 0.5]))  # fmt: skip
 def test_criteria_first_matches_reference(
     rows: list[Any], method: str, trim: float, missing: str, cover: float
 ) -> None:
@@ -126,7 +126,7 @@ def test_criteria_first_matches_reference(
         leaf = {}
         for j, leaf_id in enumerate(RUBRIC.leaf_ids):
             cells = [
-                (0.0 if missing == "zero" and math.isnan(r[3][j]) else r[3][j], r[1], r[2])
+                (0.0 if missing == "scale_min" and math.isnan(r[3][j]) else r[3][j], r[1], r[2])
                 for r in mine
             ]
             leaf[leaf_id] = reference_aggregate(cells, method, trim)
@@ -135,7 +135,7 @@ def test_criteria_first_matches_reference(
 
 
 @settings(max_examples=150, deadline=None)
-@given(datasets(), st.sampled_from(METHODS), st.sampled_from(["renormalize", "zero"]))
+@given(datasets(), st.sampled_from(METHODS), st.sampled_from(["renormalize", "scale_min"]))
 def test_visits_first_matches_reference(rows: list[Any], method: str, missing: str) -> None:
     """Score each visit, then aggregate the visit indices: equals the reference."""
     coverage = {"min_coverage": 0.0} if missing == "renormalize" else {}
@@ -145,7 +145,7 @@ def test_visits_first_matches_reference(rows: list[Any], method: str, missing: s
         cells = []
         for r in rows:
             if r[0] == unit:
-                values = [0.0 if missing == "zero" and math.isnan(x) else x for x in r[3]]
+                values = [0.0 if missing == "scale_min" and math.isnan(x) else x for x in r[3]]
                 visit_index = reference_node(
                     None, dict(zip(RUBRIC.leaf_ids, values, strict=True)), missing, 0.0
                 )

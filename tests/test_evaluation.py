@@ -40,11 +40,11 @@ def test_hand_worked_evaluation(rubric: pe.Rubric) -> None:
 
 def test_settings_recorded(rubric: pe.Rubric) -> None:
     """The result says which rubric (and version), aggregation, order, policy and rounding."""
-    ev = pe.evaluate(rubric, observations(rubric), aggregate="median", missing="zero")
+    ev = pe.evaluate(rubric, observations(rubric), aggregate="median", missing="scale_min")
     s = ev.settings
     assert (s.rubric_id, s.rubric_hash) == ("two-level", rubric.content_hash)
     assert (s.aggregation.method, s.order, s.missing, s.rounding) == (
-        "median", "criteria_first", "zero", "2 digits half_up",
+        "median", "criteria_first", "scale_min", "2 digits half_up",
     )  # fmt: skip
 
 
@@ -111,7 +111,7 @@ def test_missing_renormalize_below_min_coverage(rubric: pe.Rubric) -> None:
 def test_missing_zero_counts_scale_minimum(rubric: pe.Rubric) -> None:
     """zero: an unscored criterion counts 0 in that visit: a2 = (0 + 3)/2 = 1.5."""
     rows = [("u1", "1", 4, None, 5, 4), ("u1", "2", 5, 3, 4, 4)]
-    ev = pe.evaluate(rubric, observations(rubric, rows), missing="zero")
+    ev = pe.evaluate(rubric, observations(rubric, rows), missing="scale_min")
     assert ev.scores("a2")[0] == pytest.approx(1.5)
     assert ev.scores("A")[0] == pytest.approx((2 * 4.5 + 1.5) / 3)
 
@@ -193,7 +193,7 @@ def test_records_and_pandas(rubric: pe.Rubric) -> None:
     ev = pe.evaluate(rubric, observations(rubric), units=UNITS)
     record = ev.to_records()[0]
     assert record["unit"] == "u1" and record["grade"] == "B" and record["grade_label"] == "Baik"
-    assert record["A"] == pytest.approx(4.0) and record["rank_in_category"] == 1.0
+    assert record["A"] == pytest.approx(4.0) and record["rank"] == 1.0
     pd = pytest.importorskip("pandas")
     frame = ev.to_pandas()
     assert isinstance(frame, pd.DataFrame)
@@ -255,3 +255,15 @@ def test_card_lists_unscored_criteria(rubric: pe.Rubric) -> None:
     assert "criteria not scored in any visit: a2" in str(card)
     assert card.note == "path to the next grade not computed: some criteria are unscored"
     assert pe.evaluate(rubric, observations(rubric)).card("u1").unscored == ()
+
+
+def test_missing_zero_is_a_deprecated_alias_of_scale_min(rubric: pe.Rubric) -> None:
+    """missing='zero' warns that it is now 'scale_min' and gives the same result."""
+    obs = observations(rubric, [("u1", "1", 4, None, 5, 4), ("u2", "1", 3, 3, 3, 3)])
+    with pytest.warns(DeprecationWarning, match="now called missing='scale_min'"):
+        old = pe.evaluate(rubric, obs, missing="zero")  # type: ignore[arg-type]
+    new = pe.evaluate(rubric, obs, missing="scale_min")
+    assert old.settings.missing == "scale_min"
+    assert old.index.tolist() == new.index.tolist()
+    # u1: A = (2 x 4 + 1 x 0) / 3, B = (5 + 4) / 2; index = 0.6 x 8/3 + 0.4 x 4.5 = 3.4
+    assert old.index[0] == pytest.approx(3.4)

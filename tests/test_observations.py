@@ -130,7 +130,10 @@ def test_arrays_out_of_scale_named(rubric: pe.Rubric) -> None:
     ("option", "message"),
     [
         ({"aggregate": "average"}, r"unknown aggregation 'average'; valid: mean, median"),
-        ({"missing": "skip"}, r"unknown missing policy 'skip'; valid: error, renormalize, zero"),
+        (
+            {"missing": "skip"},
+            r"unknown missing policy 'skip'; valid: error, renormalize, scale_min",
+        ),
         (
             {"order": "visit_first"},
             r"unknown order 'visit_first' \(did you mean 'visits_first'\?\)",

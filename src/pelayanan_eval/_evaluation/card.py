@@ -209,6 +209,24 @@ def _effective_weights(
     return weights
 
 
+def group_statistics(
+    scores: npt.NDArray[np.float64], codes: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Mean and best score of each column within each group (NaN ignored), ``[groups, columns]``."""
+    groups = int(codes.max()) + 1
+    scored = ~np.isnan(scores)
+    counts = np.zeros((groups, scores.shape[1]))
+    np.add.at(counts, codes, scored)
+    sums = np.zeros((groups, scores.shape[1]))
+    np.add.at(sums, codes, np.where(scored, scores, 0.0))
+    bests = np.full((groups, scores.shape[1]), -np.inf)
+    np.fmax.at(bests, codes, scores)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, sums / counts, np.nan)
+    bests[counts == 0] = np.nan
+    return means, bests
+
+
 @attrs.frozen
 class UnitFigures:
     """One unit's row of an evaluation, as the card needs it."""

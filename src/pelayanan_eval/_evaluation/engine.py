@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,8 +20,9 @@ from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
 from pelayanan_eval._rubric.grading import grade_values
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import MissingScoreError, ObservationError, OptionError
+from pelayanan_eval.typing import AggregationMethod, MissingPolicy, Order, choices
 
-ORDERS: tuple[str, ...] = ("criteria_first", "visits_first")
+ORDERS = choices(Order)
 
 Array = npt.NDArray[np.float64]
 
@@ -53,7 +55,7 @@ def _missing_error(
     lines = [f"{row}: {', '.join(cols)}" for row, cols in by_row.items()]
     return MissingScoreError(
         f"{len(pairs)} {what} without a score (missing='error'; use missing='renormalize' "
-        f"or 'zero' to evaluate anyway): " + enumerate_limited(lines),
+        f"or 'scale_min' to evaluate anyway): " + enumerate_limited(lines),
         missing=pairs,
     )
 
@@ -63,9 +65,9 @@ def evaluate(
     observations: Observations,
     *,
     units: Units | Sequence[Unit] | None = None,
-    aggregate: str | Aggregation = "mean",
-    order: str = "criteria_first",
-    missing: str = "error",
+    aggregate: AggregationMethod | Aggregation = "mean",
+    order: Order = "criteria_first",
+    missing: MissingPolicy = "error",
     min_coverage: float | None = None,
 ) -> Evaluation:
     """Evaluate units: aggregate their visits, roll the scores up the rubric, grade them.
@@ -96,8 +98,9 @@ def evaluate(
         are re-spread over its scored children, and a parent with less than
         `min_coverage` of its weight scored is itself unscored (with
         ``visits_first`` such a visit then drops out of the unit's
-        aggregate). ``"zero"``: a criterion not scored in a visit counts as
-        its scale minimum ("no evidence").
+        aggregate). ``"scale_min"``: a criterion not scored in a visit counts
+        as its scale minimum ("no evidence": 0 on the 0-5 scales of 17/2017
+        and 29/2022). ``"zero"`` is a deprecated alias of ``"scale_min"``.
     min_coverage
         See `missing` (default 0.5); only with ``missing="renormalize"``.
 
@@ -138,6 +141,15 @@ def evaluate(
         )
     method = Aggregation.coerce(aggregate)
     check_option("order", order, ORDERS)
+    legacy: str = missing
+    if legacy == "zero":
+        warnings.warn(
+            "missing='zero' is deprecated: it counts an unscored criterion as its scale "
+            "minimum, so it is now called missing='scale_min'",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        missing = "scale_min"
     check_option("missing policy", missing, MISSING_POLICIES)
     if min_coverage is None:
         min_coverage = 0.5
@@ -160,7 +172,7 @@ def evaluate(
     values = observations.values
     low, _ = rubric.leaf_scales
     complete = observations.complete
-    if missing == "zero" and not complete:
+    if missing == "scale_min" and not complete:
         values = np.where(np.isnan(values), low, values)
     time = None
     if method.method == "latest":
@@ -190,7 +202,7 @@ def evaluate(
         per_visit = roll_up(values, tree, missing, min_coverage)
         inner = aggregate_rows(per_visit, codes, len(table), method, **options)
     weights = rubric.leaf_weights
-    if complete or missing == "zero":
+    if complete or missing == "scale_min":
         coverage = np.ones(len(table))
     else:
         covered = any_per_group(~np.isnan(observations.values), codes, len(table))

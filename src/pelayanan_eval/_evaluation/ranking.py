@@ -10,8 +10,9 @@ import numpy.typing as npt
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option
 from pelayanan_eval.exceptions import ScoreError
+from pelayanan_eval.typing import TieMethod, choices
 
-TIE_METHODS: tuple[str, ...] = ("min", "dense", "average", "ordinal")
+TIE_METHODS = choices(TieMethod)
 
 
 def _as_numbers(values: npt.ArrayLike, name: str) -> npt.NDArray[np.float64]:
@@ -47,7 +48,7 @@ def rank(
     scores: npt.ArrayLike,
     groups: npt.ArrayLike | None = None,
     *,
-    ties: str = "min",
+    ties: TieMethod = "min",
     descending: bool = True,
     tiebreak: Sequence[npt.ArrayLike] = (),
 ) -> npt.NDArray[np.float64]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any
@@ -15,14 +14,16 @@ from pelayanan_eval._common.arrays import factorize, readonly
 from pelayanan_eval._common.messages import check_option, suggest
 from pelayanan_eval._data.units import Units
 from pelayanan_eval._evaluation.aggregation import Aggregation
-from pelayanan_eval._evaluation.card import ReportCard, UnitFigures, build_card
+from pelayanan_eval._evaluation.card import ReportCard, UnitFigures, build_card, group_statistics
 from pelayanan_eval._evaluation.ranking import rank
+from pelayanan_eval._evaluation.standings import HTML_ROWS, Standing, choose, html_table
 from pelayanan_eval._rubric.compiled import Compiled
 from pelayanan_eval._rubric.grading import Grade
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
+from pelayanan_eval.typing import GroupBy, RankBy, TieMethod, choices
 
-RANK_BY: tuple[str, ...] = ("rounded", "raw")
+RANK_BY = choices(RankBy)
 
 Array = npt.NDArray[np.float64]
 
@@ -39,27 +40,6 @@ class Settings:
     min_coverage: float
     rounding: str
     conversion_factor: float
-
-
-@attrs.frozen
-class Standing:
-    """One row of an award table (:meth:`Evaluation.top`) or a coaching list (``bottom``).
-
-    ``index`` is the full-precision index on the rubric's scale,
-    ``rounded`` the published value the ranking uses; ``tied`` marks a
-    unit whose published index and tie-breaker values another unit of its
-    group shares.
-    """
-
-    group: str
-    rank: float
-    tied: bool
-    unit: str
-    name: str
-    index: float
-    rounded: float
-    grade: str
-    grade_label: str
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -115,6 +95,17 @@ class Evaluation:
         return len(self.units)
 
     @cached_property
+    def _ranks(self) -> dict[tuple[Any, ...], Array]:
+        """Rankings already computed, by (within, ties, tie-breakers, by)."""
+        return {}
+
+    @cached_property
+    def grade_labels(self) -> npt.NDArray[np.str_]:
+        """Grade label per unit (``""`` where the index is NaN), aligned with :attr:`grades`."""
+        labels = {band.code: band.label for band in self.rubric.grades}
+        return readonly(np.array([labels.get(code, "") for code in self.grades.tolist()]))
+
+    @cached_property
     def node_scores(self) -> Array:
         """``[units, nodes]`` scores of every criterion, in :attr:`node_ids` order."""
         scores = np.empty((len(self), len(self.node_ids)))
@@ -160,7 +151,7 @@ class Evaluation:
         grade = self.rubric.grade(float(self.reported[i]), on="converted")
         return grade if isinstance(grade, Grade) else None
 
-    def _groups(self, within: str | npt.ArrayLike | None) -> npt.NDArray[Any] | None:
+    def _groups(self, within: GroupBy | npt.ArrayLike | None) -> npt.NDArray[Any] | None:
         if within is None:
             return None
         if isinstance(within, str):
@@ -171,7 +162,7 @@ class Evaluation:
             raise OptionError(f"within has shape {groups.shape}, expected ({len(self)},)")
         return groups
 
-    def _group_codes(self, within: str | npt.ArrayLike | None) -> npt.NDArray[np.intp] | None:
+    def _group_codes(self, within: GroupBy | npt.ArrayLike | None) -> npt.NDArray[np.intp] | None:
         """Each unit's group as a code (None: one group); the units cache their own codes."""
         groups = self._groups(within)  # checks `within`
         if groups is None:
@@ -180,11 +171,11 @@ class Evaluation:
 
     def rank(
         self,
-        within: str | npt.ArrayLike | None = "category",
+        within: GroupBy | npt.ArrayLike | None = "category",
         *,
-        ties: str = "min",
+        ties: TieMethod = "min",
         tiebreak: Sequence[str] = (),
-        by: str = "rounded",
+        by: RankBy = "rounded",
     ) -> Array:
         """Rank units, best first, within their category (or parent, or overall).
 
@@ -208,9 +199,23 @@ class Evaluation:
             float ranks aligned with :attr:`units` (NaN where the index is NaN).
         """
         check_option("rank by", by, RANK_BY)
+        cache = None
+        if within is None or isinstance(within, str):
+            key = (
+                within,
+                ties,
+                tuple(tiebreak) if isinstance(tiebreak, list | tuple) else None,
+                by,
+            )
+            cache = key if key[2] is not None else None
+        if cache is not None and cache in self._ranks:
+            return self._ranks[cache]
         keys = self._tiebreak_keys(tiebreak)
         score = self.rounded if by == "rounded" else self.reported
-        return rank(score, self._group_codes(within), ties=ties, tiebreak=keys)
+        ranks = readonly(rank(score, self._group_codes(within), ties=ties, tiebreak=keys))
+        if cache is not None:
+            self._ranks[cache] = ranks
+        return ranks
 
     def _tiebreak_keys(self, tiebreak: Sequence[str]) -> list[npt.NDArray[Any]]:
         """Return the arrays behind tie-breaker names: criterion ids (their scores), ``"id"``."""
@@ -230,56 +235,39 @@ class Evaluation:
     def _standings(
         self,
         k: int,
-        within: str | npt.ArrayLike | None,
-        ties: str,
+        within: GroupBy | npt.ArrayLike | None,
+        ties: TieMethod,
         tiebreak: Sequence[str],
         best: bool,
     ) -> list[Standing]:
-        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-            raise OptionError(f"k must be a positive whole number, got {k!r}")
         groups, codes = self._groups(within), self._group_codes(within)
-        keys = self._tiebreak_keys(tiebreak)
-        ranks = rank(self.rounded, codes, ties=ties, tiebreak=keys)
-        # chosen by competition ranks, so whatever the tie method every unit tied at the cut
-        # is in; from the bottom, the same ranking read backwards (ties and tie-breakers alike)
-        places = rank(self.rounded, codes, ties="min", tiebreak=keys)
-        cut = places if best else rank(places, codes, ties="min")
-        chosen = np.flatnonzero(cut <= k)
-        labels = np.zeros(len(self), dtype=np.intp) if codes is None else codes
+        rows, ranks, tied = choose(
+            self.rounded, codes, self._tiebreak_keys(tiebreak), k, ties, best=best
+        )
         names = np.full(len(self), "", dtype=np.str_) if groups is None else np.asarray(groups)
-        # tied: another unit of the same group has the same published index and the same
-        # tie-breaker values (whatever the tie method)
-        ranked = ~np.isnan(ranks)
-        columns = [labels, self.rounded, *(factorize(key)[1] for key in keys)]
-        pairs = np.stack([np.asarray(c, dtype=np.float64)[ranked] for c in columns])
-        _, inverse, counts = np.unique(pairs, axis=1, return_inverse=True, return_counts=True)
-        shared = np.zeros(len(self), dtype=bool)
-        shared[ranked] = counts[inverse.ravel()] > 1
-        tied = shared[chosen]
-        direction = 1 if best else -1
-        order = np.lexsort((direction * ranks[chosen], labels[chosen]))
+        labels = self.grade_labels
         return [
-            self._standing(
-                int(chosen[j]), float(ranks[chosen[j]]), str(names[chosen[j]]), bool(tied[j])
+            Standing(
+                group=str(names[i]),
+                rank=float(r),
+                tied=bool(t),
+                unit=str(self.units.ids[i]),
+                name=str(self.units.names[i]),
+                index=float(self.index[i]),
+                reported=float(self.reported[i]),
+                rounded=float(self.rounded[i]),
+                grade=str(self.grades[i]),
+                grade_label=str(labels[i]),
             )
-            for j in order.tolist()
+            for i, r, t in zip(rows.tolist(), ranks.tolist(), tied.tolist(), strict=True)
         ]
-
-    def _standing(self, i: int, rank_value: float, label: Any, tied: bool) -> Standing:
-        code = str(self.grades[i])
-        bands = {band.code: band.label for band in self.rubric.grades}
-        return Standing(
-            group=str(label), rank=rank_value, tied=bool(tied), unit=str(self.units.ids[i]),
-            name=str(self.units.names[i]), index=float(self.index[i]),
-            rounded=float(self.rounded[i]), grade=code, grade_label=bands.get(code, ""),
-        )  # fmt: skip
 
     def top(
         self,
         k: int = 2,
-        within: str | npt.ArrayLike | None = "category",
+        within: GroupBy | npt.ArrayLike | None = "category",
         *,
-        ties: str = "min",
+        ties: TieMethod = "min",
         tiebreak: Sequence[str] = (),
     ) -> list[Standing]:
         """Return the award table: units ranked `k` or better per group (ties at the cut included).
@@ -297,9 +285,9 @@ class Evaluation:
     def bottom(
         self,
         k: int = 2,
-        within: str | npt.ArrayLike | None = "category",
+        within: GroupBy | npt.ArrayLike | None = "category",
         *,
-        ties: str = "min",
+        ties: TieMethod = "min",
         tiebreak: Sequence[str] = (),
     ) -> list[Standing]:
         """Return the coaching list: the `k` lowest-ranked units of each group, lowest first.
@@ -329,17 +317,8 @@ class Evaluation:
         codes = self.units.group_codes("category")
         aspect_ids = self.score_ids(1)
         aspects = self.scores(1)
-        groups = int(codes.max()) + 1
-        scored = ~np.isnan(aspects)
-        counts = np.zeros((groups, aspects.shape[1]))
-        np.add.at(counts, codes, scored)
-        sums = np.zeros((groups, aspects.shape[1]))
-        np.add.at(sums, codes, np.where(scored, aspects, 0.0))
-        bests = np.full((groups, aspects.shape[1]), -np.inf)
-        np.fmax.at(bests, codes, aspects)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = np.where(counts > 0, sums / counts, np.nan)
-        bests[counts == 0] = np.nan
+        means, bests = group_statistics(aspects, codes)
+        groups = len(means)
         ranked = np.bincount(codes[~np.isnan(ranks)], minlength=groups)
         settings = self.settings
         out = []
@@ -360,12 +339,25 @@ class Evaluation:
             out.append(card)
         return out
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """One dict per unit: id, name, category, visits, coverage, index, grade, rank, aspects."""
-        ranks = self.rank("category")
+    def to_records(
+        self,
+        within: GroupBy | npt.ArrayLike | None = "category",
+        *,
+        ties: TieMethod = "min",
+        tiebreak: Sequence[str] = (),
+    ) -> list[dict[str, Any]]:
+        """Return one dict per unit, in result order, named as in ``results.Standing``.
+
+        Keys: ``unit``, ``name``, ``category``, ``visits``, ``coverage``,
+        ``index`` (full precision), ``reported`` (after the conversion),
+        ``rounded`` (published), ``grade``, ``grade_label``, ``rank`` (as
+        :meth:`rank` gives it with `within`, `ties` and `tiebreak`), then one
+        key per top-level criterion id with its score.
+        """
+        ranks = self.rank(within, ties=ties, tiebreak=tiebreak)
         top = self.score_ids(1)
         aspects = self.scores(1)
-        bands = {band.code: band.label for band in self.rubric.grades}
+        labels = self.grade_labels
         records = []
         for i in range(len(self)):
             record: dict[str, Any] = {
@@ -378,8 +370,8 @@ class Evaluation:
                 "reported": float(self.reported[i]),
                 "rounded": float(self.rounded[i]),
                 "grade": str(self.grades[i]),
-                "grade_label": bands.get(str(self.grades[i]), ""),
-                "rank_in_category": float(ranks[i]),
+                "grade_label": str(labels[i]),
+                "rank": float(ranks[i]),
             }
             for j, node_id in enumerate(top):
                 record[node_id] = float(aspects[i, j])
@@ -398,22 +390,11 @@ class Evaluation:
 
     def _repr_html_(self) -> str:
         ranks = self.rank("category")
-        head = "".join(
-            f"<th>{h}</th>" for h in ("unit", "name", "category", "index", "grade", "rank")
-        )
-        rows = []
-        for i in range(min(len(self), 50)):
-            cells = (
-                self.units.ids[i], self.units.names[i], self.units.categories[i],
-                f"{self.rounded[i]:.2f}", self.grades[i],
-                "" if np.isnan(ranks[i]) else f"{ranks[i]:g}",
-            )  # fmt: skip
-            rows.append(
-                "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>"
-            )
-        more = f"<p>... {len(self) - 50} more units</p>" if len(self) > 50 else ""
-        caption = html.escape(repr(self))
-        return (
-            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>{more}"
-        )
+        rows = [
+            (self.units.ids[i], self.units.names[i], self.units.categories[i],
+             f"{self.rounded[i]:.2f}", self.grades[i],
+             "" if np.isnan(ranks[i]) else f"{ranks[i]:g}")
+            for i in range(min(len(self), HTML_ROWS))
+        ]  # fmt: skip
+        head = ("unit", "name", "category", "index", "grade", "rank")
+        return html_table(repr(self), head, rows, len(self) - len(rows))

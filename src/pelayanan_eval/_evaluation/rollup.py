@@ -7,8 +7,9 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import blocked_product
 from pelayanan_eval._rubric.compiled import Compiled
+from pelayanan_eval.typing import MissingPolicy, choices
 
-MISSING_POLICIES: tuple[str, ...] = ("error", "renormalize", "zero")
+MISSING_POLICIES = choices(MissingPolicy)
 
 Array = npt.NDArray[np.float64]
 

@@ -10,9 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval.exceptions import ScoreError
+from pelayanan_eval.typing import RoundingMode, choices
 
-RoundingMode = Literal["half_up", "half_even"]
-ROUNDING_MODES: tuple[str, ...] = ("half_up", "half_even")
+ROUNDING_MODES = choices(RoundingMode)
 
 # Representation error is absorbed at this many decimals of the rounding unit,
 # so 4.505 (stored as 4.50499999999999989...) rounds up like a spreadsheet shows it.

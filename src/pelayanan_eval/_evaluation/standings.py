@@ -1,0 +1,91 @@
+"""Award tables and coaching lists (the units ranked k or better, or worse), and HTML tables."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._common.arrays import factorize
+from pelayanan_eval._evaluation.ranking import rank
+from pelayanan_eval.exceptions import OptionError
+from pelayanan_eval.typing import TieMethod
+
+HTML_ROWS = 50  # rows a notebook table shows
+
+
+def html_table(caption: str, head: Sequence[str], rows: Sequence[Sequence[Any]], more: int) -> str:
+    """Render rows as an HTML table (escaped), saying how many more rows there are."""
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    tail = f"<p>... {more} more units</p>" if more > 0 else ""
+    return (
+        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{header}</tr></thead>"
+        f"<tbody>{cells}</tbody></table>{tail}"
+    )
+
+
+@attrs.frozen
+class Standing:
+    """One row of an award table (``Evaluation.top``) or a coaching list (``bottom``).
+
+    The fields are named as in ``Evaluation.to_records()``: ``index`` is the
+    full-precision index on the rubric's scale, ``reported`` the index after
+    the rubric's conversion, ``rounded`` the published value the ranking
+    uses, ``grade`` and ``grade_label`` its band. ``tied`` marks a unit
+    whose published index and tie-breaker values another unit of its group
+    shares.
+    """
+
+    group: str
+    rank: float
+    tied: bool
+    unit: str
+    name: str
+    index: float
+    reported: float
+    rounded: float
+    grade: str
+    grade_label: str
+
+
+def choose(
+    rounded: npt.NDArray[np.float64],
+    codes: npt.NDArray[np.intp] | None,
+    keys: list[npt.NDArray[Any]],
+    k: int,
+    ties: TieMethod,
+    *,
+    best: bool,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Rows ranked `k` or better (``best``) or worse, grouped, with their ranks and tie flags.
+
+    Units are chosen by competition ranks, so whatever the tie method every
+    unit tied at the cut is in; from the bottom, the same ranking is read
+    backwards (ties and tie-breakers alike).
+    """
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise OptionError(f"k must be a positive whole number, got {k!r}")
+    ranks = rank(rounded, codes, ties=ties, tiebreak=keys)
+    places = rank(rounded, codes, ties="min", tiebreak=keys)
+    cut = places if best else rank(places, codes, ties="min")
+    chosen = np.flatnonzero(cut <= k)
+    labels = np.zeros(len(rounded), dtype=np.intp) if codes is None else codes
+    # tied: another unit of the same group has the same published index and the same
+    # tie-breaker values (whatever the tie method)
+    ranked = ~np.isnan(ranks)
+    columns = [labels, rounded, *(factorize(key)[1] for key in keys)]
+    pairs = np.stack([np.asarray(c, dtype=np.float64)[ranked] for c in columns])
+    _, inverse, counts = np.unique(pairs, axis=1, return_inverse=True, return_counts=True)
+    shared = np.zeros(len(rounded), dtype=bool)
+    shared[ranked] = counts[inverse.ravel()] > 1
+    direction = 1 if best else -1
+    order = np.lexsort((direction * ranks[chosen], labels[chosen]))
+    rows = chosen[order]
+    return rows, ranks[rows], shared[rows]
