@@ -176,7 +176,7 @@ def run_library_strings(data: Data, units: np.ndarray) -> ikm.IkmResult:
 
 
 def as_result(result: ikm.IkmResult) -> Result:
-    return Result(result.nrr, result.converted, result.rounded, result.mutu.astype(str))
+    return Result(result.nrr, result.reported, result.rounded, result.grades.astype(str))
 
 
 def run_pandas(frame: pd.DataFrame, codes: np.ndarray, units: int) -> Result:
@@ -252,14 +252,14 @@ def check_same(name: str, reference: Result, other: Result) -> list[str]:
     if not np.allclose(reference.nrr, other.nrr, rtol=0, atol=NRR_ATOL):
         worst = float(np.nanmax(np.abs(reference.nrr - other.nrr)))
         problems.append(f"{name}: NRR differ (max |diff| {worst:.3g})")
-    if not np.allclose(reference.converted, other.converted, rtol=0, atol=NRR_ATOL):
-        worst = float(np.nanmax(np.abs(reference.converted - other.converted)))
+    if not np.allclose(reference.reported, other.reported, rtol=0, atol=NRR_ATOL):
+        worst = float(np.nanmax(np.abs(reference.reported - other.reported)))
         problems.append(f"{name}: IKM (25-100) before rounding differs (max |diff| {worst:.3g})")
     if not np.array_equal(reference.rounded, other.rounded):
         where = np.flatnonzero(reference.rounded != other.rounded)
         problems.append(f"{name}: rounded IKM differs at {len(where)} units, e.g. {where[:5]}")
-    if not np.array_equal(reference.mutu, other.mutu):
-        problems.append(f"{name}: mutu differs at {np.sum(reference.mutu != other.mutu)} units")
+    if not np.array_equal(reference.grades, other.grades):
+        problems.append(f"{name}: mutu differs at {np.sum(reference.grades != other.grades)} units")
     return problems
 
 
@@ -431,7 +431,7 @@ def main() -> int:
     print("cProfile of one library run, string ids (ms: own, cumulative, calls):")
     print("\n".join(string_profile))
 
-    bands = dict(zip(*np.unique(reference.mutu, return_counts=True), strict=True))
+    bands = dict(zip(*np.unique(reference.grades, return_counts=True), strict=True))
     print("mutu per unit: " + ", ".join(f"{k} {int(v):,}" for k, v in sorted(bands.items())))
     print(
         "agreement: "

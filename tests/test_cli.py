@@ -169,7 +169,7 @@ def test_ikm_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["ikm", str(path), "--weights", "printed", "--format", "json"]) == 0
     result = __import__("json").loads(capsys.readouterr().out)
     # 3.41 x 9 x 0.111 = 3.40659 -> x25 = 85.16475 -> 85.16
-    assert result["units"][0]["ikm_rounded"] == 85.16
+    assert result["units"][0]["rounded"] == 85.16
     assert result["conventions"]["weights"].startswith("printed 0.111")
 
 

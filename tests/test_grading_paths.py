@@ -59,7 +59,7 @@ def test_ikm_from_nrr_and_rubric_band_table(mode: str) -> None:
     rubric = _rubric(mode)
     nrr = np.repeat(np.array(VALUES)[:, None] / 25, len(rubric.leaves), axis=1)
     result = ikm.from_nrr(rubric, nrr)
-    assert result.mutu.tolist() == EXPECTED[mode]
+    assert result.grades.tolist() == EXPECTED[mode]
     assert result.rounded.tolist() == rubric.rounding.apply(VALUES).tolist()
 
 

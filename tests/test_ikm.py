@@ -42,9 +42,9 @@ def test_five_respondents_exact_weights(rubric: pe.Rubric) -> None:
     result = ikm.compute(rubric, responses(rubric, FIVE))
     np.testing.assert_allclose(result.nrr[0], NRR, rtol=0, atol=1e-12)
     assert result.index[0] == pytest.approx(30.2 / 9, abs=1e-12)
-    assert result.converted[0] == pytest.approx(30.2 / 9 * 25, abs=1e-10)
+    assert result.reported[0] == pytest.approx(30.2 / 9 * 25, abs=1e-10)
     assert result.rounded.tolist() == [83.89]
-    assert (result.mutu[0], result.kinerja[0]) == ("B", "Baik")
+    assert (result.grades[0], result.grade_labels[0]) == ("B", "Baik")
     assert result.respondents.tolist() == [5]
     assert result.conventions.weights == "as in the rubric (equal)"
 
@@ -79,7 +79,7 @@ def test_kepmenpan_2004_fourteen_unsur_at_0071() -> None:
     result = ikm.compute(old, ikm.Responses.from_arrays(old, answers=answers, unit=["u"] * 5))
     assert result.index[0] == pytest.approx(46.8 * 0.071, abs=1e-12)
     assert result.rounded.tolist() == [83.07]
-    assert (result.mutu[0], result.kinerja[0]) == ("A", "Sangat Baik")
+    assert (result.grades[0], result.grade_labels[0]) == ("A", "Sangat Baik")
     exact = ikm.compute(old, ikm.Responses.from_arrays(old, answers=answers, unit=["u"] * 5),
                         weights="exact")  # fmt: skip
     # 46.8 / 14 = 3.342857 -> 83.5714 -> 83.57
@@ -96,7 +96,7 @@ def test_published_examples(
     """IKM 3.41 -> 85.25 B Baik; 3.80 -> 95.00 A Sangat Baik (DESIGN.md's examples)."""
     answers = np.array([[3] * 9] * threes + [[4] * 9] * fours, dtype=np.uint8)
     result = ikm.compute(rubric, responses(rubric, answers))
-    assert (result.rounded[0], result.mutu[0], result.kinerja[0]) == (rounded, mutu, kinerja)
+    assert (result.rounded[0], result.grades[0], result.grade_labels[0]) == (rounded, mutu, kinerja)
 
 
 @pytest.mark.parametrize(
@@ -123,8 +123,8 @@ def test_alternative_band_table_changes_the_category(rubric: pe.Rubric) -> None:
     # 10000 respondents: 6450 answer 3 and 3550 answer 4?  -> 3.355; use two unsur values instead:
     answers = np.array([[3] * 9] * 9355 + [[4] * 9] * 645, dtype=np.uint8)  # NRR 3.0645
     data = responses(rubric, answers)
-    assert ikm.compute(rubric, data).mutu.tolist() == ["B"]  # 76.6125 -> 76.61 -> B
-    assert ikm.compute(rubric, data, bands="minerba-1-4").mutu.tolist() == ["C"]  # 3.06 -> C
+    assert ikm.compute(rubric, data).grades.tolist() == ["B"]  # 76.6125 -> 76.61 -> B
+    assert ikm.compute(rubric, data, bands="minerba-1-4").grades.tolist() == ["C"]  # 3.06 -> C
 
 
 def test_krejcie_morgan_table() -> None:

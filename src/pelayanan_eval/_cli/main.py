@@ -271,8 +271,8 @@ def _ikm(args: argparse.Namespace) -> int:
               f"bands {result.conventions.band_table}")  # fmt: skip
         print(f"{'unit':<24} {'respondents':>11} {'IKM 1-4':>8} {'IKM':>7}  mutu kinerja")
         for r in records:
-            print(f"{str(r['unit'])[:24]:<24} {r['respondents']:>11} {r['ikm']:>8.4f} "
-                  f"{r['ikm_rounded']:>7.2f}  {r['mutu']:<4} {r['kinerja']}")  # fmt: skip
+            print(f"{str(r['unit'])[:24]:<24} {r['respondents']:>11} {r['index']:>8.4f} "
+                  f"{r['rounded']:>7.2f}  {r['grade']:<4} {r['grade_label']}")  # fmt: skip
     return 0
 
 

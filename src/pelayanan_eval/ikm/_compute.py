@@ -82,7 +82,7 @@ def compute(
     >>> result = ikm.compute(
     ...     rubric, ikm.Responses.from_arrays(rubric, answers=answers, unit=["kel-a"] * 100)
     ... )
-    >>> result.rounded.tolist(), result.mutu.tolist(), result.kinerja.tolist()
+    >>> result.rounded.tolist(), result.grades.tolist(), result.grade_labels.tolist()
     ([85.25], ['B'], ['Baik'])
     """
     if not isinstance(responses, Responses):

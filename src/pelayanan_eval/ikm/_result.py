@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,14 +71,16 @@ class IkmResult:
         NRR x weight ("NRR tertimbang"), rounded if the convention says so.
     index
         IKM on the answer scale (1-4): the weighted sum, rounded if the convention says so.
-    converted
-        IKM x conversion factor (25-100).
+    reported
+        IKM x conversion factor (25-100), as :attr:`Evaluation.reported
+        <pelayanan_eval.Evaluation.reported>` (was ``converted``).
     rounded
-        The converted IKM rounded as the rubric declares.
-    mutu
-        Band code per unit (A-D).
-    kinerja
-        Band label per unit ("Baik", ...).
+        The reported IKM rounded as the rubric declares.
+    grades
+        Band code per unit (A-D): the *mutu pelayanan* (was ``mutu``).
+    grade_labels
+        Band label per unit ("Baik", ...): the *kinerja unit pelayanan*
+        (was ``kinerja``).
     required
         Krejcie-Morgan sample size for the unit's population (None when no
         population was given).
@@ -103,10 +106,10 @@ class IkmResult:
     nrr: Array
     nrr_weighted: Array
     index: Array
-    converted: Array
+    reported: Array
     rounded: Array
-    mutu: npt.NDArray[np.str_]
-    kinerja: npt.NDArray[np.str_]
+    grades: npt.NDArray[np.str_]
+    grade_labels: npt.NDArray[np.str_]
     required: Counts | None
     adequate: npt.NDArray[np.bool_] | None
     conventions: Conventions
@@ -118,12 +121,45 @@ class IkmResult:
     def __len__(self) -> int:
         return len(self.unit_ids)
 
+    def _renamed(self, old: str, new: str) -> Any:
+        warnings.warn(
+            f"IkmResult.{old} is deprecated; use IkmResult.{new} (the same name as in "
+            "Evaluation and in to_records())",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return getattr(self, new)
+
+    @property
+    def converted(self) -> Array:
+        """Deprecated alias of :attr:`reported`."""
+        result: Array = self._renamed("converted", "reported")
+        return result
+
+    @property
+    def mutu(self) -> npt.NDArray[np.str_]:
+        """Deprecated alias of :attr:`grades`."""
+        result: npt.NDArray[np.str_] = self._renamed("mutu", "grades")
+        return result
+
+    @property
+    def kinerja(self) -> npt.NDArray[np.str_]:
+        """Deprecated alias of :attr:`grade_labels`."""
+        result: npt.NDArray[np.str_] = self._renamed("kinerja", "grade_labels")
+        return result
+
     def __repr__(self) -> str:
         counted = "" if self.respondents is None else f", {int(self.respondents.sum())} respondents"
         return f"<IkmResult: {len(self)} units{counted}, {self.conventions.weights}>"
 
     def to_records(self) -> list[dict[str, Any]]:
-        """Return one dict per unit: respondents, NRR per unsur, IKM (1-4 and 25-100), mutu."""
+        """Return one dict per unit, named as in ``Evaluation.to_records()``.
+
+        Keys: ``unit``, ``respondents`` and ``empty_respondents`` (from
+        answers), ``nrr_<unsur>`` per unsur, ``index`` (1-4), ``reported``
+        (25-100), ``rounded``, ``grade`` (mutu), ``grade_label`` (kinerja),
+        and ``required`` / ``adequate`` when a population was given.
+        """
         out = []
         for i in range(len(self)):
             record: dict[str, Any] = {"unit": self.unit_ids[i].item()}
@@ -133,11 +169,11 @@ class IkmResult:
             for j, leaf in enumerate(self.rubric.leaf_ids):
                 record[f"nrr_{leaf}"] = float(self.nrr[i, j])
             record |= {
-                "ikm": float(self.index[i]),
-                "ikm_converted": float(self.converted[i]),
-                "ikm_rounded": float(self.rounded[i]),
-                "mutu": str(self.mutu[i]),
-                "kinerja": str(self.kinerja[i]),
+                "index": float(self.index[i]),
+                "reported": float(self.reported[i]),
+                "rounded": float(self.rounded[i]),
+                "grade": str(self.grades[i]),
+                "grade_label": str(self.grade_labels[i]),
             }
             if self.required is not None and self.adequate is not None:
                 record |= {"required": int(self.required[i]), "adequate": bool(self.adequate[i])}
@@ -224,7 +260,7 @@ class IkmResult:
         sample = Sample(
             r.unit_ids, r.responses.answers, r.responses.unit_codes, r.sums, r.answered,
             r.respondents, r.weighted_rubric, r.conventions.missing,
-            r.conventions.conversion_factor, first_top(r.rubric), r.band_table, r.mutu,
+            r.conventions.conversion_factor, first_top(r.rubric), r.band_table, r.grades,
         )  # fmt: skip
         if method == "normal":
             return normal(sample, level)

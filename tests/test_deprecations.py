@@ -1,0 +1,29 @@
+"""Renamed public names keep working for one release, with a DeprecationWarning."""
+
+from __future__ import annotations
+
+import pytest
+
+from pelayanan_eval import ikm
+from tests.conftest import load_quietly
+
+
+def test_ikm_result_old_field_names_warn_and_alias_the_new_ones() -> None:
+    """IkmResult.converted / mutu / kinerja are the new reported / grades / grade_labels."""
+    rubric = load_quietly("permenpanrb-14-2017-ikm")
+    # NRR 3.41 on every unsur: IKM 3.41 x 25 = 85.25, band B "Baik" (76.61 <= 85.25 < 88.31)
+    result = ikm.from_nrr(rubric, [3.41] * 9)
+    assert result.rounded.tolist() == [85.25]
+    assert result.grades.tolist() == ["B"] and result.grade_labels.tolist() == ["Baik"]
+    for old, new in (("converted", "reported"), ("mutu", "grades"), ("kinerja", "grade_labels")):
+        with pytest.warns(DeprecationWarning, match=f"IkmResult.{old} is deprecated"):
+            assert getattr(result, old).tolist() == getattr(result, new).tolist()
+
+
+def test_ikm_records_use_the_evaluation_vocabulary() -> None:
+    """IkmResult.to_records() names index, reported, rounded, grade and grade_label."""
+    rubric = load_quietly("permenpanrb-14-2017-ikm")
+    (record,) = ikm.from_nrr(rubric, [3.41] * 9, unit_ids=["kel-a"]).to_records()
+    assert record["unit"] == "kel-a"
+    assert record["index"] == pytest.approx(3.41) and record["reported"] == pytest.approx(85.25)
+    assert (record["rounded"], record["grade"], record["grade_label"]) == (85.25, "B", "Baik")
