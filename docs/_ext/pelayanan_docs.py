@@ -4,7 +4,8 @@
   from its file, so the regulations page lists the provisional parts, notes and
   sources that are in ``rubrics/*.yaml``, never a copy that can drift.
 - A check that every public name (``pelayanan_eval.__all__``,
-  ``pelayanan_eval.exceptions.__all__`` and ``pelayanan_eval.ikm.__all__``) is
+  and the ``__all__`` of the public modules ``exceptions``, ``ikm``, ``results``,
+  ``schema`` and ``typing``) is
   documented; a missing one is a warning, so the ``-W`` build fails until
   ``api.md`` lists it.
 - ``numpy.typing.ArrayLike`` in overloaded signatures is shown by its name.
@@ -30,6 +31,9 @@ from sphinx.util.docutils import SphinxDirective
 import pelayanan_eval as pe
 import pelayanan_eval.exceptions
 import pelayanan_eval.ikm
+import pelayanan_eval.results
+import pelayanan_eval.schema
+import pelayanan_eval.typing
 from pelayanan_eval.exceptions import ProvisionalRubricWarning
 
 logger = logging.getLogger(__name__)
@@ -195,7 +199,9 @@ def _check_public_names(app: Any, env: Any) -> None:
     """Warn about public names that no page documents."""
     documented = set(env.get_domain("py").objects)
     public = [f"pelayanan_eval.{name}" for name in pe.__all__ if name != "__version__"]
-    for module in (pelayanan_eval.exceptions, pelayanan_eval.ikm):
+    modules = (pelayanan_eval.exceptions, pelayanan_eval.ikm, pelayanan_eval.results,
+               pelayanan_eval.schema, pelayanan_eval.typing)  # fmt: skip
+    for module in modules:
         public += [f"{module.__name__}.{name}" for name in module.__all__]
     missing = [name for name in public if name not in documented]
     if missing:
