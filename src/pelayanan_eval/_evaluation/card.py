@@ -139,7 +139,7 @@ class ReportCard:
 
 
 def path_to_next_grade(
-    rubric: Rubric, leaf_scores: npt.NDArray[np.float64], reported: float
+    rubric: Rubric, leaf_scores: npt.NDArray[np.float64], reported: float, now: int | None = None
 ) -> NextGrade | str:
     """Find the fewest one-level leaf improvements reaching the next band, or say why not.
 
@@ -149,12 +149,14 @@ def path_to_next_grade(
     number of steps k, the largest reachable gain is the sum of the k
     largest step gains (a leaf's later steps never gain more than its
     earlier ones, so this choice is always feasible), hence the first k
-    whose sum reaches the next band's lower bound is the minimum.
+    whose sum reaches the next band's lower bound is the minimum. `now` is
+    the band position of `reported`, when the caller graded it already.
     """
     bands = rubric.grades.bands
     if not bands:
         return "the rubric has no grades"
-    now = int(grade_values(reported, rubric.grades, rubric.rounding).positions)
+    if now is None:
+        now = int(grade_values(reported, rubric.grades, rubric.rounding).positions)
     if now == 0:
         return f"already in the top band ({bands[0].code})"
     target = bands[now - 1]
@@ -238,6 +240,7 @@ class UnitFigures:
     reported: float
     rounded: float
     grade: Grade | None
+    band: int | None  # position of the grade's band (0 = top), None without a grade
     rank: float
     visits: int
     coverage: float
@@ -247,19 +250,21 @@ def build_card(
     rubric: Rubric,
     figures: UnitFigures,
     *,
-    aspect_ids: tuple[str, ...],
+    aspects: tuple[tuple[str, str, float], ...],
     category_mean: npt.NDArray[np.float64],
     category_best: npt.NDArray[np.float64],
     ranked_in_group: int,
     missing: str,
     min_coverage: float,
 ) -> ReportCard:
-    """Assemble one unit's report card from its figures and its category's statistics."""
-    aspects = tuple(
-        AspectLine(node_id, rubric[node_id].name, rubric.weight_of(node_id),
-                   float(figures.aspect_scores[j]), float(category_mean[j]),
-                   float(category_best[j]))
-        for j, node_id in enumerate(aspect_ids)
+    """Assemble one unit's report card from its figures and its category's statistics.
+
+    `aspects` gives each top-level criterion's id, name and effective weight.
+    """
+    lines = tuple(
+        AspectLine(node_id, name, weight, float(figures.aspect_scores[j]),
+                   float(category_mean[j]), float(category_best[j]))
+        for j, (node_id, name, weight) in enumerate(aspects)
     )  # fmt: skip
     leaf_scores = figures.leaf_scores
     _, high = rubric.leaf_scales
@@ -280,7 +285,7 @@ def build_card(
     elif np.isnan(leaf_scores).any():
         note = "path to the next grade not computed: some criteria are unscored"
     else:
-        found = path_to_next_grade(rubric, leaf_scores, figures.reported)
+        found = path_to_next_grade(rubric, leaf_scores, figures.reported, figures.band)
         if isinstance(found, NextGrade):
             next_grade = found
         else:
@@ -296,7 +301,7 @@ def build_card(
         ranked_in_group=ranked_in_group,
         visits=figures.visits,
         coverage=figures.coverage,
-        aspects=aspects,
+        aspects=lines,
         losses=losses,
         next_grade=next_grade,
         note=note,

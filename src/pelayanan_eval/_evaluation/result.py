@@ -18,7 +18,7 @@ from pelayanan_eval._evaluation.card import ReportCard, UnitFigures, build_card,
 from pelayanan_eval._evaluation.ranking import rank
 from pelayanan_eval._evaluation.standings import HTML_ROWS, Standing, choose, html_table
 from pelayanan_eval._rubric.compiled import Compiled
-from pelayanan_eval._rubric.grading import Grade
+from pelayanan_eval._rubric.grading import Grade, grade_values
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.typing import GroupBy, RankBy, TieMethod, choices
@@ -315,24 +315,31 @@ class Evaluation:
         )
         ranks = self.rank("category")
         codes = self.units.group_codes("category")
+        rubric = self.rubric
         aspect_ids = self.score_ids(1)
         aspects = self.scores(1)
         means, bests = group_statistics(aspects, codes)
-        groups = len(means)
-        ranked = np.bincount(codes[~np.isnan(ranks)], minlength=groups)
+        ranked = np.bincount(codes[~np.isnan(ranks)], minlength=len(means))
+        named = tuple((a, rubric[a].name, rubric.weight_of(a)) for a in aspect_ids)
+        graded = (
+            grade_values(self.reported, rubric.grades, rubric.rounding, nan="blank")
+            if rubric.grades.bands else None
+        )  # fmt: skip
         settings = self.settings
         out = []
         for i in rows:
+            grade = None if graded is None else graded.grade(i)
+            band = None if graded is None or grade is None else int(graded.positions[i])
             figures = UnitFigures(
                 unit=self.units[i], leaf_scores=self.leaf_scores[i], aspect_scores=aspects[i],
                 index=float(self.index[i]), reported=float(self.reported[i]),
-                rounded=float(self.rounded[i]), grade=self.grade(str(self.units.ids[i])),
-                rank=float(ranks[i]), visits=int(self.visits[i]),
+                rounded=float(self.rounded[i]), grade=grade,
+                band=band, rank=float(ranks[i]), visits=int(self.visits[i]),
                 coverage=float(self.coverage[i]),
             )  # fmt: skip
             group = int(codes[i])
             card = build_card(
-                self.rubric, figures, aspect_ids=aspect_ids, category_mean=means[group],
+                rubric, figures, aspects=named, category_mean=means[group],
                 category_best=bests[group], ranked_in_group=int(ranked[group]),
                 missing=settings.missing, min_coverage=settings.min_coverage,
             )  # fmt: skip
