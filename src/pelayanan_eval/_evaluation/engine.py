@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
+from pelayanan_eval._data.columns import leaf_mismatch
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
 from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group
@@ -17,7 +18,12 @@ from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
 from pelayanan_eval._evaluation.result import Evaluation, Settings
 from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
 from pelayanan_eval._rubric.model import Rubric
-from pelayanan_eval.exceptions import MissingScoreError, ObservationError, OptionError
+from pelayanan_eval.exceptions import (
+    MissingScoreError,
+    ObservationError,
+    OptionError,
+    RubricError,
+)
 
 ORDERS: tuple[str, ...] = ("criteria_first", "visits_first")
 
@@ -126,14 +132,18 @@ def evaluate(
     >>> ev.index.round(6).tolist(), ev.rounded.tolist(), ev.grades.tolist()
     ([3.5, 2.0], [87.5, 50.0], ['B', 'D'])
     """
+    if not isinstance(rubric, Rubric):
+        raise RubricError([f"evaluate: expected a Rubric (see load_rubric), got "
+                           f"{type(rubric).__name__}"])  # fmt: skip
     if not isinstance(observations, Observations):
         raise ObservationError(
             f"observations must be an Observations, got {type(observations).__name__}"
         )
-    if observations.rubric is not rubric and observations.rubric != rubric:
+    mismatch = leaf_mismatch(observations.rubric, rubric)
+    if mismatch:
         raise ObservationError(
-            f"the observations were scored on rubric {observations.rubric.id!r}, not on "
-            f"{rubric.id!r} (or on a different version of it)"
+            f"the observations were scored on the criteria of rubric "
+            f"{observations.rubric.id!r}, which differ from those of {rubric.id!r}: {mismatch}"
         )
     method = Aggregation.coerce(aggregate)
     check_option("order", order, ORDERS)
