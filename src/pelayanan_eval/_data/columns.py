@@ -101,9 +101,17 @@ def label_problems(raw: Any, name: str, n: int | None = None) -> list[str]:
         if problem is not None:
             found.setdefault(problem, []).append(i)
     return [
-        _listed(name, problem, [f"row {i} ({array[i]!r})" for i in rows[:_SHOWN]], len(rows))
+        _listed(name, problem, [_at(f"row {i}", array[i]) for i in rows[:_SHOWN]], len(rows))
         for problem, rows in found.items()
     ]
+
+
+def _at(where: str, value: Any) -> str:
+    """Name a bad cell with its value, if the value says more than the problem does."""
+    if value is None or isinstance(value, bool | np.bool_):
+        return where
+    text = repr(value)
+    return f"{where} ({text if len(text) <= 40 else text[:37] + '...'})"
 
 
 def as_labels(raw: Any) -> npt.NDArray[Any]:
@@ -149,9 +157,9 @@ def number_problems(raw: Any, name: str, names: list[str] | None = None) -> list
 
     def where(i: int) -> str:
         if array.ndim < 2:
-            return f"row {i} ({cells[i]!r})"
+            return _at(f"row {i}", cells[i])
         column = names[i % width] if names and i % width < len(names) else i % width
-        return f"row {i // width}, column {column!r} ({cells[i]!r})"
+        return _at(f"row {i // width}, column {column!r}", cells[i])
 
     return [
         _listed(f"{name} must be numbers", problem, [where(i) for i in rows[:_SHOWN]], len(rows))

@@ -125,7 +125,8 @@ class Observations:
             complete = not np.isnan(np.add.reduce(self.values, None))
             known = _Known(self.unit, self.values, complete, readonly(uniques), readonly(codes))
         if known.unit_ids[0] == "":  # sorted: an empty id comes first
-            rows = np.flatnonzero(known.unit_codes == 0)[:10].tolist()
+            rows = np.flatnonzero(known.unit_codes == 0)[:10]
+            rows = (rows if self.input_rows is None else np.sort(self.input_rows[rows])).tolist()
             raise ObservationError(f"observations: empty unit id in row(s) {rows}")
         if self.visit.dtype.kind == "O":
             object.__setattr__(self, "visit", readonly(as_labels(self.visit)))

@@ -152,10 +152,10 @@ def read_long(
     key_name, key_values = key
     word = "unsur" if survey else "criterion id(s)"
     problems = label_problems(unit, "unit")
-    n = int(np.shape(unit)[0]) if not problems else 0
+    n = None if problems else int(np.shape(unit)[0])
     problems += label_problems(criterion, "criterion" if not survey else "item", n)
     problems += number_problems(value, "value" if not survey else "answer")
-    if not problems and np.shape(value) != (n,):
+    if n is not None and np.shape(value) != (n,):
         problems.append(f"value has shape {np.shape(value)}, expected ({n},)")
     if key_values is not None:
         problems += label_problems(key_values, key_name, n)
@@ -164,12 +164,13 @@ def read_long(
             continue
         if name != "date":
             problems += label_problems(column, name, n)
-        elif np.shape(column) != (n,):
+        elif n is not None and np.shape(column) != (n,):
             problems.append(f"{name} has shape {np.shape(column)}, expected ({n},)")
     if not problems and n == 0:
         problems.append("the set is empty (no rows)")
     raise_problems(where, problems)
     units = np.array(unit, dtype=np.str_)
+    n = len(units)
     scores = np.asarray(value, dtype=np.float64)
     leaf_index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
     names, name_codes = factorize(np.array(criterion, dtype=np.str_))

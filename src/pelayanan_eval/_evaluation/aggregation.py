@@ -21,7 +21,18 @@ Array = npt.NDArray[np.float64]
 
 
 def _weights(value: Mapping[str, float] | None) -> Mapping[str, float] | None:
-    return None if value is None else {str(k): float(v) for k, v in value.items()}
+    """Return a copy keyed by text (the values are checked by the class)."""
+    return {str(k): v for k, v in value.items()} if isinstance(value, Mapping) else value
+
+
+def _weight_problem(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return "must be a number"
+    try:
+        number = float(value)
+    except OverflowError:
+        return "must be a number a float can hold"
+    return None if math.isfinite(number) and number > 0 else "must be > 0 and finite"
 
 
 @attrs.frozen
@@ -63,20 +74,70 @@ class Aggregation:
 
     def __attrs_post_init__(self) -> None:
         check_option("aggregation", self.method, METHODS)
-        if not (isinstance(self.trim, int | float) and 0 <= self.trim < 0.5):
-            raise OptionError(f"trim must be in [0, 0.5), got {self.trim!r}")
-        if self.method == "observer_weighted":
-            weights = self.observer_weights
-            if not weights:
-                raise OptionError("observer_weighted needs observer_weights={observer: weight}")
-            bad = [f"{k!r}: {v!r}" for k, v in weights.items() if not (math.isfinite(v) and v > 0)]
+        trim = self.trim
+        if isinstance(trim, bool) or not (isinstance(trim, int | float) and 0 <= trim < 0.5):
+            raise OptionError(f"trim must be a number in [0, 0.5), got {trim!r}")
+        weights = self.observer_weights
+        if weights is not None and not isinstance(weights, Mapping):
+            raise OptionError("observer_weights must be a mapping {observer: weight}, got "
+                              f"{type(weights).__name__}")  # fmt: skip
+        if self.method == "observer_weighted" and not weights:
+            raise OptionError("observer_weighted needs observer_weights={observer: weight}")
+        if weights:
+            bad = [f"{k!r}: {v!r} ({problem})" for k, v in weights.items()
+                   if (problem := _weight_problem(v))]  # fmt: skip
             if bad:
-                raise OptionError("observer weights must be > 0, got " + ", ".join(bad))
+                raise OptionError("observer weights: " + "; ".join(bad))
+            object.__setattr__(self, "observer_weights", {k: float(v) for k, v in weights.items()})
 
     @classmethod
     def coerce(cls, value: str | Aggregation) -> Aggregation:
         """Accept a method name or an Aggregation."""
         return value if isinstance(value, Aggregation) else cls(value)
+
+
+def visit_time(
+    visit: npt.NDArray[Any],
+    date: npt.NDArray[np.datetime64],
+    unit_codes: npt.NDArray[np.intp],
+    unit_ids: npt.NDArray[np.str_],
+) -> npt.NDArray[np.int64]:
+    """Rank of each row in time for ``latest``: by date, then by visit number.
+
+    Visit labels that are all numbers (``1``, ``"2"``, ``"10"``) are
+    ordered as numbers, not as text (``"9"`` before ``"10"``). Other labels
+    say nothing about time: then the dates must tell every two visits of a
+    unit apart, or ObservationError names the units where they cannot.
+    """
+    days = date.astype(np.int64)  # NaT is the smallest: undated visits count as earliest
+    if visit.dtype.kind in "iuf":
+        number: npt.NDArray[Any] | None = visit
+    else:
+        try:
+            number = np.asarray(visit, dtype=np.float64)
+        except (TypeError, ValueError):
+            number = None
+        if number is not None and np.isnan(number).any():
+            number = None
+    if number is None:
+        by_unit = np.lexsort((days, unit_codes))
+        codes, ordered = unit_codes[by_unit], days[by_unit]
+        tied = (codes[1:] == codes[:-1]) & (ordered[1:] == ordered[:-1])
+        if tied.any():
+            units = np.unique(codes[1:][tied])
+            names = [repr(str(u)) for u in unit_ids[units].tolist()]
+            raise ObservationError(
+                "aggregate='latest': the visit labels are not numbers (e.g. "
+                f"{str(visit[0])!r}), so only dates can tell which visit is the latest, and "
+                "these units have visits without a date or on the same date: "
+                + enumerate_limited(names)
+                + " (give dates, or number the visits)"
+            )
+        number = np.zeros(len(days))
+    by_time = np.lexsort((number, days))
+    time = np.empty(len(by_time), dtype=np.int64)
+    time[by_time] = np.arange(len(by_time))
+    return time
 
 
 def _cube(

@@ -8,12 +8,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
 from pelayanan_eval._data.columns import leaf_mismatch
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group
+from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group, visit_time
 from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
 from pelayanan_eval._evaluation.result import Evaluation, Settings
 from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
@@ -173,10 +172,8 @@ def evaluate(
         values = np.where(np.isnan(values), low, values)
     time = None
     if method.method == "latest":
-        _, visit_codes = factorize(observations.visit)
-        by_time = np.lexsort((visit_codes, observations.date.astype(np.int64)))
-        time = np.empty(len(by_time), dtype=np.int64)
-        time[by_time] = np.arange(len(by_time))
+        time = visit_time(observations.visit, observations.date, observations.unit_codes,
+                          observations.unit_ids)  # fmt: skip
     options: dict[str, Any] = {"time": time, "observers": observations.observer}
 
     tree = rubric._compiled

@@ -229,7 +229,7 @@ def _responses(
     if len(compact) == 0:
         raise ObservationError("responses: no respondents")
     if unit_ids is None:
-        ids, codes = factorize(units.astype(np.str_))
+        ids, codes = factorize(units if units.dtype.kind == "U" else units.astype(np.str_))
         if ids[0] == "":  # sorted: an empty id comes first
             rows = np.flatnonzero(codes == 0)[:10].tolist()
             raise ObservationError(f"responses: empty unit id in row(s) {rows}")

@@ -265,21 +265,38 @@ def _weighted_rubric(rubric: Rubric, weights: WeightsSpec) -> tuple[Rubric, str]
     if weights == "exact":
         children = tuple(attrs.evolve(c, weight=None) for c in rubric.criteria)
         return attrs.evolve(rubric, weighting="equal", criteria=children), f"exact 1/{n}"
+
+    def number(given: Any) -> float | None:
+        if isinstance(given, bool) or not isinstance(given, int | float | np.integer | np.floating):
+            return None
+        try:
+            result = float(given)
+        except OverflowError:
+            return None
+        return result if np.isfinite(result) else None
+
     if weights == "printed":
         value: Any = float(round_half_up(1 / n, 3))
         label = f"printed {value:g} (1/{n} to 3 decimals)"
     else:
         value, label = weights, f"as printed: {weights}"
     if isinstance(value, Mapping):
-        unknown = [k for k in value if k not in rubric]
+        unknown = [k for k in value if not isinstance(k, str) or k not in rubric]
         absent = [c.id for c in rubric.criteria if c.id not in value]
-        if unknown or absent:
+        bad = [f"{k!r}: {v!r}" for k, v in value.items() if number(v) is None]
+        if unknown or absent or bad:
             parts = [f"unknown: {', '.join(map(repr, unknown))}"] if unknown else []
             parts += [f"missing: {', '.join(map(repr, absent))}"] if absent else []
+            parts += [f"not finite numbers: {', '.join(bad)}"] if bad else []
             raise OptionError("a weights mapping gives every unsur a weight; " + "; ".join(parts))
         each = [float(value[c.id]) for c in rubric.criteria]
         label = "as printed: " + ", ".join(f"{w:g}" for w in each)
     else:
+        if number(value) is None:
+            raise OptionError(
+                "weights must be 'rubric', 'exact', 'printed', a number or a mapping "
+                f"unsur -> number, got {value!r}"
+            )
         each = [float(value)] * n
     children = tuple(attrs.evolve(c, weight=w) for c, w in zip(rubric.criteria, each, strict=True))
     try:
