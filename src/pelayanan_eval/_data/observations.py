@@ -323,21 +323,14 @@ class Observations:
     @classmethod
     def from_observations(cls, rubric: Rubric, observations: Iterable[Observation]) -> Observations:
         """Build from :class:`Observation` objects (hand-made data)."""
-        records = []
-        for i, item in enumerate(observations):
+        items = list(observations) if isinstance(observations, Iterable) else [observations]
+        for i, item in enumerate(items):
             if not isinstance(item, Observation):
                 raise ObservationError(
                     f"observations[{i}]: expected an Observation, got {type(item).__name__}"
                 )
-            records.append(
-                {
-                    "unit": item.unit,
-                    "visit": item.visit,
-                    "observer": item.observer,
-                    "date": item.date,
-                    **item.scores,
-                }
-            )
+        records = [{"unit": o.unit, "visit": o.visit, "observer": o.observer, "date": o.date,
+                    **o.scores} for o in items]  # fmt: skip
         return cls.from_records(rubric, records, source="observations")
 
     @classmethod
