@@ -354,3 +354,22 @@ def test_survey_on_other_unsur_is_refused(skm: pe.Rubric) -> None:
         ikm.compute(other, responses)
     copy = attrs.evolve(skm, id="copy-ikm", title="A copy with the same unsur")
     assert ikm.compute(copy, responses).rounded.tolist() == [75.0]  # 3 x 25
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: pe.Units.from_arrays(["a", "a\x00"]), r"units: id: a NUL character at row 1"),
+        (lambda: pe.Units.from_arrays([None, "None"]), r"units: id: None at row 0"),
+        (lambda: pe.Units.from_units([pe.Unit(None)]), r"units: id: None at row 0"),  # type: ignore[arg-type]
+        (
+            lambda: pe.Units.from_arrays(["a", "b"], category=["x", None]),
+            r"category: None at row 1",
+        ),
+        (lambda: pe.Units.from_arrays("a"), r"id: expected one label per row, got a single 'a'"),
+    ],
+)
+def test_bad_unit_tables(build: Any, message: str) -> None:
+    """Unit ids or labels that numpy would merge or stringify (NUL, None) are refused."""
+    with pytest.raises(ObservationError, match=message):
+        build()

@@ -273,6 +273,8 @@ def checked_columns(rubric: Any, given: Any) -> dict[str, Any]:
     raise_problems("observations", problems)
     unit = np.array(given.unit, dtype=np.str_)
     n, leaves = len(unit), len(rubric.leaves)
+    if n == 0:
+        raise ObservationError("observations: the set is empty (no rows)")
     values = np.array(given.values, dtype=np.float64)  # a copy: the caller's stays writable
     if values.shape != (n, leaves):
         problems.append(f"values has shape {values.shape}, expected ({n}, {leaves})")

@@ -68,7 +68,11 @@ class Observations:
     columns of `values` are the rubric's leaves in order; NaN means "not
     scored". Build it with :meth:`from_arrays` (fast path),
     :meth:`from_records`, :meth:`from_long` or :meth:`from_observations`,
-    which check every score against the rubric.
+    which check every score against the rubric. Calling the class itself
+    checks its columns just as strictly (every problem in one error).
+    Observations depend on the rubric's leaves and their scales only: any
+    rubric with the same leaf ids and scales (other weights or grades)
+    evaluates them.
 
     Attributes
     ----------
@@ -112,9 +116,6 @@ class Observations:
     unit_codes: npt.NDArray[np.intp] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        n = len(self.unit)
-        if n == 0:
-            raise ObservationError("observations: the set is empty (no rows)")
         known = self._known
         object.__setattr__(self, "_known", None)  # attrs.evolve() must derive them afresh
         if known is None or known.unit is not self.unit or known.values is not self.values:
@@ -124,6 +125,8 @@ class Observations:
             uniques, codes = factorize(self.unit)
             complete = not np.isnan(np.add.reduce(self.values, None))
             known = _Known(self.unit, self.values, complete, readonly(uniques), readonly(codes))
+        elif len(self.unit) == 0:
+            raise ObservationError("observations: the set is empty (no rows)")
         if known.unit_ids[0] == "":  # sorted: an empty id comes first
             rows = np.flatnonzero(known.unit_codes == 0)[:10]
             rows = (rows if self.input_rows is None else np.sort(self.input_rows[rows])).tolist()

@@ -44,7 +44,8 @@ class Aggregation:
     method
         ``"mean"`` (default), ``"median"``, ``"min"`` (conservative),
         ``"max"``, ``"trimmed_mean"``, ``"latest"`` (the most recent scored
-        visit: by date, then visit label) or ``"observer_weighted"``.
+        visit: by date, then visit number; text visit labels need dates) or
+        ``"observer_weighted"``.
     trim
         For ``trimmed_mean``: the fraction cut from each end,
         ``floor(trim * n)`` values (as ``scipy.stats.trim_mean``).

@@ -112,7 +112,8 @@ def evaluate(
     Raises
     ------
     ObservationError
-        Observations of another rubric, units without observations, or
+        Observations scored on other leaves or scales than `rubric`'s
+        (weights and grades may differ), units without observations, or
         observations of unknown units.
     MissingScoreError
         Unscored criteria under ``missing="error"``.

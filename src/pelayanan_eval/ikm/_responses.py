@@ -149,9 +149,10 @@ class Responses:
             The survey rubric; one answers column per unsur, in ``rubric.leaf_ids`` order.
         answers
             ``[respondents, unsur]``: whole answers on each unsur's scale, 0 or
-            NaN for no answer. A ``uint8`` array is used as it is (no copy).
+            NaN for no answer (True/False are refused, not read as 1/0). A
+            ``uint8`` array is used as it is (no copy).
         unit
-            Unit per respondent: ids (text or numbers), or integer codes
+            Unit per respondent: ids (text; numbers are read as text), or integer codes
             ``0 <= code < len(unit_ids)`` when `unit_ids` is given.
         unit_ids
             The units, when `unit` holds codes into it (the fastest path).
