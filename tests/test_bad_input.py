@@ -318,11 +318,17 @@ def test_latest_orders_visit_numbers_as_numbers(two: pe.Rubric) -> None:
 
 def test_latest_refuses_to_guess_between_text_labels(two: pe.Rubric) -> None:
     """Undated text labels cannot be ordered: an error; with dates the date decides."""
-    with pytest.raises(ObservationError, match=r"latest.*not numbers.*same date: 'u1'"):
+    with pytest.raises(ObservationError, match=r"such as 'awal' are not numbers.*same date: 'u1'"):
         _latest(two, [{"visit": "awal", "a1": 1}, {"visit": "akhir", "a1": 5}])
     dated = [{"visit": "awal", "a1": 1, "date": "2024-03-01"},
              {"visit": "akhir", "a1": 5, "date": dt.date(2024, 1, 1)}]  # fmt: skip
     assert _latest(two, dated) == 1.0
+    # a unit whose only visit has a text label needs no date; numbered visits of another neither
+    obs = pe.Observations.from_records(two, [{**ROW, "visit": "1", "a1": 1},
+                                             {**ROW, "visit": "2", "a1": 2},
+                                             {**ROW, "unit": "u2", "visit": "awal", "a1": 3}])  # fmt: skip
+    latest = pe.evaluate(two, obs, aggregate="latest").leaf_scores[:, 0]
+    assert latest.tolist() == [2.0, 3.0]
 
 
 def test_weight_variant_of_the_demo_evaluates_its_observations() -> None:

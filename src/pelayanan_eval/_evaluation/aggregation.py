@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
@@ -97,6 +98,13 @@ class Aggregation:
         return value if isinstance(value, Aggregation) else cls(value)
 
 
+def _as_number(label: object) -> float:
+    try:
+        return float(str(label))
+    except ValueError:
+        return math.nan
+
+
 def visit_time(
     visit: npt.NDArray[Any],
     date: npt.NDArray[np.datetime64],
@@ -105,36 +113,33 @@ def visit_time(
 ) -> npt.NDArray[np.int64]:
     """Rank of each row in time for ``latest``: by date, then by visit number.
 
-    Visit labels that are all numbers (``1``, ``"2"``, ``"10"``) are
-    ordered as numbers, not as text (``"9"`` before ``"10"``). Other labels
-    say nothing about time: then the dates must tell every two visits of a
-    unit apart, or ObservationError names the units where they cannot.
+    Visit labels that are numbers (``1``, ``"2"``, ``"10"``) are ordered as
+    numbers, not as text (``"9"`` before ``"10"``). A text label (``"awal"``)
+    says nothing about time: its visit must then have a date of its own
+    within its unit, or ObservationError names the units where it has not.
     """
     days = date.astype(np.int64)  # NaT is the smallest: undated visits count as earliest
     if visit.dtype.kind in "iuf":
-        number: npt.NDArray[Any] | None = visit
+        number = visit.astype(np.float64)
     else:
-        try:
-            number = np.asarray(visit, dtype=np.float64)
-        except (TypeError, ValueError):
-            number = None
-        if number is not None and np.isnan(number).any():
-            number = None
-    if number is None:
+        labels, codes = factorize(visit)  # few distinct labels: each is read once
+        number = np.array([_as_number(label) for label in labels.tolist()])[codes]
+    text = np.isnan(number)
+    if text.any():
         by_unit = np.lexsort((days, unit_codes))
-        codes, ordered = unit_codes[by_unit], days[by_unit]
-        tied = (codes[1:] == codes[:-1]) & (ordered[1:] == ordered[:-1])
+        units, ordered, worded = unit_codes[by_unit], days[by_unit], text[by_unit]
+        tied = (units[1:] == units[:-1]) & (ordered[1:] == ordered[:-1])
+        tied &= worded[1:] | worded[:-1]
         if tied.any():
-            units = np.unique(codes[1:][tied])
-            names = [repr(str(u)) for u in unit_ids[units].tolist()]
+            names = [repr(str(u)) for u in unit_ids[np.unique(units[1:][tied])].tolist()]
+            shown = str(visit[np.flatnonzero(text)[0]])
             raise ObservationError(
-                "aggregate='latest': the visit labels are not numbers (e.g. "
-                f"{str(visit[0])!r}), so only dates can tell which visit is the latest, and "
-                "these units have visits without a date or on the same date: "
-                + enumerate_limited(names)
+                f"aggregate='latest': visit labels such as {shown!r} are not numbers, so only "
+                "a date can tell when such a visit was; these units have one beside another "
+                "visit without a date or on the same date: " + enumerate_limited(names)
                 + " (give dates, or number the visits)"
-            )
-        number = np.zeros(len(days))
+            )  # fmt: skip
+        number[text] = 0.0
     by_time = np.lexsort((number, days))
     time = np.empty(len(by_time), dtype=np.int64)
     time[by_time] = np.arange(len(by_time))
