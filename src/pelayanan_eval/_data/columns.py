@@ -47,6 +47,17 @@ def dates_column(values: Any, n: int) -> npt.NDArray[np.datetime64]:
     return result
 
 
+def finite_number(value: object) -> float | None:
+    """Return `value` as a float if it is a finite real number, else None (bool and text too)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, _NUMBER_TYPES):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _label_problem(value: Any) -> str | None:
     """Why `value` cannot be a label (unit id, visit, observer, respondent), or None."""
     if value is None:

@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
+from pelayanan_eval._data.columns import finite_number
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
 METHODS: tuple[str, ...] = (
@@ -24,16 +25,6 @@ Array = npt.NDArray[np.float64]
 def _weights(value: Mapping[str, float] | None) -> Mapping[str, float] | None:
     """Return a copy keyed by text (the values are checked by the class)."""
     return {str(k): v for k, v in value.items()} if isinstance(value, Mapping) else value
-
-
-def _weight_problem(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        return "must be a number"
-    try:
-        number = float(value)
-    except OverflowError:
-        return "must be a number a float can hold"
-    return None if math.isfinite(number) and number > 0 else "must be > 0 and finite"
 
 
 @attrs.frozen
@@ -86,10 +77,10 @@ class Aggregation:
         if self.method == "observer_weighted" and not weights:
             raise OptionError("observer_weighted needs observer_weights={observer: weight}")
         if weights:
-            bad = [f"{k!r}: {v!r} ({problem})" for k, v in weights.items()
-                   if (problem := _weight_problem(v))]  # fmt: skip
+            bad = [f"{k!r}: {v!r}" for k, v in weights.items() if not (finite_number(v) or 0) > 0]
             if bad:
-                raise OptionError("observer weights: " + "; ".join(bad))
+                raise OptionError("observer weights must be finite numbers > 0, got "
+                                  + ", ".join(bad))  # fmt: skip
             object.__setattr__(self, "observer_weights", {k: float(v) for k, v in weights.items()})
 
     @classmethod

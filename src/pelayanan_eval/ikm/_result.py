@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
+from pelayanan_eval._data.columns import finite_number
 from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.checks import AS_PRINTED_TOLERANCE
 from pelayanan_eval._rubric.grading import round_half_up
@@ -266,15 +267,6 @@ def _weighted_rubric(rubric: Rubric, weights: WeightsSpec) -> tuple[Rubric, str]
         children = tuple(attrs.evolve(c, weight=None) for c in rubric.criteria)
         return attrs.evolve(rubric, weighting="equal", criteria=children), f"exact 1/{n}"
 
-    def number(given: Any) -> float | None:
-        if isinstance(given, bool) or not isinstance(given, int | float | np.integer | np.floating):
-            return None
-        try:
-            result = float(given)
-        except OverflowError:
-            return None
-        return result if np.isfinite(result) else None
-
     if weights == "printed":
         value: Any = float(round_half_up(1 / n, 3))
         label = f"printed {value:g} (1/{n} to 3 decimals)"
@@ -283,7 +275,7 @@ def _weighted_rubric(rubric: Rubric, weights: WeightsSpec) -> tuple[Rubric, str]
     if isinstance(value, Mapping):
         unknown = [k for k in value if not isinstance(k, str) or k not in rubric]
         absent = [c.id for c in rubric.criteria if c.id not in value]
-        bad = [f"{k!r}: {v!r}" for k, v in value.items() if number(v) is None]
+        bad = [f"{k!r}: {v!r}" for k, v in value.items() if finite_number(v) is None]
         if unknown or absent or bad:
             parts = [f"unknown: {', '.join(map(repr, unknown))}"] if unknown else []
             parts += [f"missing: {', '.join(map(repr, absent))}"] if absent else []
@@ -292,7 +284,7 @@ def _weighted_rubric(rubric: Rubric, weights: WeightsSpec) -> tuple[Rubric, str]
         each = [float(value[c.id]) for c in rubric.criteria]
         label = "as printed: " + ", ".join(f"{w:g}" for w in each)
     else:
-        if number(value) is None:
+        if finite_number(value) is None:
             raise OptionError(
                 "weights must be 'rubric', 'exact', 'printed', a number or a mapping "
                 f"unsur -> number, got {value!r}"
