@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,35 +19,11 @@ from pelayanan_eval._data.columns import (
     raise_problems,
 )
 from pelayanan_eval._data.scores import by_leaf, copy_checked
-from pelayanan_eval._data.tables import read_long, read_records
+from pelayanan_eval._data.tables import Observation, read_long, read_records
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
-
-@attrs.frozen
-class Observation:
-    """One visit to one unit: who scored what, when (for small, hand-made data).
-
-    Parameters
-    ----------
-    unit
-        The unit's id.
-    scores
-        Score by criterion (leaf) id; ``None`` or NaN for "not scored".
-    visit, observer, date
-        Visit label, assessor, and date of the visit.
-
-    Examples
-    --------
-    >>> Observation("kel-a", {"a1": 4, "a2": 3, "b": 5}, visit="1", observer="Ani").unit
-    'kel-a'
-    """
-
-    unit: str
-    scores: Mapping[str, float | None] = attrs.field(converter=dict, hash=False)
-    visit: str = ""
-    observer: str = ""
-    date: dt.date | str | None = None
+__all__ = ["Observation", "Observations"]  # Observation is defined with the record reader
 
 
 @attrs.frozen(eq=False)
@@ -291,7 +266,9 @@ class Observations:
 
         Each row has ``unit`` and optionally ``visit``, ``observer``, ``date``;
         every other key is a leaf id whose value is a number, a numeric
-        string (``"4"``, ``"3,5"``), or empty / ``None`` / NaN for not scored.
+        string (``"4"``, ``"3,5"``), or empty / ``None`` / NaN for not scored
+        (the text ``"nan"``, True/False and complex numbers are errors).
+        A visit ``0`` is the visit labelled ``"0"``, not a blank one.
 
         Parameters
         ----------

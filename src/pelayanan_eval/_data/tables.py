@@ -1,4 +1,4 @@
-"""Tables into a score matrix: dict records (a CSV file) and long form (one score per line).
+"""Tables into a score matrix: dict records (a CSV file, or `Observation` objects) and long form.
 
 One set of readers for observations and survey responses. Both check every
 cell, report every problem of the input together, and return the columns
@@ -7,10 +7,12 @@ for the ``from_arrays`` constructor, which stores them.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -28,6 +30,32 @@ from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
 META_COLUMNS = ("unit", "visit", "observer", "date")
+
+
+@attrs.frozen
+class Observation:
+    """One visit to one unit: who scored what, when (for small, hand-made data).
+
+    Parameters
+    ----------
+    unit
+        The unit's id.
+    scores
+        Score by criterion (leaf) id; ``None`` or NaN for "not scored".
+    visit, observer, date
+        Visit label, assessor, and date of the visit.
+
+    Examples
+    --------
+    >>> Observation("kel-a", {"a1": 4, "a2": 3, "b": 5}, visit="1", observer="Ani").unit
+    'kel-a'
+    """
+
+    unit: str
+    scores: Mapping[str, float | None] = attrs.field(converter=dict, hash=False)
+    visit: str = ""
+    observer: str = ""
+    date: dt.date | str | None = None
 
 
 def _blank(value: Any) -> bool:
