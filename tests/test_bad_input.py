@@ -8,6 +8,8 @@ from typing import Any
 import attrs
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import pelayanan_eval as pe
 from pelayanan_eval import ikm
@@ -379,3 +381,63 @@ def test_bad_unit_tables(build: Any, message: str) -> None:
     """Unit ids or labels that numpy would merge or stringify (NUL, None) are refused."""
     with pytest.raises(ObservationError, match=message):
         build()
+
+
+ODD_CELLS = [None, True, False, "a\x00", "", "None", "3", 0, 1, 2.5, 7, float("nan"), 3 + 2j,
+             10**400, np.int64(4), np.float32(1.5)]  # fmt: skip
+ODD_LABELS = [None, True, "a", "a\x00", "", "None", 0, 1, 2.5, float("nan"), b"x", ("t",)]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    labels=st.lists(st.sampled_from(ODD_LABELS), min_size=1, max_size=4),
+    cells=st.lists(st.sampled_from(ODD_CELLS), min_size=4, max_size=4),
+)
+def test_public_and_named_constructors_agree(
+    two: pe.Rubric, labels: list[Any], cells: list[Any]
+) -> None:
+    """Arbitrary ids and cells: both constructors raise ObservationError, or both give one index."""
+    n = len(labels)
+    values = [cells] + [[3.0] * 4] * (n - 1)
+    outcomes = []
+    for build in (
+        lambda: pe.Observations.from_arrays(two, unit=labels, values=values, visit=range(n)),
+        lambda: pe.Observations(two, labels, values, list(range(n)), [""] * n,
+                                np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")),
+    ):  # fmt: skip
+        try:
+            obs = build()
+        except ObservationError:
+            outcomes.append(None)
+        else:
+            evaluated = pe.evaluate(two, obs, missing="renormalize")
+            outcomes.append((evaluated.units.ids.tolist(), evaluated.index.tolist()))
+    assert (outcomes[0] is None) == (outcomes[1] is None)
+    if outcomes[0] is not None:
+        assert outcomes[0][0] == outcomes[1][0]
+        np.testing.assert_allclose(outcomes[0][1], outcomes[1][1], equal_nan=True)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    ids=st.lists(st.sampled_from(ODD_LABELS), min_size=1, max_size=3),
+    cells=st.lists(st.sampled_from([*ODD_CELLS, 4, 200, -1]), min_size=9, max_size=9),
+)
+def test_public_and_named_survey_constructors_agree(
+    skm: pe.Rubric, ids: list[Any], cells: list[Any]
+) -> None:
+    """Arbitrary unit ids and answers: ikm.Responses(...) and from_arrays agree."""
+    codes = np.arange(len(ids)) % len(ids)
+    answers = [cells] + [[3] * 9] * (len(ids) - 1)
+    outcomes = []
+    for build in (
+        lambda: ikm.Responses.from_arrays(skm, answers=answers, unit=codes, unit_ids=ids),
+        lambda: ikm.Responses(skm, answers, codes, ids),
+    ):
+        try:
+            survey = build()
+        except ObservationError:
+            outcomes.append(None)
+        else:
+            outcomes.append((survey.unit_ids.tolist(), survey.answers.tolist()))
+    assert outcomes[0] == outcomes[1]

@@ -81,14 +81,14 @@ def label_problems(raw: Any, name: str, n: int | None = None) -> list[str]:
     is converted, so ``"a"`` and ``"a\\x00"``, or ``None`` and ``"None"``,
     cannot become one label.
     """
-    if raw is None or isinstance(raw, str | bytes) or np.ndim(raw) == 0:
-        return [f"{name}: expected one label per row, got a single {raw!r}"]
     array = raw if isinstance(raw, np.ndarray) else None
-    if array is None:
+    if array is None and not (raw is None or isinstance(raw, str | bytes)):
         try:
             array = np.asarray(raw, dtype=object)
         except ValueError:
             return [f"{name}: expected one label per row, got nested rows of different lengths"]
+    if array is None or array.ndim == 0:
+        return [f"{name}: expected one label per row, got a single {raw!r}"]
     if array.ndim != 1:
         return [f"{name}: expected one label per row, got shape {array.shape}"]
     if n is not None and len(array) != n:
