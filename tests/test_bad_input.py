@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -441,3 +442,49 @@ def test_public_and_named_survey_constructors_agree(
         else:
             outcomes.append((survey.unit_ids.tolist(), survey.answers.tolist()))
     assert outcomes[0] == outcomes[1]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.dictionaries(
+            st.sampled_from(["unit", "visit", "observer", "date", "a1", "a2", "b1", "b2", 0]),
+            st.sampled_from([*ODD_CELLS, *ODD_LABELS, "2024-01-05", "2024-13-45", "4,5"]),
+        ),
+        max_size=4,
+    )
+)
+def test_records_raise_only_library_errors(
+    two: pe.Rubric, skm: pe.Rubric, rows: list[dict[Any, Any]]
+) -> None:
+    """Any mix of odd cells in records builds observations or raises ObservationError."""
+    for build in (
+        lambda: pe.Observations.from_records(two, rows),
+        lambda: ikm.Responses.from_records(
+            skm,
+            [{("biaya" if k == "a1" else k): v for k, v in r.items() if k in ("unit", "a1")}
+             for r in rows],
+        ),
+    ):  # fmt: skip
+        with contextlib.suppress(ObservationError):
+            build()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    unit=st.one_of(st.sampled_from(ODD_LABELS), st.lists(st.sampled_from(ODD_LABELS), max_size=3)),
+    criterion=st.lists(st.sampled_from(["a1", "b2", "zz", None, 1]), max_size=3),
+    value=st.lists(st.sampled_from(ODD_CELLS), max_size=3),
+    visit=st.one_of(st.none(), st.lists(st.sampled_from(ODD_LABELS), max_size=3)),
+)
+def test_long_form_raises_only_library_errors(
+    two: pe.Rubric, skm: pe.Rubric, unit: Any, criterion: Any, value: Any, visit: Any
+) -> None:
+    """Any odd long-form columns build observations or raise ObservationError."""
+    with contextlib.suppress(ObservationError):
+        pe.Observations.from_long(two, unit=unit, criterion=criterion, value=value, visit=visit)
+    with contextlib.suppress(ObservationError):
+        ikm.Responses.from_long(
+            skm, unit=unit, respondent=visit or [],
+            item=criterion, answer=value,
+        )  # fmt: skip
