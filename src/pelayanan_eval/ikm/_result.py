@@ -266,7 +266,6 @@ def _weighted_rubric(rubric: Rubric, weights: WeightsSpec) -> tuple[Rubric, str]
     if weights == "exact":
         children = tuple(attrs.evolve(c, weight=None) for c in rubric.criteria)
         return attrs.evolve(rubric, weighting="equal", criteria=children), f"exact 1/{n}"
-
     if weights == "printed":
         value: Any = float(round_half_up(1 / n, 3))
         label = f"printed {value:g} (1/{n} to 3 decimals)"
