@@ -73,6 +73,12 @@ def _label_problem(value: Any) -> str | None:
     return f"a {type(value).__name__}"
 
 
+def _plain(items: list[Any]) -> bool:
+    """Tell all text without NUL, or all integers: passes in C, no call per element."""
+    types = set(map(type, items))
+    return types <= {int} or (types == {str} and "\x00" not in "".join(items))
+
+
 def label_problems(raw: Any, name: str, n: int | None = None) -> list[str]:
     r"""Problems of a label column: one text or number per row, no None, bool, NaN or NUL.
 
@@ -81,6 +87,12 @@ def label_problems(raw: Any, name: str, n: int | None = None) -> list[str]:
     is converted, so ``"a"`` and ``"a\\x00"``, or ``None`` and ``"None"``,
     cannot become one label.
     """
+    if type(raw) is list and _plain(raw):
+        return (
+            []
+            if n is None or len(raw) == n
+            else [f"{name} has shape ({len(raw)},), expected ({n},)"]
+        )
     array = raw if isinstance(raw, np.ndarray) else None
     if array is None and not (raw is None or isinstance(raw, str | bytes)):
         try:
@@ -104,10 +116,11 @@ def label_problems(raw: Any, name: str, n: int | None = None) -> list[str]:
         return [_listed(name, "NaN", shown, len(nan))] if len(nan) else []
     if kind != "O":
         return []
+    items = array.tolist()
+    if _plain(items):
+        return []
     found: dict[str, list[int]] = {}
-    for i, value in enumerate(array.tolist()):
-        if type(value) is str and "\x00" not in value:
-            continue  # the common case, without a call
+    for i, value in enumerate(items):
         problem = _label_problem(value)
         if problem is not None:
             found.setdefault(problem, []).append(i)
@@ -157,10 +170,15 @@ def number_problems(raw: Any, name: str, names: list[str] | None = None) -> list
         except ValueError:
             return [f"{name} must be numbers in rows of equal length"]
     cells = array.reshape(-1) if array.ndim else array.reshape(1)
+    items = cells.tolist()
+    if set(map(type, items)) <= {float, int}:  # whole-list passes in C first
+        try:
+            np.asarray(items, dtype=np.float64)
+            return []
+        except OverflowError:
+            pass  # an integer beyond a float: named below
     found: dict[str, list[int]] = {}
-    for i, value in enumerate(cells.tolist()):
-        if type(value) is float:
-            continue  # the common case, without a call
+    for i, value in enumerate(items):
         problem = _number_problem(value)
         if problem is not None:
             found.setdefault(problem, []).append(i)
