@@ -47,6 +47,18 @@ def dates_column(values: Any, n: int) -> npt.NDArray[np.datetime64]:
     return result
 
 
+def empty_rows(ids: npt.NDArray[np.str_], codes: npt.NDArray[np.intp]) -> list[int]:
+    """Rows (up to 10) whose id is empty, in any order of `ids`; reads one character per id."""
+    if len(ids) == 0 or ids.dtype.kind != "U":
+        return []
+    first = np.ascontiguousarray(ids).view(np.uint32).reshape(len(ids), -1)[:, 0]
+    empty = np.flatnonzero(first == 0)  # "" (or a leading NUL, refused as well)
+    if not len(empty):
+        return []
+    rows: list[int] = np.flatnonzero(np.isin(codes, empty))[:10].tolist()
+    return rows
+
+
 def finite_number(value: object) -> float | None:
     """Return `value` as a float if it is a finite real number, else None (bool and text too)."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, _NUMBER_TYPES):

@@ -15,6 +15,7 @@ from pelayanan_eval._data.columns import (
     as_labels,
     checked_columns,
     dates_column,
+    empty_rows,
     observation_problems,
     raise_problems,
 )
@@ -102,9 +103,9 @@ class Observations:
             known = _Known(self.unit, self.values, complete, readonly(uniques), readonly(codes))
         elif len(self.unit) == 0:
             raise ObservationError("observations: the set is empty (no rows)")
-        if known.unit_ids[0] == "":  # sorted: an empty id comes first
-            rows = np.flatnonzero(known.unit_codes == 0)[:10]
-            rows = (rows if self.input_rows is None else np.sort(self.input_rows[rows])).tolist()
+        empty = empty_rows(known.unit_ids, known.unit_codes)
+        if empty:
+            rows = empty if self.input_rows is None else sorted(self.input_rows[empty].tolist())
             raise ObservationError(f"observations: empty unit id in row(s) {rows}")
         if self.visit.dtype.kind == "O":
             object.__setattr__(self, "visit", readonly(as_labels(self.visit)))

@@ -12,6 +12,7 @@ import numpy.typing as npt
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import enumerate_limited
 from pelayanan_eval._data.columns import (
+    empty_rows,
     label_problems,
     number_problems,
     raise_problems,
@@ -231,9 +232,9 @@ def _responses(
         raise ObservationError("responses: no respondents")
     if unit_ids is None:
         ids, codes = factorize(units if units.dtype.kind == "U" else units.astype(np.str_))
-        if ids[0] == "":  # sorted: an empty id comes first
-            rows = np.flatnonzero(codes == 0)[:10].tolist()
-            raise ObservationError(f"responses: empty unit id in row(s) {rows}")
+        empty = empty_rows(ids, codes)
+        if empty:
+            raise ObservationError(f"responses: empty unit id in row(s) {empty}")
     else:
         ids, codes = np.array(unit_ids, dtype=np.str_), units.astype(np.intp, copy=False)
     return Responses(rubric, compact, codes, ids, checked=True)
