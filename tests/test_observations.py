@@ -7,7 +7,7 @@ import pytest
 
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import ObservationError, OptionError, UnknownUnitError
-from tests.conftest import UNITS, VISITS, observations
+from tests.conftest import TWO_LEVEL, UNITS, VISITS, observations
 
 
 def row(**scores: object) -> dict[str, object]:
@@ -167,9 +167,31 @@ def test_card_unknown_unit(rubric: pe.Rubric) -> None:
 
 
 def test_observations_of_another_rubric(rubric: pe.Rubric) -> None:
-    """Evaluating with a different rubric than the observations' is refused."""
+    """A rubric with other leaves is refused, naming the leaves that differ."""
+    other = pe.parse_rubric(TWO_LEVEL.replace("id: b2", "id: b3").replace("two-level", "other"))
+    with pytest.raises(
+        ObservationError,
+        match=r"criteria of rubric 'two-level', which differ from those of 'other': "
+        r"not in 'other': 'b2'; only in 'other': 'b3'",
+    ):
+        pe.evaluate(other, observations(rubric))
+
+
+def test_weight_variant_evaluates_the_same_observations(rubric: pe.Rubric) -> None:
+    """Observations depend on leaves and scales: a with_weights variant evaluates them as they are."""
+    obs = observations(rubric)
     other = rubric.with_weights({"A": "50%", "B": "50%"})
-    with pytest.raises(ObservationError, match="scored on rubric 'two-level', not on 'two-level'"):
+    # u1: A = (2 * 4.5 + 3) / 3 = 4, B = (4.5 + 4) / 2 = 4.25; 50/50 gives 4.125
+    assert pe.evaluate(other, obs).index[0] == pytest.approx(4.125)
+    assert obs.rubric is rubric
+
+
+def test_rescaled_rubric_is_refused(rubric: pe.Rubric) -> None:
+    """Same leaves on another scale: the error names each leaf and both scales."""
+    other = pe.parse_rubric(TWO_LEVEL.replace("scale: {min: 0, max: 5}", "scale: {min: 1, max: 4}")
+                            .replace("min: 4.51", "min: 3.9").replace("min: 3.51", "min: 3.5")
+                            .replace("min: 2.51", "min: 2.5").replace("min: 0, label", "min: 1, label"))  # fmt: skip
+    with pytest.raises(ObservationError, match=r"scales differ: 'a1' 0\.\.5 here, 1\.\.4 in"):
         pe.evaluate(other, observations(rubric))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,36 +11,20 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import check_lengths, factorize, readonly
 from pelayanan_eval._common.messages import enumerate_limited
-from pelayanan_eval._data.scores import by_leaf, copy_checked, mapping_rows
-from pelayanan_eval._data.tables import dates_column, read_long, read_records
+from pelayanan_eval._data.columns import (
+    as_labels,
+    checked_columns,
+    dates_column,
+    empty_rows,
+    observation_problems,
+    raise_problems,
+)
+from pelayanan_eval._data.scores import by_leaf, copy_checked
+from pelayanan_eval._data.tables import Observation, read_long, read_records
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
-
-@attrs.frozen
-class Observation:
-    """One visit to one unit: who scored what, when (for small, hand-made data).
-
-    Parameters
-    ----------
-    unit
-        The unit's id.
-    scores
-        Score by criterion (leaf) id; ``None`` or NaN for "not scored".
-    visit, observer, date
-        Visit label, assessor, and date of the visit.
-
-    Examples
-    --------
-    >>> Observation("kel-a", {"a1": 4, "a2": 3, "b": 5}, visit="1", observer="Ani").unit
-    'kel-a'
-    """
-
-    unit: str
-    scores: Mapping[str, float | None] = attrs.field(converter=dict, hash=False)
-    visit: str = ""
-    observer: str = ""
-    date: dt.date | str | None = None
+__all__ = ["Observation", "Observations"]  # Observation is defined with the record reader
 
 
 @attrs.frozen(eq=False)
@@ -61,7 +44,11 @@ class Observations:
     columns of `values` are the rubric's leaves in order; NaN means "not
     scored". Build it with :meth:`from_arrays` (fast path),
     :meth:`from_records`, :meth:`from_long` or :meth:`from_observations`,
-    which check every score against the rubric.
+    which check every score against the rubric. Calling the class itself
+    checks its columns just as strictly (every problem in one error).
+    Observations depend on the rubric's leaves and their scales only: any
+    rubric with the same leaf ids and scales (other weights or grades)
+    evaluates them.
 
     Attributes
     ----------
@@ -105,15 +92,23 @@ class Observations:
     unit_codes: npt.NDArray[np.intp] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        n = len(self.unit)
-        if n == 0:
-            raise ObservationError("observations: the set is empty (no rows)")
         known = self._known
         object.__setattr__(self, "_known", None)  # attrs.evolve() must derive them afresh
         if known is None or known.unit is not self.unit or known.values is not self.values:
+            # given to the class itself: nothing is checked yet
+            for name, column in checked_columns(self.rubric, self).items():
+                object.__setattr__(self, name, column)
             uniques, codes = factorize(self.unit)
             complete = not np.isnan(np.add.reduce(self.values, None))
             known = _Known(self.unit, self.values, complete, readonly(uniques), readonly(codes))
+        elif len(self.unit) == 0:
+            raise ObservationError("observations: the set is empty (no rows)")
+        empty = empty_rows(known.unit_ids, known.unit_codes)
+        if empty:
+            rows = empty if self.input_rows is None else sorted(self.input_rows[empty].tolist())
+            raise ObservationError(f"observations: empty unit id in row(s) {rows}")
+        if self.visit.dtype.kind == "O":
+            object.__setattr__(self, "visit", readonly(as_labels(self.visit)))
         object.__setattr__(self, "complete", known.complete)
         object.__setattr__(self, "unit_ids", known.unit_ids)
         object.__setattr__(self, "unit_codes", known.unit_codes)
@@ -205,6 +200,9 @@ class Observations:
         >>> coded.unit.tolist(), coded.input_rows.tolist()  # rows 0 and 2 are unit "a"
         (['a', 'a', 'b'], [0, 2, 1])
         """
+        raise_problems("observations", observation_problems(
+            rubric, unit=unit, values=values, visit=visit, observer=observer, unit_ids=unit_ids
+        ))  # fmt: skip
         units = np.asarray(unit)
         if units.ndim != 1:
             raise ObservationError(f"observations: unit must be one-dimensional, got {units.shape}")
@@ -269,7 +267,9 @@ class Observations:
 
         Each row has ``unit`` and optionally ``visit``, ``observer``, ``date``;
         every other key is a leaf id whose value is a number, a numeric
-        string (``"4"``, ``"3,5"``), or empty / ``None`` / NaN for not scored.
+        string (``"4"``, ``"3,5"``), or empty / ``None`` / NaN for not scored
+        (the text ``"nan"``, True/False and complex numbers are errors).
+        A visit ``0`` is the visit labelled ``"0"``, not a blank one.
 
         Parameters
         ----------
@@ -299,27 +299,19 @@ class Observations:
         ...
         pelayanan_eval.exceptions.ObservationError: records row 1, column 'biaya': score 9.0 ...
         """
-        rows = mapping_rows(records, source, first_row)
-        return cls.from_arrays(rubric, **read_records(rubric, rows, source, first_row))
+        return cls.from_arrays(rubric, **read_records(rubric, records, source, first_row))
 
     @classmethod
     def from_observations(cls, rubric: Rubric, observations: Iterable[Observation]) -> Observations:
         """Build from :class:`Observation` objects (hand-made data)."""
-        records = []
-        for i, item in enumerate(observations):
+        items = list(observations) if isinstance(observations, Iterable) else [observations]
+        for i, item in enumerate(items):
             if not isinstance(item, Observation):
                 raise ObservationError(
                     f"observations[{i}]: expected an Observation, got {type(item).__name__}"
                 )
-            records.append(
-                {
-                    "unit": item.unit,
-                    "visit": item.visit,
-                    "observer": item.observer,
-                    "date": item.date,
-                    **item.scores,
-                }
-            )
+        records = [{"unit": o.unit, "visit": o.visit, "observer": o.observer, "date": o.date,
+                    **o.scores} for o in items]  # fmt: skip
         return cls.from_records(rubric, records, source="observations")
 
     @classmethod
@@ -350,32 +342,22 @@ class Observations:
         >>> obs.values.shape
         (1, 9)
         """
-        columns = {"visit": visit, "observer": observer, "date": date}
-        return cls.from_arrays(rubric, **read_long(rubric, unit, criterion, value, **columns))
+        columns = read_long(
+            rubric, "observations (long form)", unit=unit, criterion=criterion, value=value,
+            key=("visit", visit), extra={"observer": observer, "date": date},
+        )  # fmt: skip
+        return cls.from_arrays(rubric, **columns)
 
 
 def _coded(
     codes: npt.NDArray[Any], unit_ids: npt.ArrayLike
 ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
-    """Sorted distinct ids in use and each row's position among them, from integer codes."""
+    """Sorted distinct ids in use and each row's position among them, from integer codes.
+
+    The codes and ids are checked (``observation_problems``) before.
+    """
     ids = np.array(unit_ids, dtype=np.str_)
-    if ids.ndim != 1:
-        raise ObservationError(f"observations: unit_ids must be one-dimensional, got {ids.shape}")
-    if codes.dtype.kind not in "iu":
-        raise ObservationError(
-            f"observations: with unit_ids, unit must hold integer codes, got {codes.dtype}"
-        )
-    if len(ids) == 0:
-        raise ObservationError("observations: unit_ids is empty")
-    if len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(ids)):
-        raise ObservationError(f"observations: unit codes must lie in 0..{len(ids) - 1}, "
-                               f"got {int(codes.min())}..{int(codes.max())}")  # fmt: skip
     uniques, position = factorize(ids)
-    if len(uniques) < len(ids):
-        ordered = np.sort(ids)
-        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]]).tolist()
-        raise ObservationError("observations: unit_ids repeats "
-                               + enumerate_limited([repr(r) for r in repeated]))  # fmt: skip
     used = np.bincount(codes, minlength=len(ids))[np.argsort(position)] > 0  # in sorted order
     if used.all():
         return uniques, position[codes]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -57,6 +58,13 @@ def mapping_rows(
     records: Iterable[Mapping[str, Any]], source: str, first_row: int
 ) -> list[Mapping[str, Any]]:
     """Return the records as a list, refusing any row that is not a mapping."""
+    if (
+        records is None
+        or isinstance(records, str | bytes | Mapping)
+        or not isinstance(records, Iterable)
+    ):
+        raise ObservationError(f"{source}: expected rows (an iterable of mappings of column "
+                               f"to value), got {type(records).__name__}")  # fmt: skip
     rows = list(records)
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
@@ -65,23 +73,33 @@ def mapping_rows(
     return rows
 
 
-def parse_score(raw: Any) -> float | None:
-    """Read a cell as a float: NaN when empty, None when it is not a number."""
+def parse_score(raw: Any) -> float | str:
+    """Read a cell as a float (NaN when empty or NaN), or say why it is not a number.
+
+    Only an empty cell (``None``, ``""``, a float NaN) is "not scored": the
+    text ``"nan"``, ``True``/``False`` and complex numbers are refused.
+    """
     if raw is None:
         return float("nan")
-    if isinstance(raw, bool):
-        return None
+    if isinstance(raw, bool | np.bool_):
+        return f"must be a number, got {raw!r}"
     if isinstance(raw, int | float | np.integer | np.floating):
-        return float(raw)
+        try:
+            return float(raw)
+        except OverflowError:
+            return f"must be a number a float can hold, got one of {len(str(abs(raw)))} digits"
     if isinstance(raw, str):
         text = raw.strip().replace(",", ".")
         if text == "":
             return float("nan")
         try:
-            return float(text)
+            value = float(text)
         except ValueError:
-            return None
-    return None
+            value = float("nan")
+        if not math.isnan(value):
+            return value
+    shown = raw if not isinstance(raw, str) or len(raw) <= 40 else raw[:40] + "..."
+    return f"must be a number, got {shown!r}"
 
 
 def check_scores(

@@ -1,165 +1,236 @@
-"""Tables into a score matrix: dict records (a CSV file) and long form (one score per line).
+"""Tables into a score matrix: dict records (a CSV file, or `Observation` objects) and long form.
 
-Both readers check every cell and return the columns for
-``Observations.from_arrays``, which stores them.
+One set of readers for observations and survey responses. Both check every
+cell, report every problem of the input together, and return the columns
+for the ``from_arrays`` constructor, which stores them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import check_lengths, factorize
+from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import enumerate_limited, suggest
-from pelayanan_eval._data.scores import check_scores, parse_score, score_problems
+from pelayanan_eval._data.columns import (
+    as_labels,
+    dates_column,
+    label_problems,
+    number_problems,
+    raise_problems,
+)
+from pelayanan_eval._data.scores import mapping_rows, parse_score, score_problems
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
 META_COLUMNS = ("unit", "visit", "observer", "date")
 
 
-def dates_column(values: Any, n: int) -> npt.NDArray[np.datetime64]:
-    """Return the dates as ``datetime64[D]`` (all ``NaT`` when None), or a library error."""
-    if values is None:
-        return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    try:
-        result: npt.NDArray[np.datetime64] = np.array(values, dtype="datetime64[D]")
-    except (TypeError, ValueError) as error:
-        raise ObservationError(f"observations: date: not dates ({error})") from None
-    return result
+@attrs.frozen
+class Observation:
+    """One visit to one unit: who scored what, when (for small, hand-made data).
+
+    Parameters
+    ----------
+    unit
+        The unit's id.
+    scores
+        Score by criterion (leaf) id; ``None`` or NaN for "not scored".
+    visit, observer, date
+        Visit label, assessor, and date of the visit.
+
+    Examples
+    --------
+    >>> Observation("kel-a", {"a1": 4, "a2": 3, "b": 5}, visit="1", observer="Ani").unit
+    'kel-a'
+    """
+
+    unit: str
+    scores: Mapping[str, float | None] = attrs.field(converter=dict, hash=False)
+    visit: str = ""
+    observer: str = ""
+    date: dt.date | str | None = None
+
+
+def _blank(value: Any) -> bool:
+    """Tell an empty cell: None, blank text, or a float NaN (a data frame's empty cell)."""
+    return (
+        value is None
+        or (isinstance(value, str) and value.strip() == "")
+        or (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def _label(value: Any) -> str | None:
+    """Return a label cell as text, or None when it cannot be one (True/False, a NUL character)."""
+    if isinstance(value, bool | np.bool_) or (isinstance(value, str) and "\x00" in value):
+        return None
+    return str(value).strip()
 
 
 def read_records(
-    rubric: Rubric, rows: Sequence[Mapping[str, Any]], source: str, first_row: int
+    rubric: Rubric,
+    records: Iterable[Mapping[str, Any]],
+    source: str,
+    first_row: int,
+    *,
+    unit_column: str = "unit",
+    meta: tuple[str, ...] = META_COLUMNS[1:],
+    survey: bool = False,
 ) -> dict[str, Any]:
-    """Check every cell of dict rows; return the ``from_arrays`` columns, or name every problem."""
+    """Check every cell of dict rows; return the ``from_arrays`` columns, or name every problem.
+
+    `meta` are the columns besides the unit and the leaves (visit, observer,
+    date for observations; none for a survey). With `survey`, leaves are
+    called unsur, a 0 is refused (an empty cell is no answer) and the
+    answers' scale is left to the caller.
+    """
+    rows = mapping_rows(records, source, first_row)
+    word = "an unsur" if survey else "a criterion"
     leaf_index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
+    known = {*leaf_index, unit_column, *meta}
     problems: list[str] = []
-    unknown = sorted(
-        {key for row in rows for key in row if key not in leaf_index and key not in META_COLUMNS},
-        key=str,
-    )
-    for key in unknown:
-        hint = suggest(str(key), [*leaf_index, *META_COLUMNS])
-        problems.append(f"{source}: column {key!r} is not a criterion of {rubric.id!r}{hint}")
+    for key in sorted({key for row in rows for key in row if key not in known}, key=str):
+        hint = suggest(str(key), [*leaf_index, unit_column, *meta])
+        problems.append(f"{source}: column {key!r} is not {word} of {rubric.id!r}{hint}")
     n = len(rows)
     matrix = np.full((n, len(leaf_index)), np.nan)
-    units = np.empty(n, dtype=object)
-    visits = np.empty(n, dtype=object)
-    observers = np.empty(n, dtype=object)
-    dates: list[Any] = []
+    columns: dict[str, list[Any]] = {name: [] for name in ("unit", *meta)}
     for i, row in enumerate(rows):
         where = f"{source} row {first_row + i}"
-        unit = row.get("unit")
-        if unit is None or str(unit).strip() == "":
-            problems.append(f"{where}: no unit")
-        units[i] = "" if unit is None else str(unit).strip()
-        visits[i] = str(row.get("visit") or "").strip()
-        observers[i] = str(row.get("observer") or "").strip()
-        dates.append(row.get("date") or None)
+        for name, column in ((unit_column, "unit"), *((m, m) for m in meta)):
+            raw = row.get(name)
+            if column == "date":
+                columns["date"].append(None if _blank(raw) else raw)
+                continue
+            text = "" if _blank(raw) else _label(raw)
+            if text is None:
+                problems.append(f"{where}, column {name!r}: not a label, got {raw!r}")
+            elif text == "" and column == "unit":
+                problems.append(f"{where}: no unit" + (f" (column {name!r})" if survey else ""))
+            columns[column].append(text or "")
         for key, raw in row.items():
-            column = leaf_index.get(key)
-            if column is None:
+            j = leaf_index.get(key)
+            if j is None:
                 continue
             parsed = parse_score(raw)
-            if parsed is None:
-                problems.append(f"{where}, column {key!r}: must be a number, got {raw!r}")
+            if isinstance(parsed, str):
+                problems.append(f"{where}, column {key!r}: {parsed}")
+            elif survey and parsed == 0:
+                problems.append(f"{where}, column {key!r}: answer 0 is on no answer scale "
+                                "(leave the cell empty for no answer)")  # fmt: skip
             else:
-                matrix[i, column] = parsed
-    problems += score_problems(
-        rubric, matrix, lambda i: f"{source} row {first_row + i}", column_names=True
-    )
-    first_seen: dict[tuple[str, str], int] = {}
-    for i, pair in enumerate(zip(units.tolist(), visits.tolist(), strict=True)):
-        visit_key = (str(pair[0]), str(pair[1]))
-        if visit_key in first_seen and visit_key[1]:
-            problems.append(
-                f"{source} row {first_row + i}: unit {visit_key[0]!r} visit "
-                f"{visit_key[1]!r} again (first at row {first_row + first_seen[visit_key]})"
-            )
-        first_seen.setdefault(visit_key, i)
+                matrix[i, j] = parsed
+    if not survey:
+        problems += score_problems(
+            rubric, matrix, lambda i: f"{source} row {first_row + i}", column_names=True
+        )
+    if "visit" in columns:
+        first_seen: dict[tuple[str, str], int] = {}
+        for i, pair in enumerate(zip(columns["unit"], columns["visit"], strict=True)):
+            if pair in first_seen and pair[1]:
+                problems.append(f"{source} row {first_row + i}: unit {pair[0]!r} visit "
+                                f"{pair[1]!r} again (first at row "
+                                f"{first_row + first_seen[pair]})")  # fmt: skip
+            first_seen.setdefault(pair, i)
     if problems:
         raise ObservationError(enumerate_limited(problems))
-    blank_visits = n > 0 and all(v == "" for v in visits)
-    visit_column = None if blank_visits else visits.astype(np.str_)
-    try:
-        date_column = (
-            None
-            if all(d is None for d in dates)
-            else dates_column([np.datetime64("NaT") if d is None else d for d in dates], n)
-        )
-    except ObservationError as error:
-        raise ObservationError(f"{source}: {error}") from None
-    return {
-        "unit": units.astype(np.str_),
-        "values": matrix,
-        "visit": visit_column,
-        "observer": observers.astype(np.str_),
-        "date": date_column,
-    }
+    result: dict[str, Any] = {"unit": np.array(columns["unit"], dtype=np.str_), "values": matrix}
+    if "visit" in columns:
+        visits = columns["visit"]
+        result["visit"] = None if all(v == "" for v in visits) else np.array(visits, np.str_)
+    if "observer" in columns:
+        result["observer"] = np.array(columns["observer"], dtype=np.str_)
+    if "date" in columns:
+        dates = columns["date"]
+        try:
+            result["date"] = (
+                None
+                if all(d is None for d in dates)
+                else dates_column([np.datetime64("NaT") if d is None else d for d in dates], n)
+            )
+        except ObservationError as error:
+            raise ObservationError(f"{source}: {error}") from None
+    return result
 
 
 def read_long(
     rubric: Rubric,
+    where: str,
+    *,
     unit: npt.ArrayLike,
     criterion: npt.ArrayLike,
     value: npt.ArrayLike,
-    *,
-    visit: npt.ArrayLike | None,
-    observer: npt.ArrayLike | None,
-    date: npt.ArrayLike | None,
+    key: tuple[str, npt.ArrayLike | None],
+    extra: Mapping[str, npt.ArrayLike | None],
+    survey: bool = False,
 ) -> dict[str, Any]:
-    """Pivot (unit, criterion, value) lines to one row per (unit, visit); return the columns."""
-    units = np.asarray(unit).astype(np.str_)
-    criteria = np.asarray(criterion).astype(np.str_)
-    try:
-        scores = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ObservationError("observations (long form): value must be numbers") from None
+    """Pivot (unit, key, criterion, value) lines to one row per (unit, key); return the columns.
+
+    `key` names the column that tells rows of one unit apart (``visit``, or
+    ``respondent`` for a survey) and gives it (None: one row per unit).
+    `extra` columns are taken from the first line of each row.
+    """
+    key_name, key_values = key
+    word = "unsur" if survey else "criterion id(s)"
+    problems = label_problems(unit, "unit")
+    n = None if problems else int(np.shape(unit)[0])
+    problems += label_problems(criterion, "criterion" if not survey else "item", n)
+    problems += number_problems(value, "value" if not survey else "answer")
+    if n is not None and np.shape(value) != (n,):
+        problems.append(f"value has shape {np.shape(value)}, expected ({n},)")
+    if key_values is not None:
+        problems += label_problems(key_values, key_name, n)
+    for name, column in extra.items():
+        if column is None:
+            continue
+        if name != "date":
+            problems += label_problems(column, name, n)
+        elif n is not None and np.shape(column) != (n,):
+            problems.append(f"{name} has shape {np.shape(column)}, expected ({n},)")
+    if not problems and n == 0:
+        problems.append("the set is empty (no rows)")
+    raise_problems(where, problems)
+    units = np.array(unit, dtype=np.str_)
     n = len(units)
-    lengths = {"criterion": criteria, "value": scores, "visit": visit,
-               "observer": observer, "date": date}  # fmt: skip
-    check_lengths("observations (long form)", n, lengths)
-    if n == 0:
-        raise ObservationError("observations: the set is empty (no rows)")
+    scores = np.asarray(value, dtype=np.float64)
     leaf_index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
-    names, name_codes = factorize(criteria)
+    names, name_codes = factorize(np.array(criterion, dtype=np.str_))
     columns = np.array([leaf_index.get(str(name), -1) for name in names.tolist()])
     if (columns < 0).any():
-        bad = [
-            str(name) for name, col in zip(names.tolist(), columns.tolist(), strict=True) if col < 0
-        ]
-        raise ObservationError(
-            "observations (long form): unknown criterion id(s) "
-            + enumerate_limited([f"{b!r}{suggest(b, leaf_index)}" for b in bad])
-        )
-    visits = np.zeros(n, dtype=np.int64) if visit is None else np.asarray(visit)
+        bad = [str(x) for x, col in zip(names.tolist(), columns.tolist(), strict=True) if col < 0]
+        named = [f"{b!r}{suggest(b, leaf_index)}" for b in bad]
+        raise ObservationError(f"{where}: unknown {word} " + enumerate_limited(named))
+    keys = np.zeros(n, dtype=np.int64) if key_values is None else as_labels(key_values)
     _, unit_codes = factorize(units)
-    visit_ids, visit_codes = factorize(visits)
-    key = unit_codes.astype(np.int64) * len(visit_ids) + visit_codes
-    keys, row = np.unique(key, return_index=False, return_inverse=True)
+    key_ids, key_codes = factorize(keys)
+    pair = unit_codes.astype(np.int64) * len(key_ids) + key_codes
+    pairs, row = np.unique(pair, return_inverse=True)
     cell = row.astype(np.int64) * len(leaf_index) + columns[name_codes]
     ordered = np.sort(cell)
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     if len(repeated):
-        first = int(repeated[0])
-        rows_hit = np.flatnonzero(cell == first).tolist()
+        rows_hit = np.flatnonzero(cell == int(repeated[0])).tolist()
         raise ObservationError(
-            f"observations (long form): {len(np.unique(repeated))} (unit, visit, criterion) "
-            f"cell(s) given more than once, e.g. rows {rows_hit}"
+            f"{where}: {len(np.unique(repeated))} (unit, {key_name}, {word.split()[0]}) cell(s) "
+            f"given more than once, e.g. rows {rows_hit}"
         )
-    matrix = np.full((len(keys), len(leaf_index)), np.nan)
+    matrix = np.full((len(pairs), len(leaf_index)), np.nan)
     matrix.reshape(-1)[cell] = scores
-    first_rows = np.zeros(len(keys), dtype=np.intp)
-    first_rows[row[::-1]] = np.arange(n)[::-1]
-    check_scores(rubric, matrix, lambda i: f"(long form) unit {str(units[first_rows[i]])!r}")
-    return {
-        "unit": units[first_rows],
-        "values": matrix,
-        "visit": None if visit is None else visits[first_rows],
-        "observer": None if observer is None else np.asarray(observer)[first_rows],
-        "date": None if date is None else np.asarray(date)[first_rows],
-    }
+    first = np.zeros(len(pairs), dtype=np.intp)
+    first[row[::-1]] = np.arange(n)[::-1]
+    if not survey:
+        problems = score_problems(rubric, matrix, lambda i: f"unit {str(units[first[i]])!r}")
+        raise_problems(where, problems)
+    result: dict[str, Any] = {"unit": units[first], "values": matrix}
+    if key_values is not None or not survey:
+        result[key_name] = None if key_values is None else keys[first]
+    for name, column in extra.items():
+        result[name] = None if column is None else np.asarray(column)[first]
+    return result

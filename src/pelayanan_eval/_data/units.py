@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize, readonly
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
+from pelayanan_eval._data.columns import label_problems, raise_problems
 from pelayanan_eval.exceptions import ObservationError, UnknownUnitError
 
 
@@ -55,10 +56,32 @@ def _strings(values: npt.ArrayLike, n: int, field: str) -> npt.ArrayLike:
     return values
 
 
-def _text_column(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
-    """Return a read-only text copy: the table cannot change under its cached group codes."""
+def _text_column(values: npt.ArrayLike, name: str) -> npt.NDArray[np.str_]:
+    r"""Return checked labels as a read-only text copy.
+
+    The labels are checked before numpy converts them (None would become
+    ``"None"``, ``"a\x00"`` would become ``"a"``); the copy is read-only, so
+    the table cannot change under its cached group codes.
+    """
+    raise_problems("units", label_problems(values, name))
     result: npt.NDArray[np.str_] = readonly(np.array(values, dtype=np.str_))
     return result
+
+
+def _ids(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    return _text_column(values, "id")
+
+
+def _names(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    return _text_column(values, "name")
+
+
+def _categories(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    return _text_column(values, "category")
+
+
+def _parents(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    return _text_column(values, "parent")
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -75,10 +98,10 @@ class Units:
     (2, Unit(id='b', name='', category='puskesmas', parent=None, attributes={}))
     """
 
-    ids: npt.NDArray[np.str_] = attrs.field(converter=_text_column)
-    names: npt.NDArray[np.str_] = attrs.field(converter=_text_column)
-    categories: npt.NDArray[np.str_] = attrs.field(converter=_text_column)
-    parents: npt.NDArray[np.str_] = attrs.field(converter=_text_column)
+    ids: npt.NDArray[np.str_] = attrs.field(converter=_ids)
+    names: npt.NDArray[np.str_] = attrs.field(converter=_names)
+    categories: npt.NDArray[np.str_] = attrs.field(converter=_categories)
+    parents: npt.NDArray[np.str_] = attrs.field(converter=_parents)
     attributes: tuple[Mapping[str, Any], ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -122,6 +145,7 @@ class Units:
         parent: npt.ArrayLike | None = None,
     ) -> Units:
         """Build the table from arrays (one entry per unit); no per-unit Python work."""
+        raise_problems("units", label_problems(id, "id"))  # before numpy drops a trailing NUL
         ids = np.asarray(id)
         if ids.ndim != 1:
             raise ObservationError(f"units: id must be one-dimensional, got shape {ids.shape}")

@@ -10,7 +10,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
+from pelayanan_eval._data.columns import finite_number
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
 METHODS: tuple[str, ...] = (
@@ -21,7 +23,8 @@ Array = npt.NDArray[np.float64]
 
 
 def _weights(value: Mapping[str, float] | None) -> Mapping[str, float] | None:
-    return None if value is None else {str(k): float(v) for k, v in value.items()}
+    """Return a copy keyed by text (the values are checked by the class)."""
+    return {str(k): v for k, v in value.items()} if isinstance(value, Mapping) else value
 
 
 @attrs.frozen
@@ -33,7 +36,8 @@ class Aggregation:
     method
         ``"mean"`` (default), ``"median"``, ``"min"`` (conservative),
         ``"max"``, ``"trimmed_mean"``, ``"latest"`` (the most recent scored
-        visit: by date, then visit label) or ``"observer_weighted"``.
+        visit: by date, then visit number; text visit labels need dates) or
+        ``"observer_weighted"``.
     trim
         For ``trimmed_mean``: the fraction cut from each end,
         ``floor(trim * n)`` values (as ``scipy.stats.trim_mean``).
@@ -63,20 +67,74 @@ class Aggregation:
 
     def __attrs_post_init__(self) -> None:
         check_option("aggregation", self.method, METHODS)
-        if not (isinstance(self.trim, int | float) and 0 <= self.trim < 0.5):
-            raise OptionError(f"trim must be in [0, 0.5), got {self.trim!r}")
-        if self.method == "observer_weighted":
-            weights = self.observer_weights
-            if not weights:
-                raise OptionError("observer_weighted needs observer_weights={observer: weight}")
-            bad = [f"{k!r}: {v!r}" for k, v in weights.items() if not (math.isfinite(v) and v > 0)]
+        trim = self.trim
+        if isinstance(trim, bool) or not (isinstance(trim, int | float) and 0 <= trim < 0.5):
+            raise OptionError(f"trim must be a number in [0, 0.5), got {trim!r}")
+        weights = self.observer_weights
+        if weights is not None and not isinstance(weights, Mapping):
+            raise OptionError("observer_weights must be a mapping {observer: weight}, got "
+                              f"{type(weights).__name__}")  # fmt: skip
+        if self.method == "observer_weighted" and not weights:
+            raise OptionError("observer_weighted needs observer_weights={observer: weight}")
+        if weights:
+            bad = [f"{k!r}: {v!r}" for k, v in weights.items() if not (finite_number(v) or 0) > 0]
             if bad:
-                raise OptionError("observer weights must be > 0, got " + ", ".join(bad))
+                raise OptionError("observer weights must be finite numbers > 0, got "
+                                  + ", ".join(bad))  # fmt: skip
+            object.__setattr__(self, "observer_weights", {k: float(v) for k, v in weights.items()})
 
     @classmethod
     def coerce(cls, value: str | Aggregation) -> Aggregation:
         """Accept a method name or an Aggregation."""
         return value if isinstance(value, Aggregation) else cls(value)
+
+
+def _as_number(label: object) -> float:
+    try:
+        return float(str(label))
+    except ValueError:
+        return math.nan
+
+
+def visit_time(
+    visit: npt.NDArray[Any],
+    date: npt.NDArray[np.datetime64],
+    unit_codes: npt.NDArray[np.intp],
+    unit_ids: npt.NDArray[np.str_],
+) -> npt.NDArray[np.int64]:
+    """Rank of each row in time for ``latest``: by date, then by visit number.
+
+    Visit labels that are numbers (``1``, ``"2"``, ``"10"``) are ordered as
+    numbers, not as text (``"9"`` before ``"10"``). A text label (``"awal"``)
+    says nothing about time: its visit must then have a date of its own
+    within its unit, or ObservationError names the units where it has not.
+    """
+    days = date.astype(np.int64)  # NaT is the smallest: undated visits count as earliest
+    if visit.dtype.kind in "iuf":
+        number = visit.astype(np.float64)
+    else:
+        labels, codes = factorize(visit)  # few distinct labels: each is read once
+        number = np.array([_as_number(label) for label in labels.tolist()])[codes]
+    text = np.isnan(number)
+    if text.any():
+        by_unit = np.lexsort((days, unit_codes))
+        units, ordered, worded = unit_codes[by_unit], days[by_unit], text[by_unit]
+        tied = (units[1:] == units[:-1]) & (ordered[1:] == ordered[:-1])
+        tied &= worded[1:] | worded[:-1]
+        if tied.any():
+            names = [repr(str(u)) for u in unit_ids[np.unique(units[1:][tied])].tolist()]
+            shown = str(visit[np.flatnonzero(text)[0]])
+            raise ObservationError(
+                f"aggregate='latest': visit labels such as {shown!r} are not numbers, so only "
+                "a date can tell when such a visit was; these units have one beside another "
+                "visit without a date or on the same date: " + enumerate_limited(names)
+                + " (give dates, or number the visits)"
+            )  # fmt: skip
+        number[text] = 0.0
+    by_time = np.lexsort((number, days))
+    time = np.empty(len(by_time), dtype=np.int64)
+    time[by_time] = np.arange(len(by_time))
+    return time
 
 
 def _cube(

@@ -9,17 +9,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
+from pelayanan_eval._data.columns import leaf_mismatch
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group
+from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group, visit_time
 from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
 from pelayanan_eval._evaluation.result import Evaluation, Settings
 from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
 from pelayanan_eval._rubric.grading import grade_values
 from pelayanan_eval._rubric.model import Rubric
-from pelayanan_eval.exceptions import MissingScoreError, ObservationError, OptionError
+from pelayanan_eval.exceptions import (
+    MissingScoreError,
+    ObservationError,
+    OptionError,
+    RubricError,
+)
 from pelayanan_eval.typing import AggregationMethod, MissingPolicy, Order, choices
 
 ORDERS = choices(Order)
@@ -111,7 +116,8 @@ def evaluate(
     Raises
     ------
     ObservationError
-        Observations of another rubric, units without observations, or
+        Observations scored on other leaves or scales than `rubric`'s
+        (weights and grades may differ), units without observations, or
         observations of unknown units.
     MissingScoreError
         Unscored criteria under ``missing="error"``.
@@ -130,14 +136,18 @@ def evaluate(
     >>> ev.index.round(6).tolist(), ev.rounded.tolist(), ev.grades.tolist()
     ([3.5, 2.0], [87.5, 50.0], ['B', 'D'])
     """
+    if not isinstance(rubric, Rubric):
+        raise RubricError([f"evaluate: expected a Rubric (see load_rubric), got "
+                           f"{type(rubric).__name__}"])  # fmt: skip
     if not isinstance(observations, Observations):
         raise ObservationError(
             f"observations must be an Observations, got {type(observations).__name__}"
         )
-    if observations.rubric is not rubric and observations.rubric != rubric:
+    mismatch = leaf_mismatch(observations.rubric, rubric)
+    if mismatch:
         raise ObservationError(
-            f"the observations were scored on rubric {observations.rubric.id!r}, not on "
-            f"{rubric.id!r} (or on a different version of it)"
+            f"the observations were scored on the criteria of rubric "
+            f"{observations.rubric.id!r}, which differ from those of {rubric.id!r}: {mismatch}"
         )
     method = Aggregation.coerce(aggregate)
     check_option("order", order, ORDERS)
@@ -176,10 +186,8 @@ def evaluate(
         values = np.where(np.isnan(values), low, values)
     time = None
     if method.method == "latest":
-        _, visit_codes = factorize(observations.visit)
-        by_time = np.lexsort((visit_codes, observations.date.astype(np.int64)))
-        time = np.empty(len(by_time), dtype=np.int64)
-        time[by_time] = np.arange(len(by_time))
+        time = visit_time(observations.visit, observations.date, observations.unit_codes,
+                          observations.unit_ids)  # fmt: skip
     options: dict[str, Any] = {"time": time, "observers": observations.observer}
 
     tree = rubric._compiled

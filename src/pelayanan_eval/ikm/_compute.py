@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._data.columns import leaf_mismatch
 from pelayanan_eval._rubric.model import Rubric
-from pelayanan_eval.exceptions import ObservationError, OptionError
+from pelayanan_eval.exceptions import ObservationError, OptionError, RubricError
 from pelayanan_eval.ikm._bands import BandTable
 from pelayanan_eval.ikm._responses import Responses
 from pelayanan_eval.ikm._result import IkmResult, WeightsSpec, build_result, tally_result
@@ -87,9 +88,14 @@ def compute(
     """
     if not isinstance(responses, Responses):
         raise ObservationError(f"responses must be ikm.Responses, got {type(responses).__name__}")
-    if responses.rubric is not rubric and responses.rubric != rubric:
+    if not isinstance(rubric, Rubric):
+        raise RubricError([f"ikm.compute: expected a Rubric (see load_rubric), got "
+                           f"{type(rubric).__name__}"])  # fmt: skip
+    mismatch = leaf_mismatch(responses.rubric, rubric)
+    if mismatch:
         raise ObservationError(
-            f"the responses follow rubric {responses.rubric.id!r}, not {rubric.id!r}"
+            f"the responses answer the unsur of rubric {responses.rubric.id!r}, which differ "
+            f"from those of {rubric.id!r}: {mismatch}"
         )
     return tally_result(
         rubric, responses, weights=weights, round_nrr=round_nrr, round_weighted=round_weighted,

@@ -10,8 +10,16 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
-from pelayanan_eval._common.messages import enumerate_limited, suggest
-from pelayanan_eval._data.scores import by_leaf, mapping_rows
+from pelayanan_eval._common.messages import enumerate_limited
+from pelayanan_eval._data.columns import (
+    empty_rows,
+    label_problems,
+    number_problems,
+    raise_problems,
+    unit_code_problems,
+)
+from pelayanan_eval._data.scores import by_leaf
+from pelayanan_eval._data.tables import read_long, read_records
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
@@ -42,10 +50,7 @@ def _check_answers(
     if answers.dtype == np.uint8:
         compact = answers
     else:
-        try:
-            numbers = np.asarray(answers, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ObservationError(f"{where}: answers must be numbers") from None
+        numbers = np.asarray(answers, dtype=np.float64)  # checked by number_problems
         unanswered = np.isnan(numbers)
         whole = np.where(unanswered, 0.0, numbers)
         fractional = np.flatnonzero((whole != np.rint(whole)).any(axis=1))
@@ -55,7 +60,7 @@ def _check_answers(
                 f"{where}: answers must be whole numbers; {len(fractional)} respondent(s) have "
                 f"others, e.g. {row_name(i)}: {numbers[i].tolist()}"
             )
-        if (whole < 0).any() or (whole > 255).any():
+        if not ((whole >= 0).all() and (whole <= 255).all()):
             row = int(np.flatnonzero(((whole < 0) | (whole > 255)).any(axis=1))[0])
             raise ObservationError(
                 f"{where}: answer off every scale in {row_name(row)}: {numbers[row].tolist()}"
@@ -86,13 +91,38 @@ class Responses:
     """Survey answers stored compactly: ``uint8[respondents, unsur]``, 0 = no answer, and units.
 
     Build it with :meth:`from_arrays` (fast path), :meth:`from_records` or
-    :meth:`from_long`.
+    :meth:`from_long`. Called directly, the class checks its columns as
+    those do: whole answers on each unsur's scale (0 = no answer), one
+    integer code per respondent into the distinct text ids `unit_ids`.
+
+    Examples
+    --------
+    >>> import warnings, pelayanan_eval as pe
+    >>> from pelayanan_eval import ikm
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
+    >>> ikm.Responses(rubric, [[200] * 9], [0], ["a"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pelayanan_eval.exceptions.ObservationError: responses: answers outside the scale: row 0, ...
     """
 
     rubric: Rubric
     answers: npt.NDArray[np.uint8]
     unit_codes: npt.NDArray[np.intp]
-    unit_ids: npt.NDArray[Any]
+    unit_ids: npt.NDArray[np.str_]
+    # set by the named constructors, which checked the columns; evolve() checks afresh
+    _checked: bool = attrs.field(default=False, kw_only=True, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self._checked:
+            object.__setattr__(self, "_checked", False)
+            return
+        checked = _responses(self.rubric, self.answers, self.unit_codes, self.unit_ids,
+                             lambda i: f"row {i}")  # fmt: skip
+        for name in ("answers", "unit_codes", "unit_ids"):
+            object.__setattr__(self, name, getattr(checked, name))
 
     def __len__(self) -> int:
         return len(self.answers)
@@ -120,9 +150,10 @@ class Responses:
             The survey rubric; one answers column per unsur, in ``rubric.leaf_ids`` order.
         answers
             ``[respondents, unsur]``: whole answers on each unsur's scale, 0 or
-            NaN for no answer. A ``uint8`` array is used as it is (no copy).
+            NaN for no answer (True/False are refused, not read as 1/0). A
+            ``uint8`` array is used as it is (no copy).
         unit
-            Unit per respondent: ids (text or numbers), or integer codes
+            Unit per respondent: ids (text; numbers are read as text), or integer codes
             ``0 <= code < len(unit_ids)`` when `unit_ids` is given.
         unit_ids
             The units, when `unit` holds codes into it (the fastest path).
@@ -150,42 +181,10 @@ class Responses:
         first_row: int = 0,
     ) -> Responses:
         """Build from dict rows: the unit column and one column per unsur id (blank = no answer)."""
-        rows = mapping_rows(records, source, first_row)
-        index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
-        problems = []
-        unknown = sorted(
-            {k for r in rows for k in r if k not in index and k != unit_column}, key=str
-        )
-        for key in unknown:
-            problems.append(
-                f"{source}: column {key!r} is not an unsur of {rubric.id!r}"
-                f"{suggest(str(key), [*index, unit_column])}"
-            )
-        matrix = np.full((len(rows), len(index)), np.nan)
-        units = []
-        for i, row in enumerate(rows):
-            where = f"{source} row {first_row + i}"
-            unit = str(row.get(unit_column) or "").strip()
-            if not unit:
-                problems.append(f"{where}: no unit (column {unit_column!r})")
-            units.append(unit)
-            for key, raw in row.items():
-                j = index.get(key)
-                if j is None or raw is None or str(raw).strip() == "":
-                    continue
-                try:
-                    matrix[i, j] = float(str(raw).strip().replace(",", "."))
-                except ValueError:
-                    problems.append(f"{where}, column {key!r}: must be a number, got {raw!r}")
-                if matrix[i, j] == 0:  # in a table "no answer" is an empty cell, not a 0
-                    problems.append(f"{where}, column {key!r}: answer 0 is on no answer scale "
-                                    "(leave the cell empty for no answer)")  # fmt: skip
-        if problems:
-            raise ObservationError(enumerate_limited(problems))
-        return _responses(
-            rubric, matrix, np.array(units, dtype=np.str_), None,
-            lambda i: f"{source} row {first_row + i}",
-        )  # fmt: skip
+        columns = read_records(rubric, records, source, first_row, unit_column=unit_column,
+                               meta=(), survey=True)  # fmt: skip
+        return _responses(rubric, columns["values"], columns["unit"], None,
+                          lambda i: f"{source} row {first_row + i}")  # fmt: skip
 
     @classmethod
     def from_long(
@@ -198,35 +197,10 @@ class Responses:
         answer: npt.ArrayLike,
     ) -> Responses:
         """Build from long form: one (unit, respondent, unsur, answer) row per answer."""
-        units, people = np.asarray(unit), np.asarray(respondent)
-        items = np.asarray(item).astype(np.str_)
-        values = np.asarray(answer)
-        n = len(units)
-        if not (people.shape == items.shape == values.shape == (n,)):
-            raise ObservationError(
-                "responses (long form): unit, respondent, item and answer must have the same length"
-            )
-        index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
-        names, name_codes = factorize(items)
-        columns = np.array([index.get(str(x), -1) for x in names.tolist()])
-        if (columns < 0).any():
-            bad = [str(x) for x, c in zip(names.tolist(), columns.tolist(), strict=True) if c < 0]
-            raise ObservationError(
-                "responses (long form): unknown unsur "
-                + enumerate_limited([f"{b!r}{suggest(b, index)}" for b in bad])
-            )
-        _, unit_codes = factorize(units)
-        _, person_codes = factorize(people)
-        key = unit_codes.astype(np.int64) * (int(person_codes.max()) + 1) + person_codes
-        rows, row_of = np.unique(key, return_inverse=True)
-        cell = row_of.astype(np.int64) * len(index) + columns[name_codes]
-        if len(np.unique(cell)) != n:
-            raise ObservationError("responses (long form): a respondent answers an unsur twice")
-        matrix = np.full((len(rows), len(index)), np.nan)
-        matrix.reshape(-1)[cell] = values
-        first = np.zeros(len(rows), dtype=np.intp)
-        first[row_of[::-1]] = np.arange(n)[::-1]
-        return cls.from_arrays(rubric, answers=matrix, unit=units[first])
+        columns = read_long(rubric, "responses (long form)", unit=unit, criterion=item,
+                            value=answer, key=("respondent", respondent), extra={},
+                            survey=True)  # fmt: skip
+        return cls.from_arrays(rubric, answers=columns["values"], unit=columns["unit"])
 
 
 def _responses(
@@ -236,9 +210,19 @@ def _responses(
     unit_ids: npt.ArrayLike | None,
     row_name: Callable[[int], str],
 ) -> Responses:
+    """Check every column, all problems together; the one way to a trusted Responses."""
+    if not isinstance(rubric, Rubric):
+        raise ObservationError(f"responses: rubric must be a Rubric, got {type(rubric).__name__}")
     first_top(rubric)
-    matrix = np.asarray(by_leaf(rubric, answers, "responses: answers"))
-    compact = _check_answers(rubric, matrix, "responses", row_name)
+    matrix = by_leaf(rubric, answers, "responses: answers")
+    names = [str(c) for c in matrix.columns] if hasattr(matrix, "columns") else rubric.leaf_ids
+    problems = number_problems(matrix, "answers", list(names))
+    if unit_ids is None:
+        problems += label_problems(unit, "unit")
+    else:
+        problems += unit_code_problems(unit, unit_ids)
+    raise_problems("responses", problems)
+    compact = _check_answers(rubric, np.asarray(matrix), "responses", row_name)
     units = np.asarray(unit)
     if units.shape != (len(compact),):
         raise ObservationError(
@@ -247,22 +231,10 @@ def _responses(
     if len(compact) == 0:
         raise ObservationError("responses: no respondents")
     if unit_ids is None:
-        ids, codes = factorize(units)
+        ids, codes = factorize(units if units.dtype.kind == "U" else units.astype(np.str_))
+        empty = empty_rows(ids, codes)
+        if empty:
+            raise ObservationError(f"responses: empty unit id in row(s) {empty}")
     else:
-        ids = np.asarray(unit_ids)
-        if units.dtype.kind not in "iu":
-            raise ObservationError(
-                f"responses: with unit_ids, unit must hold integer codes, got {units.dtype}"
-            )
-        distinct, counts = np.unique(ids, return_counts=True)
-        if (counts > 1).any():
-            raise ObservationError("responses: unit_ids repeats "
-                                   + enumerate_limited([repr(d) for d in distinct[counts > 1]
-                                                        .tolist()]))  # fmt: skip
-        low, high = int(units.min()), int(units.max())
-        if low < 0 or high >= len(ids):
-            raise ObservationError(
-                f"responses: unit codes must lie in 0..{len(ids) - 1}, got {low}..{high}"
-            )
-        codes = units.astype(np.intp, copy=False)
-    return Responses(rubric, compact, codes, ids)
+        ids, codes = np.array(unit_ids, dtype=np.str_), units.astype(np.intp, copy=False)
+    return Responses(rubric, compact, codes, ids, checked=True)

@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
+from pelayanan_eval._data.columns import finite_number
 from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.checks import AS_PRINTED_TOLERANCE
 from pelayanan_eval._rubric.grading import grade_values, round_half_up
@@ -307,15 +308,22 @@ def _weighted_rubric(rubric: Rubric, weights: WeightsSpec) -> tuple[Rubric, str]
     else:
         value, label = weights, f"as printed: {weights}"
     if isinstance(value, Mapping):
-        unknown = [k for k in value if k not in rubric]
+        unknown = [k for k in value if not isinstance(k, str) or k not in rubric]
         absent = [c.id for c in rubric.criteria if c.id not in value]
-        if unknown or absent:
+        bad = [f"{k!r}: {v!r}" for k, v in value.items() if finite_number(v) is None]
+        if unknown or absent or bad:
             parts = [f"unknown: {', '.join(map(repr, unknown))}"] if unknown else []
             parts += [f"missing: {', '.join(map(repr, absent))}"] if absent else []
+            parts += [f"not finite numbers: {', '.join(bad)}"] if bad else []
             raise OptionError("a weights mapping gives every unsur a weight; " + "; ".join(parts))
         each = [float(value[c.id]) for c in rubric.criteria]
         label = "as printed: " + ", ".join(f"{w:g}" for w in each)
     else:
+        if finite_number(value) is None:
+            raise OptionError(
+                "weights must be 'rubric', 'exact', 'printed', a number or a mapping "
+                f"unsur -> number, got {value!r}"
+            )
         each = [float(value)] * n
     children = tuple(attrs.evolve(c, weight=w) for c, w in zip(rubric.criteria, each, strict=True))
     try:
