@@ -267,3 +267,9 @@ def test_missing_zero_is_a_deprecated_alias_of_scale_min(rubric: pe.Rubric) -> N
     assert old.index.tolist() == new.index.tolist()
     # u1: A = (2 x 4 + 1 x 0) / 3, B = (5 + 4) / 2; index = 0.6 x 8/3 + 0.4 x 4.5 = 3.4
     assert old.index[0] == pytest.approx(3.4)
+
+
+def test_min_coverage_true_is_refused(rubric: pe.Rubric) -> None:
+    """min_coverage=True is not read as 1: it must be a number between 0 and 1."""
+    with pytest.raises(OptionError, match="min_coverage must be between 0 and 1, got True"):
+        pe.evaluate(rubric, observations(rubric), missing="renormalize", min_coverage=True)

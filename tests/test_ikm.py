@@ -375,3 +375,14 @@ def test_response_records_refuse_a_zero(rubric: pe.Rubric) -> None:
                                    first_row=2)  # fmt: skip
     blank = ikm.Responses.from_records(rubric, [row, {**row, "waktu": ""}])
     assert blank.answers[1].tolist() == [3, 3, 0, 3, 3, 3, 3, 3, 3]
+
+
+def test_from_nrr_refuses_true_false_and_text() -> None:
+    """ikm.from_nrr refuses True/False and text as NRRs instead of reading them as 1.0."""
+    from pelayanan_eval.exceptions import OptionError
+
+    rubric = load_quietly("permenpanrb-14-2017-ikm")
+    with pytest.raises(OptionError, match="nrr must be numbers.*True/False"):
+        ikm.from_nrr(rubric, [True] + [3.0] * 8)
+    with pytest.raises(OptionError, match="nrr must be numbers.*text"):
+        ikm.from_nrr(rubric, ["3,4"] + [3.0] * 8)

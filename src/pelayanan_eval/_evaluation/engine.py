@@ -167,7 +167,9 @@ def evaluate(
         raise OptionError(
             f"min_coverage applies to missing='renormalize' only, not to missing={missing!r}"
         )
-    if not (isinstance(min_coverage, int | float) and 0 <= min_coverage <= 1):
+    if isinstance(min_coverage, bool) or not (
+        isinstance(min_coverage, int | float) and 0 <= min_coverage <= 1
+    ):
         raise OptionError(f"min_coverage must be between 0 and 1, got {min_coverage!r}")
 
     table = Units.from_arrays(observations.unit_ids) if units is None else Units.coerce(units)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._data.columns import leaf_mismatch
+from pelayanan_eval._data.columns import leaf_mismatch, number_problems
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError, OptionError, RubricError
 from pelayanan_eval.ikm._bands import BandTable
@@ -152,10 +152,10 @@ def from_nrr(
         if unknown:
             raise OptionError("nrr: unknown unsur " + ", ".join(map(repr, unknown)))
         nrr = [[float(nrr.get(leaf, np.nan)) for leaf in rubric.leaf_ids]]
-    try:
-        values = np.atleast_2d(np.asarray(nrr, dtype=np.float64))
-    except (TypeError, ValueError):
-        raise OptionError("nrr must be numbers") from None
+    problems = number_problems(nrr, "nrr", list(rubric.leaf_ids))
+    if problems:
+        raise OptionError("; ".join(problems))
+    values = np.atleast_2d(np.asarray(nrr, dtype=np.float64))
     if values.ndim != 2 or values.shape[1] != len(rubric.leaves):
         raise OptionError(f"nrr has shape {values.shape}, expected (units, {len(rubric.leaves)})")
     low, high = rubric.leaf_scales
