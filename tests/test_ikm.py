@@ -382,7 +382,7 @@ def test_from_nrr_refuses_true_false_and_text() -> None:
     from pelayanan_eval.exceptions import OptionError
 
     rubric = load_quietly("permenpanrb-14-2017-ikm")
-    with pytest.raises(OptionError, match="nrr must be numbers.*True/False"):
+    with pytest.raises(OptionError, match=r"nrr must be numbers.*True/False"):
         ikm.from_nrr(rubric, [True] + [3.0] * 8)
-    with pytest.raises(OptionError, match="nrr must be numbers.*text"):
+    with pytest.raises(OptionError, match=r"nrr must be numbers.*text"):
         ikm.from_nrr(rubric, ["3,4"] + [3.0] * 8)
