@@ -15,9 +15,10 @@ weighted NRR or of the weighted sum before x25, and the band table
 
 from pelayanan_eval.ikm._bands import BAND_TABLES, BandTable
 from pelayanan_eval.ikm._compute import compute, from_nrr
+from pelayanan_eval.ikm._conventions import Conventions
 from pelayanan_eval.ikm._design import questionnaire, sample_size
 from pelayanan_eval.ikm._responses import Responses
-from pelayanan_eval.ikm._result import Conventions, IkmResult
+from pelayanan_eval.ikm._result import IkmResult
 from pelayanan_eval.ikm._uncertainty import Interval, TargetCheck
 
 __all__ = [

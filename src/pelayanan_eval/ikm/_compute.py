@@ -12,8 +12,9 @@ from pelayanan_eval._data.columns import leaf_mismatch, number_problems
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError, OptionError, RubricError
 from pelayanan_eval.ikm._bands import BandTable
+from pelayanan_eval.ikm._conventions import WeightsSpec
 from pelayanan_eval.ikm._responses import Responses
-from pelayanan_eval.ikm._result import IkmResult, WeightsSpec, build_result, tally_result
+from pelayanan_eval.ikm._result import IkmResult, build_result, tally_result
 
 
 def compute(
