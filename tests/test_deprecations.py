@@ -27,3 +27,15 @@ def test_ikm_records_use_the_evaluation_vocabulary() -> None:
     assert record["unit"] == "kel-a"
     assert record["index"] == pytest.approx(3.41) and record["reported"] == pytest.approx(85.25)
     assert (record["rounded"], record["grade"], record["grade_label"]) == (85.25, "B", "Baik")
+
+
+def test_on_converted_is_a_deprecated_alias_of_reported() -> None:
+    """grade(on="converted"), target(on="converted") and BandTable(on="converted") warn."""
+    rubric = load_quietly("permenpanrb-14-2017-ikm")
+    with pytest.warns(DeprecationWarning, match="on='converted' is deprecated"):
+        old = rubric.grade(85.25, on="converted")  # type: ignore[call-overload]
+    assert (old.code, old.value) == (rubric.grade(85.25, on="reported").code, 85.25)
+    table = ikm.BAND_TABLES["permenpanrb-14-2017"]
+    with pytest.warns(DeprecationWarning, match="on='converted' is deprecated"):
+        copy = ikm.BandTable(table.id, "converted", table.rounding, table.grades, table.source)  # type: ignore[arg-type]
+    assert copy.on == "reported"

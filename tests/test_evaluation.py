@@ -273,3 +273,12 @@ def test_min_coverage_true_is_refused(rubric: pe.Rubric) -> None:
     """min_coverage=True is not read as 1: it must be a number between 0 and 1."""
     with pytest.raises(OptionError, match="min_coverage must be between 0 and 1, got True"):
         pe.evaluate(rubric, observations(rubric), missing="renormalize", min_coverage=True)
+
+
+def test_cards_refuses_one_id_as_text_and_top_takes_numpy_integers(rubric: pe.Rubric) -> None:
+    """cards("u1") is an error naming card(); top(np.int64(1)) works as top(1)."""
+    ev = pe.evaluate(rubric, observations(rubric), units=UNITS)
+    with pytest.raises(OptionError, match=r"for one unit use card\(unit_id\)"):
+        ev.cards("u1")
+    assert [row.unit for row in ev.top(np.int64(1))] == [row.unit for row in ev.top(1)]
+    assert [card.unit.id for card in ev.cards(["u2", "u1"])] == ["u2", "u1"]

@@ -106,7 +106,7 @@ def test_ikm_published_examples(rubric_ikm: pe.Rubric) -> None:
 )
 def test_ikm_printed_edges_on_converted_scale(rubric_ikm: pe.Rubric, nik: float, code: str) -> None:
     """NIK table 25,00-64,99 D / 65,00-76,60 C / 76,61-88,30 B / 88,31-100 A; gaps round to 2 dp."""
-    assert rubric_ikm.grade(nik, on="converted").code == code
+    assert rubric_ikm.grade(nik, on="reported").code == code
 
 
 @pytest.mark.parametrize(

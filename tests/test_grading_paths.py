@@ -35,8 +35,8 @@ def _rubric(mode: str) -> pe.Rubric:
 def test_rubric_grade_scalar_and_array(mode: str) -> None:
     """Rubric.grade gives the hand-worked grade for scalars and arrays, on both scales."""
     rubric = _rubric(mode)
-    assert [rubric.grade(v, on="converted").code for v in VALUES] == EXPECTED[mode]
-    assert rubric.grade(VALUES, on="converted").tolist() == EXPECTED[mode]
+    assert [rubric.grade(v, on="reported").code for v in VALUES] == EXPECTED[mode]
+    assert rubric.grade(VALUES, on="reported").tolist() == EXPECTED[mode]
     assert rubric.grade(np.array(VALUES) / 25).tolist() == EXPECTED[mode]
 
 
@@ -78,6 +78,6 @@ def test_published_band_tables_equal_the_rubric_files() -> None:
     for table_id, rubric_id in (("permenpanrb-14-2017", "permenpanrb-14-2017-ikm"),
                                 ("kepmenpan-25-2004", "kepmenpan-25-2004-ikm")):  # fmt: skip
         rubric, table = load_quietly(rubric_id), ikm.BAND_TABLES[table_id]
-        assert table.on == "converted"
+        assert table.on == "reported"
         assert table.grades == rubric.grades
         assert table.rounding == rubric.rounding

@@ -386,3 +386,15 @@ def test_from_nrr_refuses_true_false_and_text() -> None:
         ikm.from_nrr(rubric, [True] + [3.0] * 8)
     with pytest.raises(OptionError, match=r"nrr must be numbers.*text"):
         ikm.from_nrr(rubric, ["3,4"] + [3.0] * 8)
+
+
+def test_from_nrr_mapping_values_are_checked_and_default_ids_are_text() -> None:
+    """A mapping with a text or None NRR is a library error; rows are named "0", "1", ..."""
+    from pelayanan_eval.exceptions import OptionError
+
+    rubric = load_quietly("permenpanrb-14-2017-ikm")
+    with pytest.raises(OptionError, match=r"nrr must be numbers.*text"):
+        ikm.from_nrr(rubric, {"persyaratan": "3,4"})
+    with pytest.raises(OptionError, match=r"nrr must be numbers.*None"):
+        ikm.from_nrr(rubric, {"persyaratan": None})
+    assert ikm.from_nrr(rubric, [[3.0] * 9, [4.0] * 9]).unit_ids.tolist() == ["0", "1"]

@@ -162,8 +162,8 @@ def test_grade_scale_option_and_id_suggestions() -> None:
 
     with pytest.warns(pe.exceptions.ProvisionalRubricWarning):
         skm = pe.load_rubric("permenpanrb-14-2017-ikm")
-    with pytest.raises(OptionError, match=r"unknown grade scale \(on=\) 'convertd' \(did you "
-                                          r"mean 'converted'\?\); valid: index, converted"):  # fmt: skip
-        skm.grade(85.0, on="convertd")
+    with pytest.raises(OptionError, match=r"unknown grade scale \(on=\) 'reportd' \(did you "
+                                          r"mean 'reported'\?\); valid: index, reported"):  # fmt: skip
+        skm.grade(85.0, on="reportd")  # type: ignore[call-overload]
     with pytest.raises(RubricNotFoundError, match=r"did you mean 'permenpanrb-14-2017-ikm'\?"):
         pe.load_rubric("permenpanrb-14-2017")

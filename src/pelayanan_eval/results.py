@@ -4,7 +4,9 @@ Nothing here needs constructing by hand: :func:`pelayanan_eval.evaluate`
 returns an :class:`~pelayanan_eval.Evaluation` whose methods give these
 (a :class:`Grade`, :class:`Standing` rows of an award or coaching list,
 :class:`ReportCard` with its :class:`AspectLine`, :class:`Loss`,
-:class:`NextGrade` and :class:`Step`), and the settings it recorded.
+:class:`NextGrade` and :class:`Step`), and the settings it recorded. The
+results of the citizen satisfaction index (``IkmResult``, ``Interval``,
+``TargetCheck``) live with it in :mod:`pelayanan_eval.ikm`.
 """
 
 from pelayanan_eval._demo import DemoCity

@@ -19,6 +19,7 @@ __all__ = [
     "AggregationMethod",
     "BandScale",
     "GroupBy",
+    "IkmMissing",
     "IkmRollup",
     "IkmWeights",
     "IntervalMethod",
@@ -57,11 +58,14 @@ Weighting = Literal["normalized", "relative", "equal", "as_printed"]
 RoundingMode = Literal["half_up", "half_even"]
 """How a regulation rounds: half up (as spreadsheets) or half to even."""
 
-BandScale = Literal["index", "converted"]
-"""The scale a value to grade is on: the rubric's own, or after its conversion (IKM 25-100)."""
+BandScale = Literal["index", "reported"]
+"""The scale of a value to grade: the rubric's own, or after its conversion (IKM 25-100)."""
 
 IkmWeights = Literal["rubric", "exact", "printed"]
 """Named IKM weight conventions (a number or a mapping is also accepted)."""
+
+IkmMissing = Literal["error", "renormalize"]
+"""What an unsur nobody answered does in an IKM: raise, or re-spread its weight."""
 
 IkmRollup = Literal["pooled", "mean"]
 """How unit IKMs combine into a group's: all respondents together, or the mean of units."""

@@ -28,6 +28,7 @@ from pelayanan_eval._evaluation.rollup import MISSING_POLICIES
 from pelayanan_eval._loading.bundled import available_rubrics, load_rubric
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError, PelayananEvalError, ProvisionalRubricWarning
+from pelayanan_eval.typing import BandScale
 
 AWARDS = 2  # the best two of each category get an award
 
@@ -85,7 +86,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     rubric = _load(args.rubric)
-    on = "converted" if args.converted else "index"
+    on: BandScale = "reported" if args.converted else "index"
     for value in args.values:
         grade = rubric.grade(value, on=on)
         print(f"{value:g}\t{grade.value:g}\t{grade.code}\t{grade.label}")

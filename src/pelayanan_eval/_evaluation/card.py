@@ -96,7 +96,11 @@ class ReportCard:
             f"Report card: {unit.name or unit.id} ({unit.id})"
             + (f", category {unit.category}" if unit.category else ""),
             f"rubric {self.rubric_id}; {self.visits} visit(s); coverage {self.coverage:.0%}",
-            f"index {self.rounded:.2f}"
+            (
+                f"index {self.rounded:.2f}"
+                if self.reported == self.index
+                else f"index {self.index:.4g}, reported {self.rounded:.2f}"
+            )
             + (f" -> grade {self.grade}" if self.grade else " (no grade)")
             + (
                 f"; rank {self.rank:g} of {self.ranked_in_group}" if not np.isnan(self.rank) else ""

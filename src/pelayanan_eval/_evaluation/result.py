@@ -148,7 +148,7 @@ class Evaluation:
         i = self.units.position(unit_id)
         if np.isnan(self.rounded[i]):
             return None
-        grade = self.rubric.grade(float(self.reported[i]), on="converted")
+        grade = self.rubric.grade(float(self.reported[i]), on="reported")
         return grade if isinstance(grade, Grade) else None
 
     def _groups(self, within: GroupBy | npt.ArrayLike | None) -> npt.NDArray[Any] | None:
@@ -275,10 +275,11 @@ class Evaluation:
         Units are ranked by the published (rounded) index; `ties` and
         `tiebreak` work as in :meth:`rank` (e.g. ``tiebreak=["kebijakan",
         "id"]``: a higher aspect score, then the unit id, settles a tie).
-        Returns one dict per unit (group, rank, tied, unit, name, index,
-        grade, grade_label), grouped by `within` and best first; ``tied``
-        marks a unit whose published index and tie-breaker values another
-        unit of its group shares.
+        Returns one :class:`~pelayanan_eval.results.Standing` per unit
+        (group, rank, tied, unit, name, index, reported, rounded, grade,
+        grade_label), grouped by `within` and best first; ``tied`` marks a
+        unit whose published index and tie-breaker values another unit of
+        its group shares.
         """
         return self._standings(k, within, ties, tiebreak, best=True)
 
@@ -308,6 +309,11 @@ class Evaluation:
         for the whole batch, so all cards of a large city cost little more
         than the cards themselves.
         """
+        if isinstance(unit_ids, str):
+            raise OptionError(
+                f"cards() takes a list of unit ids, got the text {unit_ids!r}; for one unit "
+                "use card(unit_id)"
+            )
         rows = (
             list(range(len(self)))
             if unit_ids is None
@@ -353,9 +359,9 @@ class Evaluation:
         ties: TieMethod = "min",
         tiebreak: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
-        """Return one dict per unit, in result order, named as in ``results.Standing``.
+        """Return one dict per unit, in result order; shared fields are named as in ``Standing``.
 
-        Keys: ``unit``, ``name``, ``category``, ``visits``, ``coverage``,
+        Keys: ``unit``, ``name``, ``category``, ``parent``, ``visits``, ``coverage``,
         ``index`` (full precision), ``reported`` (after the conversion),
         ``rounded`` (published), ``grade``, ``grade_label``, ``rank`` (as
         :meth:`rank` gives it with `within`, `ties` and `tiebreak`), then one
@@ -371,6 +377,7 @@ class Evaluation:
                 "unit": str(self.units.ids[i]),
                 "name": str(self.units.names[i]),
                 "category": str(self.units.categories[i]),
+                "parent": str(self.units.parents[i]),
                 "visits": int(self.visits[i]),
                 "coverage": float(self.coverage[i]),
                 "index": float(self.index[i]),

@@ -35,7 +35,7 @@ def html_table(caption: str, head: Sequence[str], rows: Sequence[Sequence[Any]],
 class Standing:
     """One row of an award table (``Evaluation.top``) or a coaching list (``bottom``).
 
-    The fields are named as in ``Evaluation.to_records()``: ``index`` is the
+    Fields it shares with ``Evaluation.to_records()`` have the same names: ``index`` is the
     full-precision index on the rubric's scale, ``reported`` the index after
     the rubric's conversion, ``rounded`` the published value the ranking
     uses, ``grade`` and ``grade_label`` its band. ``tied`` marks a unit
@@ -70,8 +70,9 @@ def choose(
     unit tied at the cut is in; from the bottom, the same ranking is read
     backwards (ties and tie-breakers alike).
     """
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+    if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
         raise OptionError(f"k must be a positive whole number, got {k!r}")
+    k = int(k)
     ranks = rank(rounded, codes, ties=ties, tiebreak=keys)
     places = rank(rounded, codes, ties="min", tiebreak=keys)
     cut = places if best else rank(places, codes, ties="min")

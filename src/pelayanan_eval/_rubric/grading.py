@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
@@ -9,8 +10,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._common.messages import check_option
 from pelayanan_eval.exceptions import ScoreError
-from pelayanan_eval.typing import RoundingMode, choices
+from pelayanan_eval.typing import BandScale, RoundingMode, choices
 
 ROUNDING_MODES = choices(RoundingMode)
 
@@ -290,3 +292,16 @@ def grade_values(
     if missing.any():
         positions = np.where(missing, -1, positions)
     return Graded(reported, rounded, positions, grades)
+
+
+def band_scale(on: object, name: str = "on") -> BandScale:
+    """Check a scale option: ``"index"`` or ``"reported"`` (``"converted"``: deprecated alias)."""
+    if on == "converted":
+        warnings.warn(
+            "on='converted' is deprecated: the scale after the conversion is called "
+            "'reported', as Evaluation.reported and IkmResult.reported",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return "reported"
+    return "index" if check_option(name, on, choices(BandScale)) == "index" else "reported"

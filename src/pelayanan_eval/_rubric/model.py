@@ -11,10 +11,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.messages import check_option, format_path, suggest
+from pelayanan_eval._common.messages import format_path, suggest
 from pelayanan_eval._rubric.checks import check_rubric
 from pelayanan_eval._rubric.compiled import Compiled, compile_tree
-from pelayanan_eval._rubric.grading import Grade, GradeScale, Rounding, grade_values
+from pelayanan_eval._rubric.grading import Grade, GradeScale, Rounding, band_scale, grade_values
 from pelayanan_eval._rubric.parts import (
     Conversion,
     Criterion,
@@ -26,6 +26,7 @@ from pelayanan_eval._rubric.parts import (
     parse_weight,
 )
 from pelayanan_eval.exceptions import RubricError, ScoreError
+from pelayanan_eval.typing import BandScale
 
 
 @attrs.frozen(repr=False)
@@ -161,20 +162,25 @@ class Rubric:
         return self._compiled.node_weights[self._compiled.position[criterion_id]]
 
     @overload
-    def grade(self, value: float, *, on: str = ...) -> Grade: ...
+    def grade(self, value: float, *, on: BandScale = ...) -> Grade: ...
     @overload
-    def grade(self, value: npt.ArrayLike, *, on: str = ...) -> Grade | npt.NDArray[np.str_]: ...
+    def grade(
+        self, value: npt.ArrayLike, *, on: BandScale = ...
+    ) -> Grade | npt.NDArray[np.str_]: ...
 
-    def grade(self, value: npt.ArrayLike, *, on: str = "index") -> Grade | npt.NDArray[np.str_]:
+    def grade(
+        self, value: npt.ArrayLike, *, on: BandScale = "index"
+    ) -> Grade | npt.NDArray[np.str_]:
         """Grade an index value (scalar) or many (array), after the rubric's rounding.
 
         Parameters
         ----------
         value
             Index value(s) on the rubric's own scale (``on="index"``), or
-            already converted (``on="converted"``, e.g. IKM on 25–100).
+            reported after the conversion (``on="reported"``, e.g. IKM on
+            25–100; ``"converted"`` is a deprecated alias).
         on
-            ``"index"`` (default) or ``"converted"``.
+            ``"index"`` (default) or ``"reported"``.
 
         Returns
         -------
@@ -204,7 +210,7 @@ class Rubric:
         """
         if not self.grades.bands:
             raise ScoreError(f"rubric {self.id!r} defines no grades")
-        check_option("grade scale (on=)", on, ("index", "converted"))
+        on = band_scale(on, "grade scale (on=)")
         factor = self.conversion.factor if on == "index" else 1.0
         low, high = (bound / factor for bound in self.index_range)
         graded = grade_values(

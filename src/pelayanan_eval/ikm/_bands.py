@@ -8,7 +8,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._rubric.grading import Band, GradeScale, Rounding, grade_values
+from pelayanan_eval._rubric.grading import Band, GradeScale, Rounding, band_scale, grade_values
+from pelayanan_eval.typing import BandScale
 
 
 @attrs.frozen
@@ -20,7 +21,8 @@ class BandTable:
     id
         Short name.
     on
-        ``"converted"`` (graded on 25-100) or ``"index"`` (graded on 1-4).
+        ``"reported"`` (graded on 25-100, after the conversion) or ``"index"``
+        (graded on 1-4).
     rounding
         How the value is rounded before grading (the printed tables: 2 decimals half up).
     grades
@@ -30,7 +32,7 @@ class BandTable:
     """
 
     id: str
-    on: str
+    on: BandScale = attrs.field(converter=band_scale)
     rounding: Rounding
     grades: GradeScale
     source: str
@@ -47,7 +49,7 @@ class BandTable:
         return grade_values(value, self.grades, self.rounding, what=what).codes
 
 
-def _table(id_: str, on: str, bounds: Sequence[float], source: str) -> BandTable:
+def _table(id_: str, on: BandScale, bounds: Sequence[float], source: str) -> BandTable:
     labels = (("A", "Sangat Baik"), ("B", "Baik"), ("C", "Kurang Baik"), ("D", "Tidak Baik"))
     bands = [Band(code, low, label) for (code, label), low in zip(labels, bounds, strict=True)]
     return BandTable(id_, on, Rounding(2, "half_up"), GradeScale(bands), source)
@@ -58,7 +60,7 @@ BAND_TABLES: dict[str, BandTable] = {
     for table in (
         _table(
             "permenpanrb-14-2017",
-            "converted",
+            "reported",
             (88.31, 76.61, 65.00, 25.00),
             "PermenPANRB 14/2017 Lampiran table as reproduced by BPPP Tegal and tubaba "
             "[V-sec]: NIK 25,00-64,99 D / 65,00-76,60 C / 76,61-88,30 B / 88,31-100 A; "
@@ -66,7 +68,7 @@ BAND_TABLES: dict[str, BandTable] = {
         ),
         _table(
             "kepmenpan-25-2004",
-            "converted",
+            "reported",
             (81.26, 62.51, 43.76, 25.00),
             "Kepmenpan 25/2004 table [V-sec] rows D-B, row A [code]: 25-43,75 D / "
             "43,76-62,50 C / 62,51-81,25 B / 81,26-100 A",

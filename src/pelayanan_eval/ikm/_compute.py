@@ -15,6 +15,7 @@ from pelayanan_eval.ikm._bands import BandTable
 from pelayanan_eval.ikm._conventions import WeightsSpec
 from pelayanan_eval.ikm._responses import Responses
 from pelayanan_eval.ikm._result import IkmResult, build_result, tally_result
+from pelayanan_eval.typing import IkmMissing
 
 
 def compute(
@@ -26,7 +27,7 @@ def compute(
     round_weighted: int | None = None,
     round_ikm: int | None = None,
     bands: str | BandTable | None = None,
-    missing: str = "error",
+    missing: IkmMissing = "error",
     population: npt.ArrayLike | Mapping[Any, Any] | None = None,
 ) -> IkmResult:
     """Compute the IKM of every unit from its respondents' answers.
@@ -50,7 +51,7 @@ def compute(
         Round the weighted sum (on 1-4) before the conversion.
     bands
         A key of :data:`BAND_TABLES` or a :class:`BandTable`; by default the
-        rubric's own grades on the converted scale.
+        rubric's own grades on the reported scale.
     missing
         ``"error"`` (default): a unit with an unsur nobody answered is an
         error; ``"renormalize"``: that unsur's weight is re-spread.
@@ -114,7 +115,7 @@ def from_nrr(
     round_weighted: int | None = None,
     round_ikm: int | None = None,
     bands: str | BandTable | None = None,
-    missing: str = "error",
+    missing: IkmMissing = "error",
 ) -> IkmResult:
     """Compute the IKM from per-unsur NRRs, as a published report prints them.
 
@@ -131,7 +132,7 @@ def from_nrr(
         unit; a single row may be flat), or a mapping unsur id -> NRR for one
         unit. NaN for an unsur without answers.
     unit_ids
-        Names of the rows (default 0, 1, ...).
+        Names of the rows (default "0", "1", ...).
     weights, round_nrr, round_weighted, round_ikm, bands, missing
         As in :func:`compute`.
 
@@ -152,7 +153,7 @@ def from_nrr(
         unknown = [k for k in nrr if k not in rubric.leaf_ids]
         if unknown:
             raise OptionError("nrr: unknown unsur " + ", ".join(map(repr, unknown)))
-        nrr = [[float(nrr.get(leaf, np.nan)) for leaf in rubric.leaf_ids]]
+        nrr = [[nrr.get(leaf, np.nan) for leaf in rubric.leaf_ids]]
     problems = number_problems(nrr, "nrr", list(rubric.leaf_ids))
     if problems:
         raise OptionError("; ".join(problems))
@@ -166,7 +167,7 @@ def from_nrr(
         r, c = (int(x[0]) for x in np.nonzero(off))
         raise OptionError(f"nrr row {r}, unsur {rubric.leaf_ids[c]!r}: {float(values[r, c])!r} is "
                           f"outside the answer scale {low[c]:g}..{high[c]:g}")  # fmt: skip
-    ids = np.arange(len(values)) if unit_ids is None else np.asarray(unit_ids)
+    ids = np.arange(len(values)).astype(np.str_) if unit_ids is None else np.asarray(unit_ids)
     if ids.shape != (len(values),):
         raise OptionError(f"unit_ids has shape {ids.shape}, expected ({len(values)},)")
     return build_result(

@@ -88,7 +88,7 @@ def band_table(rubric: Rubric, bands: str | BandTable | None) -> BandTable:
     if bands is None:
         if not rubric.grades.bands:
             raise OptionError(f"rubric {rubric.id!r} has no grades; pass bands=")
-        return BandTable(f"{rubric.id} (rubric)", "converted", rubric.rounding, rubric.grades,
+        return BandTable(f"{rubric.id} (rubric)", "reported", rubric.rounding, rubric.grades,
                          f"the grades of rubric {rubric.id}")  # fmt: skip
     check_option("band table", bands, tuple(BAND_TABLES))
     return BAND_TABLES[bands]

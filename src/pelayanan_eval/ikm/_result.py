@@ -13,7 +13,7 @@ import numpy.typing as npt
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval._evaluation.rollup import roll_up
-from pelayanan_eval._rubric.grading import grade_values, round_half_up
+from pelayanan_eval._rubric.grading import band_scale, grade_values, round_half_up
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import (
     MissingScoreError,
@@ -33,6 +33,7 @@ from pelayanan_eval.ikm._design import sample_size
 from pelayanan_eval.ikm._responses import Responses, first_top
 from pelayanan_eval.ikm._tally import count_answers
 from pelayanan_eval.ikm._uncertainty import Interval, Sample, TargetCheck, bootstrap, normal
+from pelayanan_eval.typing import BandScale, IkmMissing, IkmRollup, IntervalMethod
 
 Array = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]
@@ -105,7 +106,7 @@ class IkmResult:
     responses: Responses | None
     weighted_rubric: Rubric
     band_table: BandTable
-    weights_spec: Any = attrs.field(repr=False)
+    _weights_spec: Any = attrs.field(repr=False)
 
     def __len__(self) -> int:
         return len(self.unit_ids)
@@ -169,7 +170,7 @@ class IkmResult:
             out.append(record)
         return out
 
-    def rollup(self, groups: npt.ArrayLike | Mapping[Any, Any], how: str) -> IkmResult:
+    def rollup(self, groups: npt.ArrayLike | Mapping[Any, Any], how: IkmRollup) -> IkmResult:
         """IKM of groups of units (an OPD's services, a city), computed one of two ways.
 
         Parameters
@@ -186,7 +187,7 @@ class IkmResult:
         names, codes = factorize(align(groups, self.unit_ids, "groups"))
         c = self.conventions
         options: dict[str, Any] = {
-            "weights": self.weights_spec, "round_nrr": c.round_nrr,
+            "weights": self._weights_spec, "round_nrr": c.round_nrr,
             "round_weighted": c.round_weighted, "round_ikm": c.round_ikm,
             "bands": self.band_table, "missing": c.missing,
         }  # fmt: skip
@@ -222,11 +223,11 @@ class IkmResult:
         self,
         *,
         level: float = 0.95,
-        method: str = "bootstrap",
+        method: IntervalMethod = "bootstrap",
         n_boot: int = 1000,
         rng: np.random.Generator | int | None = None,
     ) -> Interval:
-        """Confidence interval of each unit's converted IKM, and P(true category differs).
+        """Confidence interval of each unit's reported IKM, and P(true category differs).
 
         ``method="bootstrap"`` resamples respondents within each unit
         (percentile interval, vectorised over units and replicates; cost
@@ -259,18 +260,19 @@ class IkmResult:
         self,
         value: float,
         *,
-        on: str = "index",
-        method: str = "normal",
+        on: BandScale = "index",
+        method: IntervalMethod = "normal",
         n_boot: int = 1000,
         rng: np.random.Generator | int | None = None,
     ) -> TargetCheck:
         """Return the gap to a target IKM (such as 3.80) and P(already reaching it).
 
         `value` is on the 1-4 scale (``on="index"``) or 25-100
-        (``on="converted"``); `method` is ``"normal"`` (default, fast) or
+        (``on="reported"``; ``"converted"`` is a deprecated alias); `method`
+        is ``"normal"`` (default, fast) or
         ``"bootstrap"``, as in :meth:`interval`.
         """
-        check_option("on", on, ("index", "converted"))
+        on = band_scale(on)
         factor = self.conventions.conversion_factor
         goal = value * factor if on == "index" else float(value)
         found = self.interval(method=method, n_boot=n_boot, rng=rng)
@@ -292,7 +294,7 @@ def build_result(
     round_weighted: int | None,
     round_ikm: int | None,
     bands: str | BandTable | None,
-    missing: str,
+    missing: IkmMissing,
     population: npt.ArrayLike | Mapping[Any, Any] | None = None,
     index: Array | None = None,
     label_suffix: str = "",
@@ -328,9 +330,9 @@ def build_result(
             index = roll_up(nrr, weighted._compiled, missing, 0.0)[:, -1]
         if round_ikm is not None:
             index = round_half_up(index, round_ikm)
-    converted = index * rubric.conversion.factor
+    reported = index * rubric.conversion.factor
     graded = grade_values(
-        converted if table.on == "converted" else index, table.grades, table.rounding,
+        reported if table.on == "reported" else index, table.grades, table.rounding,
         nan="blank", what=f"the IKM under band table {table.id!r}",
     )  # fmt: skip
     required = adequate = None
@@ -349,8 +351,8 @@ def build_result(
         band_table=table.id, missing=missing,
     )  # fmt: skip
     return IkmResult(
-        rubric, unit_ids, respondents, empty, answered, sums, nrr, terms, index, converted,
-        rubric.rounding.apply(converted), graded.codes, graded.labels,
+        rubric, unit_ids, respondents, empty, answered, sums, nrr, terms, index, reported,
+        rubric.rounding.apply(reported), graded.codes, graded.labels,
         required, adequate, conventions, responses, weighted, table, weights,
     )  # fmt: skip
 

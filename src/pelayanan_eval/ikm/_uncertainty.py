@@ -54,7 +54,7 @@ def normal_quantile(p: float) -> float:
 class TargetCheck:
     """Distance to a target IKM and the probability that the unit already reaches it.
 
-    ``gap`` is target minus estimate on the converted scale (positive: still
+    ``gap`` is target minus estimate on the reported scale (positive: still
     below); ``p_reached`` the probability that the true IKM is at or above it.
     """
 
@@ -66,7 +66,7 @@ class TargetCheck:
 
 @attrs.frozen
 class Interval:
-    """Confidence interval of each unit's IKM on the converted scale (25-100).
+    """Confidence interval of each unit's IKM on the reported scale (25-100).
 
     ``p_category_differs`` is the probability that the unit's true category
     is not its point category (from the replicates, or the normal model).
@@ -83,7 +83,7 @@ class Interval:
     replicates: Array | None = attrs.field(default=None, eq=False, repr=False)
 
     def target(self, goal: float, estimate: Array) -> TargetCheck:
-        """Compare each unit with a target on the converted scale."""
+        """Compare each unit with a target on the reported scale."""
         if self.replicates is not None:
             reached = np.mean(self.replicates >= goal - 1e-12, axis=0)
         else:
@@ -127,7 +127,7 @@ def _band_edges(sample: Sample) -> tuple[Array, Array, float]:
     index = np.array([position.get(str(code), -1) for code in sample.grades.tolist()])
     lower = np.where(index == len(lows) - 1, -np.inf, lows[np.maximum(index, 0)])
     upper = np.where(index <= 0, np.inf, lows[np.maximum(index - 1, 0)])
-    scale = 1.0 if table.on == "converted" else sample.factor
+    scale = 1.0 if table.on == "reported" else sample.factor
     return lower, upper, scale
 
 
