@@ -12,11 +12,10 @@ from pelayanan_eval._loading.reader import (
     TOP_KEYS,
     TOP_REQUIRED,
     Reader,
-    show,
 )
 from pelayanan_eval._rubric.grading import Band, GradeScale, Rounding
 from pelayanan_eval._rubric.model import Rubric
-from pelayanan_eval._rubric.parts import Conversion, Criterion, Regulation, parse_weight
+from pelayanan_eval._rubric.parts import Conversion, Criterion, Regulation, parse_weight, show
 from pelayanan_eval.exceptions import OptionError, ProvisionalRubricWarning, RubricError
 
 MAX_BYTES = 1 << 20

@@ -18,8 +18,8 @@ from pelayanan_eval._loading.build import (
     too_large,
     warn_if_provisional,
 )
-from pelayanan_eval._loading.reader import show
 from pelayanan_eval._rubric.model import Rubric
+from pelayanan_eval._rubric.parts import show
 from pelayanan_eval.exceptions import RubricError, RubricNotFoundError
 
 
@@ -53,7 +53,7 @@ def _resolve(source: object) -> FilePath | str:
         raise RubricError(
             [
                 "load_rubric: expected a bundled rubric id or a path to a .yaml file "
-                f"(str or os.PathLike), got {type(text).__name__} {show(text)}"
+                f"(str or os.PathLike), got {_received(text)}"
                 + (" (decode it: os.fsdecode(path))" if isinstance(text, bytes) else "")
             ]
         )
@@ -73,6 +73,10 @@ def _resolve(source: object) -> FilePath | str:
             f"no bundled rubric {show(text)}{suggest(text, ids)}; available: {', '.join(ids)}"
         )
     return text
+
+
+def _received(value: object) -> str:
+    return "None" if value is None else f"{type(value).__name__} {show(value)}"
 
 
 def _read(path: FilePath, max_bytes: int) -> str:

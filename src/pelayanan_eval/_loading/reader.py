@@ -10,7 +10,7 @@ import yaml
 
 from pelayanan_eval._common.messages import Path, format_path, suggest
 from pelayanan_eval._loading.composer import MAX_DEPTH, MAX_NODES, YamlProblem, compose
-from pelayanan_eval._rubric.parts import Scale
+from pelayanan_eval._rubric.parts import Scale, show
 
 SCHEMA_VERSION = 1
 
@@ -45,27 +45,10 @@ CRITERION_KEYS = (
 
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
-_SHOWN = 60  # characters of a received value quoted in a message
 
 
 class TooLarge(Exception):
     pass
-
-
-def show(value: object) -> str:
-    """Describe a received value for a message: containers by kind, long values cut short."""
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "null"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_SHOWN:
-        return f"a number of {len(str(abs(value)))} digits"
-    text = repr(value)
-    if len(text) > _SHOWN:
-        return f"{text[: _SHOWN - 5]}...{text[-2:]} ({len(text)} characters)"
-    return text
 
 
 def _too_big(value: object) -> bool:
@@ -74,6 +57,14 @@ def _too_big(value: object) -> bool:
 
 
 _FLOAT_MAX = int(sys.float_info.max)
+_DIGITS = 309  # more digits than the largest float has
+
+
+def cut(text: str, limit: int = 80) -> str:
+    """Return `text` shortened to about `limit` characters."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 # What PyYAML's constructors raise on values they cannot build ("2024-13-45",
 # "!!int x", "!!bool x", a 5,000-digit integer).
 _CONSTRUCT_ERRORS = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError)
@@ -186,8 +177,15 @@ class Reader:
             value = self.constructor.construct_object(node, deep=True)
         except _CONSTRUCT_ERRORS as error:
             self.constructor.recursive_objects.pop(node, None)
-            problem = getattr(error, "problem", None) or str(error) or type(error).__name__
-            self.problem(path, f"cannot read value {show(node.value)}: {show(problem)[1:-1]}", line)
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            if kind == "int" and isinstance(error, ValueError) and len(node.value) > _DIGITS:
+                message = f"a number of {len(node.value)} digits is too large for a number"
+            elif isinstance(error, yaml.YAMLError | ValueError):
+                reason = getattr(error, "problem", None) or str(error)
+                message = f"cannot read {show(node.value)} as {kind}: {cut(reason)}"
+            else:  # a KeyError or AttributeError says nothing useful
+                message = f"cannot read {show(node.value)} as {kind}"
+            self.problem(path, message, line)
             return None
         if _too_big(value):
             self.problem(path, f"{show(value)} is too large for a number", line)
