@@ -110,7 +110,7 @@ def check_rubric(rubric: Fields) -> list[tuple[Path, str]]:
         add(
             ("conversion", "factor"),
             f"the index range [{low:g}, {high:g}] is not finite: scale x weights x factor "
-            f"({plain(rubric.conversion.factor)}) overflows",
+            f"({rubric.conversion.factor:g}) overflows",
         )
         weights_ok = False
     _check_grades(rubric, add, weights_ok=weights_ok)
@@ -321,8 +321,9 @@ def _shares(
         if above > 0 and above * share == 0:
             add(
                 (*path, i, "weight"),
-                f"the effective weight in the index underflows to 0 (share {share:g} of a "
-                f"parent weighing {above:g}; got weight {plain(child.weight or 0.0):g})",
+                "the effective weight in the index underflows to 0 (weight "
+                f"{child.weight or 0.0:g} under '{weighting}' weighting, below a parent "
+                f"weighing {above:g})",
             )
     return shares
 
