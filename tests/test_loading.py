@@ -321,7 +321,7 @@ def problems_with(use_libyaml: bool, text: str) -> tuple[str, ...]:
 
 @pytest.mark.parametrize("text", BAD_DOCUMENTS)
 def test_both_parsers_report_the_same_problems(text: str) -> None:
-    """libyaml and the pure-Python parser give identical messages and lines for bad documents."""
+    """The libyaml and pure-Python parsers give identical messages and lines for bad documents."""
     import yaml
 
     if not yaml.__with_libyaml__:
@@ -365,8 +365,8 @@ def test_libyaml_is_used_when_installed(monkeypatch: pytest.MonkeyPatch) -> None
 @pytest.mark.parametrize("rubric_id", ["permenpanrb-17-2017", "permenpanrb-29-2022"])
 def test_both_parsers_build_equal_rubrics(rubric_id: str, parser: bool) -> None:
     """A bundled rubric's text gives the same rubric (same hash) with either parser."""
-    from pelayanan_eval._loading.bundled import bundled_directory
     from pelayanan_eval._loading.build import parse_quietly
+    from pelayanan_eval._loading.bundled import bundled_directory
 
     path = bundled_directory() / f"{rubric_id}.yaml"
     rubric = parse_quietly(path.read_text(encoding="utf-8"), str(path))
