@@ -8,6 +8,7 @@ assembled with an explicit stack that refuses to grow past `MAX_DEPTH`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -20,6 +21,19 @@ MAX_DEPTH = 64
 # libyaml composes a rubric about 25 times faster. Tests switch it off to
 # check that both parsers give the same problems.
 _LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
+
+
+# libyaml accepts a tab after "key:" and a comment right after a block scalar's
+# "|" or ">", which the pure-Python parser refuses, and drops byte order marks
+# after the first character, which it keeps; a document that may hold any of
+# these goes to the pure-Python parser so that both parsers agree (found by
+# fuzzing both with the same texts).
+_LIBYAML_DIFFERS = re.compile(
+    "\t|[|>][-+0-9]*#|[\\s\\S]\ufeff"
+    # and it takes tags with characters the pure-Python parser refuses, like "!1?!"
+    r"|(?:^|[\s\[\]{},])![^\s\[\]{},]*[^\w\s\[\]{},!:/.-]",
+    re.MULTILINE,
+)
 
 
 class YamlProblem(Exception):
@@ -41,9 +55,7 @@ def compose(text: str) -> yaml.Node | None:
         more than one document, an undefined or repeated anchor, or more than
         `MAX_NODES` nodes or `MAX_DEPTH` levels.
     """
-    # libyaml accepts a tab after "key:" where the pure-Python parser refuses
-    # it; documents with tabs go to the reference parser so both agree.
-    if _LIBYAML and "\t" not in text:
+    if _LIBYAML and not _LIBYAML_DIFFERS.search(text):
         try:
             return _compose(yaml.CSafeLoader(text))
         except (yaml.YAMLError, UnicodeError):
@@ -130,7 +142,9 @@ def _node(loader: Any, event: Any, anchors: dict[str, tuple[yaml.Node, int]]) ->
     node: yaml.Node
     tag = event.tag
     if isinstance(event, yaml.ScalarEvent):
-        if tag is None or tag == "!":
+        if tag == "!":  # "non-specific": text (the Python parser calls an empty one implicit)
+            tag = "tag:yaml.org,2002:str"
+        elif tag is None:
             tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         start: Any = event.start_mark
         end: Any = event.end_mark
