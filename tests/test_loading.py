@@ -293,6 +293,11 @@ BAD_DOCUMENTS = [
     MINI_YAML.replace("id: b\n", "id: null\n"),
     MINI_YAML.replace("weight: 40%", "weight: 1" + "0" * 400),
     MINI_YAML + "extra: [1, 2\n",
+    "|#\n",
+    "a: >#x\n",
+    "\n\ufeffa: 1\n",
+    "!1?! x\n",
+    "!\n",
 ]
 
 

@@ -223,3 +223,25 @@ def test_constructor_refuses_what_the_loader_refuses(weight: object) -> None:
     except RubricError:
         built = None
     assert built == loaded
+
+
+YAML_CHARACTERS = list("ab:-[]{},&*!?@` \n\r\t'\"#%|>.0123456789~\\\x85\ufeff\u2028\xa0é")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(YAML_CHARACTERS), max_size=40))
+def test_both_parsers_agree_on_arbitrary_text(text: str) -> None:
+    """Text made of YAML's special characters gives the same rubric or problems with either parser."""
+    from pelayanan_eval._loading import composer
+
+    if not composer._LIBYAML:
+        return
+    results = []
+    for use_libyaml in (True, False):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(composer, "_LIBYAML", use_libyaml)
+            try:
+                results.append(repr(pe.parse_rubric(text, source="x.yaml")))
+            except RubricError as error:
+                results.append(repr(error.problems))
+    assert results[0] == results[1]
