@@ -37,6 +37,8 @@ class Fields(Protocol):
     @property
     def provisional(self) -> tuple[str, ...]: ...
     @property
+    def notes(self) -> tuple[str, ...]: ...
+    @property
     def weighting(self) -> str: ...
     @property
     def conversion(self) -> Conversion: ...
@@ -142,7 +144,7 @@ def check_types(rubric: Fields) -> list[tuple[Path, str]]:
     for name in ("id", "title", "status", "weighting"):
         need(getattr(rubric, name), str, (name,), "text")
     texts(rubric.provisional, ("provisional",))
-    texts(getattr(rubric, "notes", ()), ("notes",))
+    texts(rubric.notes, ("notes",))
     scale(rubric.scale, ("scale",))
     if need(rubric.regulation, Regulation, ("regulation",), "a Regulation"):
         need(rubric.regulation.name, str, ("regulation", "name"), "text")
