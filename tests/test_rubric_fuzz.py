@@ -285,5 +285,50 @@ def test_missing_file_message() -> None:
     with pytest.raises(RubricNotFoundError) as caught:
         pe.load_rubric("nowhere/x.yaml")
     assert str(caught.value) == (
-        f"no rubric file at 'nowhere/x.yaml' (resolved to {os.path.abspath('nowhere/x.yaml')})"
+        f"no rubric file at 'nowhere/x.yaml' (resolved to {os.path.abspath('nowhere/x.yaml')!r})"
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "path"),
+    [
+        ("status: verified", "status: verified\nweighting: null", 8, "weighting"),
+        ("status: verified", "status: verified\nnotes: null", 8, "notes"),
+        ("status: verified", "status: verified\nprovisional: ~", 8, "provisional"),
+        (
+            "rounding: {digits: 2, mode: half_up}",
+            "rounding: {digits: 2, mode: null}",
+            9,
+            "rounding.mode",
+        ),
+        ('sources: ["made up for the tests"]', "sources: null", 6, "regulation.sources"),
+        ("label: Baik}", "label: null}", 12, "grades[1].label"),
+        ("weighting: relative", "weighting: null", 18, "criteria[0].weighting"),
+        ("weight: 40%", "weight: 40%\n    description:", 25, "criteria[1].description"),
+        (
+            "{id: a2, name: Dua, weight: 1}",
+            "{id: a2, name: Dua, weight: 1, levels: null}",
+            21,
+            "criteria[0].criteria[1].levels",
+        ),
+    ],
+)
+def test_null_optional_keys_are_errors(old: str, new: str, line: int, path: str) -> None:
+    """An optional key given as null is an error (it would silently read as absent)."""
+    assert problems(MINI_YAML.replace(old, new)) == (
+        f"f.yaml:{line}: {path}: is null; give a value or leave the key out",
+    )
+
+
+def test_nulls_with_a_meaning_are_accepted() -> None:
+    """rounding: null (no rounding), a null weight under 'equal' and digits: null still load."""
+    text = MINI_YAML.replace("rounding: {digits: 2, mode: half_up}", "rounding: null")
+    assert pe.parse_rubric(text).rounding.digits is None
+    text = MINI_YAML.replace("rounding: {digits: 2, mode: half_up}", "rounding: {digits: null}")
+    assert pe.parse_rubric(text).rounding.digits is None
+    text = (
+        MINI_YAML.replace("weighting: relative", "weighting: equal")
+        .replace("weight: 2,", "weight: null,")
+        .replace("{id: a2, name: Dua, weight: 1}", "{id: a2, name: Dua}")
+    )
+    assert pe.parse_rubric(text).leaf_weights.tolist() == pytest.approx([0.3, 0.3, 0.4])

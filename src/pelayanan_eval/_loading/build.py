@@ -66,7 +66,7 @@ def _build(reader: Reader, doc: Any) -> Rubric | None:
             status=reader.required_text(data, "status", ()),
             provisional=reader.texts(data.get("provisional"), ("provisional",)),
             notes=reader.texts(data.get("notes"), ("notes",)),
-            weighting=reader.text(data.get("weighting"), ("weighting",), "normalized"),  # type: ignore[arg-type]
+            weighting=_weighting(reader, data, ()),  # type: ignore[arg-type]
             conversion=conversion,
             rounding=rounding,
             grades=grades,
@@ -82,6 +82,14 @@ def merge(reader: Reader, error: RubricError, below: Path) -> None:
         where = (*below, *path)
         if where not in reader.skip:
             reader.problems.append((where, message[len(format_path(path)) + 2 :], None))
+
+
+def _weighting(reader: Reader, data: dict[Any, Any], path: Path) -> str:
+    """Return the weighting of `data`'s children; if unreadable, their sum is not checked."""
+    weighting = reader.text(data.get("weighting"), (*path, "weighting"), "normalized")
+    if (*path, "weighting") in reader.skip:
+        reader.skip.add((*path, "criteria"))
+    return weighting
 
 
 def _bands(reader: Reader, value: Any) -> tuple[Band, ...]:
@@ -161,7 +169,7 @@ def _criterion(reader: Reader, value: Any, path: Path) -> Criterion | None:
             name=reader.required_text(data, "name", path),
             weight=weight,
             criteria=children,
-            weighting=reader.text(data.get("weighting"), (*path, "weighting"), "normalized"),  # type: ignore[arg-type]
+            weighting=_weighting(reader, data, path),  # type: ignore[arg-type]
             scale=reader.scale(data["scale"], (*path, "scale")) if "scale" in data else None,
             levels=levels,
             description=reader.text(data.get("description"), (*path, "description")),

@@ -94,7 +94,7 @@ def _read(path: FilePath, max_bytes: int) -> str:
             data = file.read(max_bytes + 1)
     except FileNotFoundError:
         raise RubricNotFoundError(
-            f"no rubric file at {name!r} (resolved to {os.path.abspath(name)})"
+            f"no rubric file at {name!r} (resolved to {os.path.abspath(name)!r})"
         ) from None
     except OSError as error:
         raise RubricNotFoundError(

@@ -43,6 +43,10 @@ CRITERION_KEYS = (
 )
 
 
+# Keys whose null has a meaning: no rounding, no weight (under 'equal'), no digits.
+# Any other optional key given as null would silently read as absent.
+NULLABLE = frozenset({"rounding", "weight", "digits"})
+
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
@@ -200,9 +204,11 @@ class Reader:
         if not isinstance(value, dict):
             self.problem(path, f"must be a mapping, got {show(value)}")
             return None
-        for key in value:
+        for key, item in value.items():
             if key not in keys:
                 self.problem((*path, key), f"unknown key {show(key)}{suggest(str(key), keys)}")
+            elif item is None and key not in required and key not in NULLABLE:
+                self.problem((*path, key), "is null; give a value or leave the key out")
         for key in required:
             if key not in value:
                 self.problem(path, f"missing required key {key!r}")
