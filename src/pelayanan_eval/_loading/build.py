@@ -72,16 +72,15 @@ def _build(reader: Reader, doc: Any) -> Rubric | None:
             grades=grades,
         )
     except RubricError as error:
-        merge(reader, error, ())
+        merge(reader, error)
         return None
 
 
-def merge(reader: Reader, error: RubricError, below: Path) -> None:
-    """Add the model's problems (``"path: message"``, paths relative to `below`) to the reader's."""
+def merge(reader: Reader, error: RubricError) -> None:
+    """Add the model's problems (``"path: message"``) to the reader's, except where it has one."""
     for path, message in zip(error.paths, error.problems, strict=True):
-        where = (*below, *path)
-        if where not in reader.skip:
-            reader.problems.append((where, message[len(format_path(path)) + 2 :], None))
+        if path not in reader.skip:
+            reader.problems.append((path, message[len(format_path(path)) + 2 :], None))
 
 
 def _weighting(reader: Reader, data: dict[Any, Any], path: Path) -> str:
@@ -163,21 +162,17 @@ def _criterion(reader: Reader, value: Any, path: Path) -> Criterion | None:
     if (*path, "id") in reader.skip or "id" not in data:
         # the problem is reported; a unique stand-in keeps the other checks running
         identifier = f"unreadable-{len(reader.problems)}"
-    try:
-        return Criterion(
-            id=identifier,
-            name=reader.required_text(data, "name", path),
-            weight=weight,
-            criteria=children,
-            weighting=_weighting(reader, data, path),  # type: ignore[arg-type]
-            scale=reader.scale(data["scale"], (*path, "scale")) if "scale" in data else None,
-            levels=levels,
-            description=reader.text(data.get("description"), (*path, "description")),
-            notes=reader.texts(data.get("notes"), (*path, "notes")),
-        )
-    except RubricError as error:
-        merge(reader, error, path)
-        return None
+    return Criterion(
+        id=identifier,
+        name=reader.required_text(data, "name", path),
+        weight=weight,
+        criteria=children,
+        weighting=_weighting(reader, data, path),  # type: ignore[arg-type]
+        scale=reader.scale(data["scale"], (*path, "scale")) if "scale" in data else None,
+        levels=levels,
+        description=reader.text(data.get("description"), (*path, "description")),
+        notes=reader.texts(data.get("notes"), (*path, "notes")),
+    )
 
 
 def parse_rubric(text: str, *, source: str = "<string>", max_bytes: int = MAX_BYTES) -> Rubric:
