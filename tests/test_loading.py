@@ -298,6 +298,8 @@ BAD_DOCUMENTS = [
     "\n\ufeffa: 1\n",
     "!1?! x\n",
     "!\n",
+    "{1?2*}\n",
+    "a: [x, y?z]\n",
 ]
 
 

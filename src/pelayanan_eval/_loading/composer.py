@@ -36,6 +36,10 @@ _LIBYAML_DIFFERS = re.compile(
 )
 
 
+class _Differs(Exception):
+    """libyaml read a plain scalar the pure-Python parser would split ('?' inside [...] or {...})."""
+
+
 class YamlProblem(Exception):
     """The document cannot be composed; `line` is 1-based, or None."""
 
@@ -58,7 +62,7 @@ def compose(text: str) -> yaml.Node | None:
     if _LIBYAML and not _LIBYAML_DIFFERS.search(text):
         try:
             return _compose(yaml.CSafeLoader(text))
-        except (yaml.YAMLError, UnicodeError):
+        except (yaml.YAMLError, UnicodeError, _Differs):
             pass  # worded below by the pure-Python parser, the reference
     try:
         return _compose(yaml.SafeLoader(text))
@@ -115,6 +119,13 @@ def _document(loader: Any) -> yaml.Node:
         if count > MAX_NODES:
             raise YamlProblem(f"the document has more than {MAX_NODES} nodes", _line(event))
         node = _node(loader, event, anchors)
+        if (
+            isinstance(event, yaml.ScalarEvent)
+            and not event.style  # plain: None from one parser, '' from the other
+            and "?" in event.value
+            and any(open_node[0].flow_style for open_node in open_nodes)
+        ):
+            raise _Differs
         if open_nodes:
             parent = open_nodes[-1]
             if isinstance(parent[0], yaml.SequenceNode):
