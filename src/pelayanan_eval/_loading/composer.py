@@ -37,7 +37,7 @@ _LIBYAML_DIFFERS = re.compile(
 
 
 class _Differs(Exception):
-    """libyaml read a plain scalar the pure-Python parser would split ('?' inside [...] or {...})."""
+    """libyaml read a plain scalar that the pure-Python parser splits ('?' in [...] or {...})."""
 
 
 class YamlProblem(Exception):
