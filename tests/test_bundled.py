@@ -193,3 +193,31 @@ def test_bps_happiness_reproduces_2017_index() -> None:
     index = rubric.leaf_weights @ scores
     assert rubric.rounding.apply(index) == 70.69
     assert not rubric.grades.bands
+
+
+def test_available_rubrics_is_read_once() -> None:
+    """A second call returns the same tuple without parsing the files again."""
+    from pelayanan_eval._loading import bundled
+
+    first = pe.available_rubrics()
+    assert pe.available_rubrics() is first
+    assert bundled._infos.cache_info().hits >= 1
+
+
+def test_bundled_rubric_is_parsed_once_and_still_warns() -> None:
+    """load_rubric(id) returns one shared (frozen) rubric and warns on every call."""
+    with pytest.warns(ProvisionalRubricWarning):
+        first = pe.load_rubric("permenpanrb-17-2017")
+    with pytest.warns(ProvisionalRubricWarning, match="'permenpanrb-17-2017' is provisional"):
+        second = pe.load_rubric("permenpanrb-17-2017")
+    assert second is first
+
+
+def test_bundled_file_by_path_is_read_each_time() -> None:
+    """A bundled file given by path is read from disk (it may be an edited copy), equal to the id."""
+    from pelayanan_eval._loading.bundled import bundled_directory
+
+    path = bundled_directory() / "permenpanrb-29-2022.yaml"
+    by_path, by_id = load_quietly(path), load_quietly("permenpanrb-29-2022")
+    assert by_path == by_id
+    assert by_path is not by_id

@@ -14,7 +14,7 @@ from pelayanan_eval.exceptions import (
     RubricError,
     RubricNotFoundError,
 )
-from tests.conftest import MINI_YAML
+from tests.conftest import MINI_YAML, load_quietly
 
 Write = Callable[[str], Path]
 
@@ -271,3 +271,110 @@ def test_as_printed_weights_far_from_one(write_rubric: Write) -> None:
     path = write_rubric(head + "weighting: as_printed\ncriteria:\n" + items + "\n")
     (message,) = problems_of(path)
     assert "criteria: weights must sum to 1 (100%), got 1.42" in message
+
+
+BAD_DOCUMENTS = [
+    "schema: 1\nid: [unclosed\ntitle: x\n",
+    "a: b: c\n",
+    "- a\nb: 1\n",
+    "key: [\n",
+    "a: 'x\n",
+    "\ta: 1\n",
+    "a:\tb\n",
+    "a: \x01b\n",
+    "a: \ud800\n",
+    "%YAML 1.3\n---\na: 1\n",
+    "a: *x\n",
+    "a: 1\n---\nb: 2\n",
+    "a: " + "[" * 200,
+    MINI_YAML.replace("weight: 40%", "weight: 40%\n    weight: 50%"),
+    MINI_YAML.replace("title: Mini rubric", "title: !!int x"),
+    MINI_YAML.replace("title: Mini rubric", "title: !!python/object/apply:os.system ['true']"),
+    MINI_YAML.replace("id: b\n", "id: null\n"),
+    MINI_YAML.replace("weight: 40%", "weight: 1" + "0" * 400),
+    MINI_YAML + "extra: [1, 2\n",
+    "|#\n",
+    "a: >#x\n",
+    "\n\ufeffa: 1\n",
+    "!1?! x\n",
+    "!\n",
+    "{1?2*}\n",
+    "a: [x, y?z]\n",
+]
+
+
+@pytest.fixture(params=[True, False], ids=["libyaml", "pure-python"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Compose with libyaml (when installed) or with the pure-Python parser."""
+    import yaml
+
+    from pelayanan_eval._loading import composer
+
+    if request.param and not yaml.__with_libyaml__:
+        pytest.skip("libyaml is not installed")
+    monkeypatch.setattr(composer, "_LIBYAML", request.param)
+    return bool(request.param)
+
+
+def problems_with(use_libyaml: bool, text: str) -> tuple[str, ...]:
+    from pelayanan_eval._loading import composer
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(composer, "_LIBYAML", use_libyaml)
+        with pytest.raises(RubricError) as caught:
+            pe.parse_rubric(text, source="bad.yaml")
+    return caught.value.problems
+
+
+@pytest.mark.parametrize("text", BAD_DOCUMENTS)
+def test_both_parsers_report_the_same_problems(text: str) -> None:
+    """The libyaml and pure-Python parsers give identical messages and lines for bad documents."""
+    import yaml
+
+    if not yaml.__with_libyaml__:
+        pytest.skip("libyaml is not installed")
+    assert problems_with(True, text) == problems_with(False, text)
+
+
+def test_syntax_error_line_with_either_parser(parser: bool) -> None:
+    """An unclosed flow list is reported at the line where the parser gives up, by either parser."""
+    assert problems_with(parser, "schema: 1\nid: [unclosed\ntitle: x\n") == (
+        "bad.yaml:3: (document): not valid YAML: expected ',' or ']', but got ':'",
+    )
+
+
+def test_libyaml_is_used_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With libyaml present a valid rubric is composed by CSafeLoader, not the Python parser."""
+    import yaml
+
+    from pelayanan_eval._loading import composer
+
+    if not yaml.__with_libyaml__:
+        pytest.skip("libyaml is not installed")
+    used: list[str] = []
+    real_c, real_py = yaml.CSafeLoader, yaml.SafeLoader
+
+    def spy(name: str, real: type) -> object:
+        def make(text: str) -> object:
+            if text:  # the reader's scalar constructor is built on ""
+                used.append(name)
+            return real(text)
+
+        return make
+
+    monkeypatch.setattr(composer, "_LIBYAML", True)
+    monkeypatch.setattr(yaml, "CSafeLoader", spy("c", real_c))
+    monkeypatch.setattr(yaml, "SafeLoader", spy("python", real_py))
+    pe.parse_rubric(MINI_YAML)
+    assert used == ["c"]
+
+
+@pytest.mark.parametrize("rubric_id", ["permenpanrb-17-2017", "permenpanrb-29-2022"])
+def test_both_parsers_build_equal_rubrics(rubric_id: str, parser: bool) -> None:
+    """A bundled rubric's text gives the same rubric (same hash) with either parser."""
+    from pelayanan_eval._loading.build import parse_quietly
+    from pelayanan_eval._loading.bundled import bundled_directory
+
+    path = bundled_directory() / f"{rubric_id}.yaml"
+    rubric = parse_quietly(path.read_text(encoding="utf-8"), str(path))
+    assert rubric == load_quietly(rubric_id)

@@ -167,3 +167,163 @@ def test_grade_scale_option_and_id_suggestions() -> None:
         skm.grade(85.0, on="reportd")  # type: ignore[call-overload]
     with pytest.raises(RubricNotFoundError, match=r"did you mean 'permenpanrb-14-2017-ikm'\?"):
         pe.load_rubric("permenpanrb-14-2017")
+
+
+def test_content_hash_follows_the_content(rubric_17: pe.Rubric) -> None:
+    """Parsing the same text twice gives equal hashes; one changed weight changes the hash."""
+    from pelayanan_eval._loading.bundled import bundled_directory
+
+    text = (bundled_directory() / "permenpanrb-17-2017.yaml").read_text(encoding="utf-8")
+    with pytest.warns(pe.exceptions.ProvisionalRubricWarning):
+        once = pe.parse_rubric(text)
+    with pytest.warns(pe.exceptions.ProvisionalRubricWarning):
+        twice = pe.parse_rubric(text)
+    assert once is not twice
+    assert once.content_hash == twice.content_hash == rubric_17.content_hash
+    first, second = (node.id for node in rubric_17.criteria[:2])
+    w1, w2 = rubric_17[first].weight, rubric_17[second].weight
+    assert w1 is not None and w2 is not None
+    moved = rubric_17.with_weights({first: w1 + 0.01, second: w2 - 0.01})
+    assert moved.content_hash != rubric_17.content_hash
+    assert len(moved.content_hash) == 64
+
+
+def base_rubric(**changes: object) -> pe.Rubric:
+    fields: dict[str, object] = {
+        "id": "r",
+        "title": "R",
+        "scale": pe.schema.Scale(0, 5),
+        "status": "verified",
+        "regulation": pe.schema.Regulation("x"),
+        "criteria": [
+            pe.schema.Criterion("a", "A", weight=0.5),
+            pe.schema.Criterion("b", "B", weight=0.5),
+        ],
+    }
+    fields.update(changes)
+    return pe.Rubric(**fields)  # type: ignore[arg-type]
+
+
+def criteria_with(**first: object) -> list[pe.schema.Criterion]:
+    fields: dict[str, object] = {"id": "a", "name": "A", "weight": 0.5, **first}
+    return [pe.schema.Criterion(**fields), pe.schema.Criterion("b", "B", weight=0.5)]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        (True, "criteria[0].weight: must be a number or a percentage such as '24%', got True"),
+        (
+            np.True_,
+            "criteria[0].weight: must be a number or a percentage such as '24%', got np.True_",
+        ),
+        (3 + 2j, "criteria[0].weight: must be a number or a percentage such as '24%', got (3+2j)"),
+        ("abc", "criteria[0].weight: must be a number or a percentage such as '24%', got 'abc'"),
+        (
+            10**400,
+            "criteria[0].weight: must be a number or a percentage such as '24%', got a number of 401 digits",
+        ),
+        (None, "criteria[0].weight: is required under 'weighting: normalized'"),
+        (float("inf"), "criteria[0].weight: must be a finite number, got inf"),
+        (float("nan"), "criteria[0].weight: must be a finite number, got nan"),
+        (-0.5, "criteria[0].weight: must be > 0, got -0.5"),
+    ],
+)
+def test_constructor_refuses_bad_weights(weight: object, message: str) -> None:
+    """Rubric(...) refuses a bool, complex, text, huge, missing or non-finite weight, with its path."""
+    with pytest.raises(RubricError) as caught:
+        base_rubric(criteria=criteria_with(weight=weight))
+    assert caught.value.problems[0] == message
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        (True, "with_weights: a: must be a number or a percentage such as '24%', got True"),
+        (1j, "with_weights: a: must be a number or a percentage such as '24%', got 1j"),
+        (None, "criteria[0].weight: is required under 'weighting: normalized'"),
+        (float("inf"), "criteria[0].weight: must be a finite number, got inf"),
+    ],
+)
+def test_with_weights_refuses_bad_weights(weight: object, message: str) -> None:
+    """with_weights refuses a bool, complex, missing or infinite weight with a message."""
+    with pytest.raises(RubricError) as caught:
+        base_rubric().with_weights({"a": weight})  # type: ignore[dict-item]
+    assert caught.value.problems == (message,)
+
+
+@pytest.mark.parametrize("weights", [None, [("a", 0.5)], "a"])
+def test_with_weights_needs_a_mapping(weights: object) -> None:
+    """with_weights(None) or a list of pairs is a RubricError, not a TypeError."""
+    with pytest.raises(RubricError, match="with_weights: expected a mapping of id to weight, got"):
+        base_rubric().with_weights(weights)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"id": None}, "id: must be text, got null"),
+        ({"title": None}, "title: must be text, got null"),
+        ({"scale": (0, 5)}, "scale: must be a Scale, got (0, 5)"),
+        ({"scale": pe.schema.Scale(True, 5)}, "scale.min: must be a number, got True"),
+        ({"scale": pe.schema.Scale("0", 5)}, "scale.min: must be a number, got '0'"),
+        (
+            {"scale": pe.schema.Scale(0, 10**400)},
+            "scale.max: must be a number, got a number of 401 digits",
+        ),
+        (
+            {"scale": pe.schema.Scale(-1e308, 1e308)},
+            "scale: min and max are too far apart, got -1e+308..1e+308",
+        ),
+        ({"criteria": None}, "criteria: must be a list of criteria, got null"),
+        ({"criteria": "ab"}, "criteria: must be a list of criteria, got 'ab'"),
+        ({"criteria": [{"id": "a"}]}, "criteria[0]: must be a Criterion, got a mapping"),
+        ({"provisional": "abc"}, "provisional: must be a list of texts, got 'abc'"),
+        ({"regulation": "x"}, "regulation: must be a Regulation, got 'x'"),
+        ({"criteria": criteria_with(id=None)}, "criteria[0].id: must be text, got null"),
+        ({"criteria": criteria_with(name=None)}, "criteria[0].name: must be text, got null"),
+        (
+            {"criteria": criteria_with(levels={1: None})},
+            "criteria[0].levels[1]: level text must be text, got null",
+        ),
+        (
+            {"criteria": criteria_with(levels={"x": "t"})},
+            "criteria[0].levels: level scores must be numbers, got 'x'",
+        ),
+        (
+            {"criteria": criteria_with(levels={True: "t"})},
+            "criteria[0].levels: level scores must be numbers, got True",
+        ),
+        (
+            {
+                "weighting": "relative",
+                "criteria": [
+                    pe.schema.Criterion("a", "A", weight=1e308),
+                    pe.schema.Criterion("b", "B", weight=1e308),
+                ],
+            },
+            "criteria: relative weights must have a finite sum, got 1e+308, 1e+308 (the sum overflows)",
+        ),
+    ],
+)
+def test_constructor_refuses_what_the_loader_refuses(
+    changes: dict[str, object], message: str
+) -> None:
+    """Wrong types, nulls and unrepresentable numbers given to Rubric(...) are RubricErrors with a path."""
+    with pytest.raises(RubricError) as caught:
+        base_rubric(**changes)
+    assert caught.value.problems == (message,)
+
+
+def test_constructor_refuses_deep_nesting() -> None:
+    """A criteria tree 100 levels deep is refused (before any recursive walk could overflow)."""
+    node = pe.schema.Criterion("leaf", "Leaf")
+    for i in range(100):
+        node = pe.schema.Criterion(f"n{i}", "N", weight=1, criteria=[node])
+    with pytest.raises(RubricError) as caught:
+        base_rubric(criteria=[node])
+    (message,) = caught.value.problems
+    assert (
+        message
+        == "criteria" + "[0].criteria" * 32 + ": criteria are nested more than 32 levels deep"
+    )

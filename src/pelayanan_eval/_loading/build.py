@@ -5,19 +5,20 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from pelayanan_eval._common.messages import Path
+from pelayanan_eval._common.messages import Path, format_path
 from pelayanan_eval._loading.reader import (
     CRITERION_KEYS,
     SCHEMA_VERSION,
     TOP_KEYS,
     TOP_REQUIRED,
     Reader,
-    show,
 )
 from pelayanan_eval._rubric.grading import Band, GradeScale, Rounding
 from pelayanan_eval._rubric.model import Rubric
-from pelayanan_eval._rubric.parts import Conversion, Criterion, Regulation, parse_weight
-from pelayanan_eval.exceptions import ProvisionalRubricWarning, RubricError
+from pelayanan_eval._rubric.parts import Conversion, Criterion, Regulation, parse_weight, show
+from pelayanan_eval.exceptions import OptionError, ProvisionalRubricWarning, RubricError
+
+MAX_BYTES = 1 << 20
 
 
 def _build(reader: Reader, doc: Any) -> Rubric | None:
@@ -35,7 +36,7 @@ def _build(reader: Reader, doc: Any) -> Rubric | None:
         reg = reader.mapping(data["regulation"], ("regulation",), ("name", "sources"), ("name",))
         if reg is not None:
             regulation = Regulation(
-                reader.text(reg.get("name"), ("regulation", "name")),
+                reader.required_text(reg, "name", ("regulation",)),
                 reader.texts(reg.get("sources"), ("regulation", "sources")),
             )
     scale = reader.scale(data["scale"], ("scale",)) if "scale" in data else None
@@ -57,24 +58,37 @@ def _build(reader: Reader, doc: Any) -> Rubric | None:
         return None
     try:
         return Rubric(
-            id=reader.text(data.get("id"), ("id",)),
-            title=reader.text(data.get("title"), ("title",)),
+            id=reader.required_text(data, "id", ()),
+            title=reader.required_text(data, "title", ()),
             scale=scale,
             criteria=criteria,
             regulation=regulation,
-            status=reader.text(data.get("status"), ("status",)),
+            status=reader.required_text(data, "status", ()),
             provisional=reader.texts(data.get("provisional"), ("provisional",)),
             notes=reader.texts(data.get("notes"), ("notes",)),
-            weighting=reader.text(data.get("weighting"), ("weighting",), "normalized"),  # type: ignore[arg-type]
+            weighting=_weighting(reader, data, ()),  # type: ignore[arg-type]
             conversion=conversion,
             rounding=rounding,
             grades=grades,
         )
     except RubricError as error:
-        for path, message in zip(error.paths, error.problems, strict=True):
-            if path not in reader.skip:
-                reader.problems.append((path, message.split(": ", 1)[1], None))
+        merge(reader, error)
         return None
+
+
+def merge(reader: Reader, error: RubricError) -> None:
+    """Add the model's problems (``"path: message"``) to the reader's, except where it has one."""
+    for path, message in zip(error.paths, error.problems, strict=True):
+        if path not in reader.skip:
+            reader.problems.append((path, message[len(format_path(path)) + 2 :], None))
+
+
+def _weighting(reader: Reader, data: dict[Any, Any], path: Path) -> str:
+    """Return the weighting of `data`'s children; if unreadable, their sum is not checked."""
+    weighting = reader.text(data.get("weighting"), (*path, "weighting"), "normalized")
+    if (*path, "weighting") in reader.skip:
+        reader.skip.add((*path, "criteria"))
+    return weighting
 
 
 def _bands(reader: Reader, value: Any) -> tuple[Band, ...]:
@@ -90,7 +104,7 @@ def _bands(reader: Reader, value: Any) -> tuple[Band, ...]:
         if band is None or "code" not in band or "min" not in band:
             continue
         low = reader.number(band["min"], (*path, "min"))
-        code = reader.text(band["code"], (*path, "code"))
+        code = reader.required_text(band, "code", path)
         if low is not None:
             bands.append(Band(code, low, reader.text(band.get("label"), (*path, "label"))))
     return tuple(bands)
@@ -136,22 +150,24 @@ def _criterion(reader: Reader, value: Any, path: Path) -> Criterion | None:
     if isinstance(raw_levels, dict):
         for score, text in raw_levels.items():
             where = (*path, "levels", score)
-            if isinstance(score, int | float) and not isinstance(score, bool):
-                levels[score] = reader.text(text, where, default="?")
+            if not isinstance(score, int | float) or isinstance(score, bool):
+                reader.problem(where, f"level keys must be scores (numbers), got {show(score)}")
+            elif text is None:
+                reader.problem(where, "level text must be text, got null")
             else:
-                reader.problem(where, f"level keys must be scores (numbers), got {score!r}")
+                levels[score] = reader.text(text, where)
     elif raw_levels is not None:
         reader.problem((*path, "levels"), f"must map scores to texts, got {show(raw_levels)}")
-    identifier = data.get("id")
-    if not isinstance(identifier, str):
-        reader.text(identifier, (*path, "id"))
-        identifier = f"invalid-id-{len(reader.problems)}"
+    identifier = reader.required_text(data, "id", path)
+    if (*path, "id") in reader.skip or "id" not in data:
+        # the problem is reported; a unique stand-in keeps the other checks running
+        identifier = f"unreadable-{len(reader.problems)}"
     return Criterion(
         id=identifier,
-        name=reader.text(data.get("name"), (*path, "name"), default="?"),
+        name=reader.required_text(data, "name", path),
         weight=weight,
         criteria=children,
-        weighting=reader.text(data.get("weighting"), (*path, "weighting"), "normalized"),  # type: ignore[arg-type]
+        weighting=_weighting(reader, data, path),  # type: ignore[arg-type]
         scale=reader.scale(data["scale"], (*path, "scale")) if "scale" in data else None,
         levels=levels,
         description=reader.text(data.get("description"), (*path, "description")),
@@ -159,7 +175,7 @@ def _criterion(reader: Reader, value: Any, path: Path) -> Criterion | None:
     )
 
 
-def parse_rubric(text: str, *, source: str = "<string>") -> Rubric:
+def parse_rubric(text: str, *, source: str = "<string>", max_bytes: int = MAX_BYTES) -> Rubric:
     """Build a rubric from YAML text (the format of ``docs/rubric-format.md``).
 
     Parameters
@@ -168,6 +184,9 @@ def parse_rubric(text: str, *, source: str = "<string>") -> Rubric:
         The YAML document.
     source
         Name used in error messages (usually the file path).
+    max_bytes
+        Largest document read, in bytes of UTF-8 (default 1 MiB; the largest
+        bundled rubric has 46 kB). A longer text is refused before parsing.
 
     Returns
     -------
@@ -177,7 +196,8 @@ def parse_rubric(text: str, *, source: str = "<string>") -> Rubric:
     ------
     RubricError
         Listing every problem in the document, each with ``source:line``,
-        the path in the document and the value received.
+        the path in the document and the value received; or `text` is not
+        a ``str`` or is longer than `max_bytes`.
 
     Warns
     -----
@@ -206,12 +226,44 @@ def parse_rubric(text: str, *, source: str = "<string>") -> Rubric:
     pelayanan_eval.exceptions.RubricError: rubric <string>: 1 problem:
       <string>:8: criteria: weights must sum to 1 (100%), got 0.9 (90%) from 0.6, 0.3 ...
     """
-    rubric = parse_quietly(text, source)
+    rubric = parse_quietly(text, source, max_bytes)
     warn_if_provisional(rubric)
     return rubric
 
 
-def parse_quietly(text: str, source: str) -> Rubric:
+def check_limit(max_bytes: object) -> int:
+    """`max_bytes` if it is a whole number of bytes >= 1, else OptionError."""
+    if isinstance(max_bytes, int) and not isinstance(max_bytes, bool) and max_bytes >= 1:
+        return max_bytes
+    raise OptionError(f"max_bytes must be a whole number of bytes >= 1, got {show(max_bytes)}")
+
+
+def refuse(source: str, message: str) -> RubricError:
+    """Return a RubricError about the whole document."""
+    return RubricError([f"{source}: (document): {message}"], source=source, paths=[()])
+
+
+def too_large(size: int | str, max_bytes: int) -> str:
+    return (
+        f"the document has {size} bytes, more than the limit of {max_bytes}; "
+        "pass max_bytes= to read a larger rubric"
+    )
+
+
+def parse_quietly(text: str, source: str, max_bytes: int = MAX_BYTES) -> Rubric:
+    if not isinstance(source, str):
+        raise RubricError([f"parse_rubric: source must be text, got {show(source)}"])
+    max_bytes = check_limit(max_bytes)
+    if not isinstance(text, str):
+        hint = " (decode it first, e.g. data.decode('utf-8'))" if isinstance(text, bytes) else ""
+        raise refuse(source, f"expected YAML text (a str), got {type(text).__name__}{hint}")
+    # characters <= UTF-8 bytes <= 4 x characters: encode only when it decides
+    if len(text) > max_bytes:
+        raise refuse(source, too_large(f"at least {len(text)}", max_bytes))
+    if 4 * len(text) > max_bytes:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            raise refuse(source, too_large(size, max_bytes))
     reader = Reader(source)
     document = reader.parse(text)
     rubric = None if reader.problems else _build(reader, document)

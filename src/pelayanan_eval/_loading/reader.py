@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+import sys
 from typing import Any
 
 import yaml
 
 from pelayanan_eval._common.messages import Path, format_path, suggest
-from pelayanan_eval._rubric.parts import Scale
+from pelayanan_eval._loading.composer import MAX_DEPTH, MAX_NODES, YamlProblem, compose
+from pelayanan_eval._rubric.parts import Scale, show
 
 SCHEMA_VERSION = 1
-# A real rubric has a few thousand YAML nodes; a "billion laughs" document
-# expands its aliases past this long before it costs time or memory.
-MAX_NODES = 200_000
-MAX_DEPTH = 64
 
 TOP_KEYS = (
     "schema",
@@ -44,6 +43,10 @@ CRITERION_KEYS = (
 )
 
 
+# Keys whose null has a meaning: no rounding, no weight (under 'equal'), no digits.
+# Any other optional key given as null would silently read as absent.
+NULLABLE = frozenset({"rounding", "weight", "digits"})
+
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
@@ -52,12 +55,23 @@ class TooLarge(Exception):
     pass
 
 
-def show(value: object) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
+def _too_big(value: object) -> bool:
+    """Tell whether `value` is an integer no float can hold (float() would overflow)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > _FLOAT_MAX
+
+
+_FLOAT_MAX = int(sys.float_info.max)
+_DIGITS = 309  # more digits than the largest float has
+
+
+def cut(text: str, limit: int = 80) -> str:
+    """Return `text` shortened to about `limit` characters."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+# What PyYAML's constructors raise on values they cannot build ("2024-13-45",
+# "!!int x", "!!bool x", a 5,000-digit integer).
+_CONSTRUCT_ERRORS = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError)
 
 
 class Reader:
@@ -97,66 +111,90 @@ class Reader:
 
     def parse(self, text: str) -> Any:
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line = mark.line + 1 if mark else None
-            self.problem((), f"not valid YAML: {error.problem or error}", line)
-            return None
-        except yaml.YAMLError as error:
-            self.problem((), f"not valid YAML: {error}")
+            node = compose(text)
+        except YamlProblem as error:
+            self.problem((), error.message, error.line)
             return None
         if node is None:
             self.problem((), "the document is empty")
             return None
         try:
-            return self._convert(node, (), 0)
-        except TooLarge:
+            return self._convert(node)
+        except TooLarge as error:
             self.problem(
                 (),
-                f"the document expands to more than {MAX_NODES} nodes or "
-                f"{MAX_DEPTH} levels (aliases/anchors nested too deeply?)",
-                1,
+                f"the document expands to more than {MAX_NODES} nodes or {MAX_DEPTH} "
+                "levels (aliases/anchors nested too deeply?)",
+                error.args[0],
             )
             return None
 
-    def _convert(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        self.visits += 1
-        if self.visits > MAX_NODES or depth > MAX_DEPTH:
-            raise TooLarge
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node, path)
-        if node.tag not in (_SEQ_TAG, _MAP_TAG):
-            self.problem(path, f"unsupported tag {node.tag!r}", node.start_mark.line + 1)
-            return None
-        if isinstance(node, yaml.SequenceNode):
-            return [self._convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(path, "mapping keys must be plain values", line)
-                continue
-            key = self._scalar(key_node, path)
-            where = (*path, key)
-            if key in out:
-                first = self.lines[where]
-                self.problem(where, f"duplicate key {key!r} (first at line {first})", line)
-                continue
-            self.lines[where] = line
-            out[key] = self._convert(value_node, where, depth + 1)
-        return out
+    def _convert(self, root: yaml.Node) -> Any:
+        """Plain data of the node tree, aliases expanded, walked with a stack (no recursion)."""
+        top: dict[int, Any] = {}
+        pending: list[tuple[yaml.Node, Path, int, Any, Any]] = [(root, (), 0, top, 0)]
+        while pending:
+            node, path, depth, into, slot = pending.pop()
+            line = node.start_mark.line + 1
+            self.visits += 1
+            if self.visits > MAX_NODES or depth > MAX_DEPTH:
+                raise TooLarge(line)
+            self.lines.setdefault(path, line)
+            if isinstance(node, yaml.ScalarNode):
+                into[slot] = self._scalar(node, path)
+            elif node.tag not in (_SEQ_TAG, _MAP_TAG):
+                self.problem(path, f"unsupported tag {show(node.tag)}", line)
+                into[slot] = None
+            elif isinstance(node, yaml.SequenceNode):
+                items: list[Any] = [None] * len(node.value)
+                into[slot] = items
+                pending.extend(
+                    (item, (*path, i), depth + 1, items, i)
+                    for i, item in reversed(list(enumerate(node.value)))
+                )
+            else:
+                out: dict[Any, Any] = {}
+                into[slot] = out
+                children = []
+                for key_node, value_node in node.value:
+                    key_line = key_node.start_mark.line + 1
+                    if not isinstance(key_node, yaml.ScalarNode):
+                        self.problem(path, "mapping keys must be plain values", key_line)
+                        continue
+                    key = self._scalar(key_node, path)
+                    where = (*path, key)
+                    if key in out:
+                        first = self.lines[where]
+                        self.problem(
+                            where, f"duplicate key {show(key)} (first at line {first})", key_line
+                        )
+                        continue
+                    self.lines[where] = key_line
+                    out[key] = None
+                    children.append((value_node, where, depth + 1, out, key))
+                pending.extend(reversed(children))
+        return top[0]
 
     def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
+        line = node.start_mark.line + 1
         try:
-            return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as error:
-            problem = getattr(error, "problem", None) or str(error)
-            self.problem(
-                path, f"cannot read value {node.value!r}: {problem}", node.start_mark.line + 1
-            )
+            value = self.constructor.construct_object(node, deep=True)
+        except _CONSTRUCT_ERRORS as error:
+            self.constructor.recursive_objects.pop(node, None)
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            if kind == "int" and isinstance(error, ValueError) and len(node.value) > _DIGITS:
+                message = f"a number of {len(node.value)} digits is too large for a number"
+            elif isinstance(error, yaml.YAMLError | ValueError):
+                reason = getattr(error, "problem", None) or str(error)
+                message = f"cannot read {show(node.value)} as {kind}: {cut(reason)}"
+            else:  # a KeyError or AttributeError says nothing useful
+                message = f"cannot read {show(node.value)} as {kind}"
+            self.problem(path, message, line)
             return None
+        if _too_big(value):
+            self.problem(path, f"{show(value)} is too large for a number", line)
+            return None
+        return value
 
     # Typed accessors: each records a problem and returns a neutral value on bad input.
 
@@ -166,21 +204,32 @@ class Reader:
         if not isinstance(value, dict):
             self.problem(path, f"must be a mapping, got {show(value)}")
             return None
-        for key in value:
+        for key, item in value.items():
             if key not in keys:
-                self.problem((*path, key), f"unknown key {key!r}{suggest(str(key), keys)}")
+                self.problem((*path, key), f"unknown key {show(key)}{suggest(str(key), keys)}")
+            elif item is None and key not in required and key not in NULLABLE:
+                self.problem((*path, key), "is null; give a value or leave the key out")
         for key in required:
             if key not in value:
                 self.problem(path, f"missing required key {key!r}")
         return value
 
     def text(self, value: Any, path: Path, default: str = "") -> str:
+        """`value` if it is text; an absent or null optional text gives `default`."""
         if isinstance(value, str):
             return value
         if value is not None:
-            hint = " (quote it)" if isinstance(value, int | float | bool) else ""
+            quotable = int | float | bool | datetime.date
+            hint = " (quote it)" if isinstance(value, quotable) else ""
             self.problem(path, f"must be text, got {show(value)}{hint}")
         return default
+
+    def required_text(self, data: dict[Any, Any], key: str, path: Path) -> str:
+        """Return the text under a required `key`; null is an error (mapping reports absence)."""
+        if key in data and data[key] is None:
+            self.problem((*path, key), "must be text, got null")
+            return ""
+        return self.text(data.get(key), (*path, key))
 
     def number(self, value: Any, path: Path) -> float | None:
         if isinstance(value, int | float) and not isinstance(value, bool):

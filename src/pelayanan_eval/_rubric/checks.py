@@ -9,7 +9,14 @@ from typing import Protocol
 
 from pelayanan_eval._common.messages import Path, format_path, plain, suggest
 from pelayanan_eval._rubric.grading import ROUNDING_MODES, Band, GradeScale, Rounding
-from pelayanan_eval._rubric.parts import Conversion, Criterion, Regulation, Scale
+from pelayanan_eval._rubric.parts import (
+    Conversion,
+    Criterion,
+    Regulation,
+    Scale,
+    group_weights,
+    show,
+)
 
 
 class Fields(Protocol):
@@ -30,6 +37,8 @@ class Fields(Protocol):
     @property
     def provisional(self) -> tuple[str, ...]: ...
     @property
+    def notes(self) -> tuple[str, ...]: ...
+    @property
     def weighting(self) -> str: ...
     @property
     def conversion(self) -> Conversion: ...
@@ -46,6 +55,9 @@ STATUSES: tuple[str, ...] = ("verified", "provisional")
 SUM_TOLERANCE = 1e-6
 AS_PRINTED_TOLERANCE = 0.02
 MAX_DIGITS = 12
+# Real rubrics have at most four levels of criteria; the limit keeps every
+# walk over the tree far from Python's recursion limit.
+MAX_LEVELS = 32
 
 _CRITERION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _RUBRIC_ID = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*\Z")
@@ -57,7 +69,9 @@ def _finite(value: object) -> bool:
 
 def check_rubric(rubric: Fields) -> list[tuple[Path, str]]:
     """Every rule a rubric breaks, as ``(path in the document, message)`` pairs."""
-    problems: list[tuple[Path, str]] = []
+    problems = check_types(rubric)
+    if problems:
+        return problems  # the rules below read the fields as their types
 
     def add(path: Path, message: str) -> None:
         problems.append((path, message))
@@ -91,8 +105,96 @@ def check_rubric(rubric: Fields) -> list[tuple[Path, str]]:
             f"{rubric.rounding.mode!r}{suggest(str(rubric.rounding.mode), ROUNDING_MODES)}",
         )
     before = len(problems)
-    _check_group(rubric.weighting, rubric.criteria, ("criteria",), rubric.scale, add, {})
-    _check_grades(rubric, add, weights_ok=len(problems) == before)
+    _check_group(rubric.weighting, rubric.criteria, ("criteria",), rubric.scale, add, {}, 1.0)
+    weights_ok = len(problems) == before
+    if weights_ok and not all(math.isfinite(bound) for bound in rubric.index_range):
+        low, high = rubric.index_range
+        add(
+            ("conversion", "factor"),
+            f"the index range [{low:g}, {high:g}] is not finite: scale x weights x factor "
+            f"({rubric.conversion.factor:g}) overflows",
+        )
+        weights_ok = False
+    _check_grades(rubric, add, weights_ok=weights_ok)
+    return problems
+
+
+def check_types(rubric: Fields) -> list[tuple[Path, str]]:
+    """Every field that does not hold its type (a rubric built in code can hold anything)."""
+    problems: list[tuple[Path, str]] = []
+
+    def need(value: object, kind: type | tuple[type, ...], path: Path, what: str) -> bool:
+        if isinstance(value, kind):
+            return True
+        problems.append((path, f"must be {what}, got {show(value)}"))
+        return False
+
+    def texts(values: object, path: Path) -> None:
+        if isinstance(values, tuple):
+            for i, item in enumerate(values):
+                need(item, str, (*path, i), "text")
+        else:
+            need(values, tuple, path, "a list of texts")
+
+    def scale(value: object, path: Path) -> None:
+        if need(value, Scale, path, "a Scale"):
+            for bound in ("min", "max"):
+                need(getattr(value, bound), float, (*path, bound), "a number")
+
+    for name in ("id", "title", "status", "weighting"):
+        need(getattr(rubric, name), str, (name,), "text")
+    texts(rubric.provisional, ("provisional",))
+    texts(rubric.notes, ("notes",))
+    scale(rubric.scale, ("scale",))
+    if need(rubric.regulation, Regulation, ("regulation",), "a Regulation"):
+        need(rubric.regulation.name, str, ("regulation", "name"), "text")
+        texts(rubric.regulation.sources, ("regulation", "sources"))
+    if need(rubric.conversion, Conversion, ("conversion",), "a Conversion"):
+        need(rubric.conversion.factor, float, ("conversion", "factor"), "a number")
+        need(rubric.conversion.name, str, ("conversion", "name"), "text")
+    need(rubric.rounding, Rounding, ("rounding",), "a Rounding")
+    if need(rubric.grades, GradeScale, ("grades",), "a GradeScale"):
+        for i, band in enumerate(rubric.grades.bands):
+            if need(band, Band, ("grades", i), "a Band"):
+                need(band.code, str, ("grades", i, "code"), "text")
+                need(band.label, str, ("grades", i, "label"), "text")
+    groups: list[tuple[object, Path, int]] = [(rubric.criteria, ("criteria",), 1)]
+    while groups:  # a stack, not recursion: the depth is what is being checked
+        children, path, level = groups.pop()
+        if not isinstance(children, tuple):
+            need(children, tuple, path, "a list of criteria")
+            continue
+        if level > MAX_LEVELS:
+            problems.append((path, f"criteria are nested more than {MAX_LEVELS} levels deep"))
+            continue
+        for i, child in enumerate(children):
+            here = (*path, i)
+            if not need(child, Criterion, here, "a Criterion"):
+                continue
+            for name in ("id", "name", "weighting", "description"):
+                need(getattr(child, name), str, (*here, name), "text")
+            texts(child.notes, (*here, "notes"))
+            if child.weight is not None and not isinstance(child.weight, float):
+                problems.append(
+                    (
+                        (*here, "weight"),
+                        f"must be a number or a percentage such as '24%', got {show(child.weight)}",
+                    )
+                )
+            if child.scale is not None:
+                scale(child.scale, (*here, "scale"))
+            if need(child.levels, tuple, (*here, "levels"), "a mapping of scores to texts"):
+                for pair in child.levels:
+                    score, text = pair if isinstance(pair, tuple) and len(pair) == 2 else (pair, "")
+                    if not isinstance(score, int | float) or isinstance(score, bool):
+                        problems.append(
+                            ((*here, "levels"), f"level scores must be numbers, got {show(score)}")
+                        )
+                    elif not isinstance(text, str):
+                        problems.append(
+                            ((*here, "levels", score), f"level text must be text, got {show(text)}")
+                        )
+            groups.append((child.criteria, (*here, "criteria"), level + 1))
     return problems
 
 
@@ -104,6 +206,8 @@ def _check_scale(scale: Scale, path: Path, add: Callable[[Path, str], None]) -> 
         )
     elif scale.min >= scale.max:
         add(path, f"min must be below max, got min {plain(scale.min)}, max {plain(scale.max)}")
+    elif not math.isfinite(scale.max - scale.min):
+        add(path, f"min and max are too far apart, got {scale.min:g}..{scale.max:g}")
 
 
 def _check_group(
@@ -113,7 +217,9 @@ def _check_group(
     default_scale: Scale,
     add: Callable[[Path, str], None],
     seen: dict[str, Path],
+    above: float,
 ) -> None:
+    """Check one group of siblings; `above` is the effective weight of their parent."""
     if weighting not in WEIGHTINGS:
         add(
             (*path[:-1], "weighting"),
@@ -133,9 +239,13 @@ def _check_group(
         elif child.weight is None:
             add(where, f"is required under 'weighting: {weighting}'")
             weights_ok = False
-        elif not math.isfinite(child.weight) or child.weight <= 0:
+        elif not math.isfinite(child.weight):
+            add(where, f"must be a finite number, got {child.weight}")
+            weights_ok = False
+        elif child.weight <= 0:
             add(where, f"must be > 0, got {plain(child.weight)}")
             weights_ok = False
+    shares = [0.0] * len(children)
     if weights_ok and weighting in ("normalized", "as_printed"):
         total = sum(child.weight or 0.0 for child in children)
         tolerance = SUM_TOLERANCE if weighting == "normalized" else AS_PRINTED_TOLERANCE
@@ -147,6 +257,8 @@ def _check_group(
                 f"weights must sum to 1 (100%), got {total:.6g} ({total * 100:.4g}%) "
                 f"from {printed}{hint}",
             )
+    if weights_ok:
+        shares = _shares(weighting, children, path, above, add)
     for i, child in enumerate(children):
         here = (*path, i)
         if not isinstance(child.id, str) or not _CRITERION_ID.match(child.id):
@@ -168,7 +280,13 @@ def _check_group(
             if child.scale is not None or child.levels:
                 add(here, "a criterion with sub-criteria cannot have its own scale or levels")
             _check_group(
-                child.weighting, child.criteria, (*here, "criteria"), default_scale, add, seen
+                child.weighting,
+                child.criteria,
+                (*here, "criteria"),
+                default_scale,
+                add,
+                seen,
+                above * shares[i],
             )
             continue
         if child.weighting != "normalized":
@@ -184,6 +302,32 @@ def _check_group(
                 )
             if not text.strip():
                 add((*here, "levels", score), "level text must not be empty")
+
+
+def _shares(
+    weighting: str,
+    children: tuple[Criterion, ...],
+    path: Path,
+    above: float,
+    add: Callable[[Path, str], None],
+) -> list[float]:
+    """Return the children's shares of their parent; refuse sums and products floats cannot hold."""
+    if weighting == "relative" and not math.isfinite(
+        sum(child.weight or 0.0 for child in children)
+    ):
+        printed = ", ".join(f"{child.weight or 0.0:g}" for child in children)
+        add(path, f"relative weights must have a finite sum, got {printed} (the sum overflows)")
+        return [0.0] * len(children)
+    shares = group_weights(weighting, children)
+    for i, (child, share) in enumerate(zip(children, shares, strict=True)):
+        if above > 0 and above * share == 0:
+            add(
+                (*path, i, "weight"),
+                "the effective weight in the index underflows to 0 (weight "
+                f"{child.weight or 0.0:g} under '{weighting}' weighting, below a parent "
+                f"weighing {above:g})",
+            )
+    return shares
 
 
 def _check_grades(rubric: Fields, add: Callable[[Path, str], None], *, weights_ok: bool) -> None:

@@ -24,6 +24,7 @@ from pelayanan_eval._rubric.parts import (
     parse_criteria,
     parse_texts,
     parse_weight,
+    show,
 )
 from pelayanan_eval.exceptions import RubricError, ScoreError
 from pelayanan_eval.typing import BandScale
@@ -91,7 +92,7 @@ class Rubric:
         if problems:
             raise RubricError(
                 [f"{format_path(path)}: {message}" for path, message in problems],
-                source=self.id,
+                source=self.id if isinstance(self.id, str) else None,
                 paths=[path for path, _ in problems],
             )
 
@@ -241,13 +242,20 @@ class Rubric:
         >>> r.with_weights({"a": "70%", "b": "30%"}).leaf_weights.tolist()
         [0.7, 0.3]
         """
+        if not isinstance(weights, Mapping):
+            raise RubricError(
+                [f"with_weights: expected a mapping of id to weight, got {show(weights)}"],
+                source=self.id,
+            )
         problems = [
-            f"with_weights: no criterion {key!r}{suggest(key, self._compiled.paths)}"
+            f"with_weights: no criterion {show(key)}{suggest(str(key), self._compiled.paths)}"
             for key in weights
             if key not in self
         ]
         parsed: dict[str, float | None] = {}
         for key, raw in weights.items():
+            if key not in self:
+                continue
             try:
                 parsed[key] = parse_weight(raw)
             except ValueError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import attrs
 import numpy as np
@@ -14,8 +14,46 @@ Weighting = Literal["normalized", "relative", "equal", "as_printed"]
 _PERCENT = re.compile(r"\s*([0-9]+(?:[.,][0-9]+)?)\s*%\s*\Z")
 
 
+_SHOWN = 60  # characters of a received value quoted in a message
+
+
+def show(value: object) -> str:
+    """Describe a received value for a message: containers by kind, long values cut short."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_SHOWN:
+        return f"a number of {len(str(abs(value)))} digits"
+    text = repr(value)
+    if len(text) > _SHOWN:
+        return f"{text[: _SHOWN - 5]}...{text[-2:]} ({len(text)} characters)"
+    return text
+
+
+def is_real(value: object) -> bool:
+    """Tell whether `value` is a real number (not a bool, complex or text), as a float fits it."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        return False
+    if isinstance(value, np.complexfloating):
+        return False
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
+
 def parse_weight(value: object) -> float | None:
     """Read a weight written as printed: a number, ``"24%"`` or ``"34,80%"``.
+
+    Raises
+    ------
+    ValueError
+        For anything else (a bool, complex number, other text, a number too
+        large for a float), naming the value received.
 
     Examples
     --------
@@ -24,31 +62,63 @@ def parse_weight(value: object) -> float | None:
     """
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number or a percentage such as '24%', got {value!r}")
-    if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
+    if is_real(value):
+        return float(value)  # type: ignore[arg-type]
     if isinstance(value, str) and (match := _PERCENT.match(value)):
         return float(match.group(1).replace(",", ".")) / 100
-    raise ValueError(f"must be a number or a percentage such as '24%', got {value!r}")
+    raise ValueError(f"must be a number or a percentage such as '24%', got {show(value)}")
+
+
+# Converters make valid input canonical and keep anything else as received, for
+# the rubric's checks to report with its path (a converter cannot say where).
+
+
+def to_weight(value: float | str | None) -> float | None:
+    """Weight converter: :func:`parse_weight`, or the value unchanged if it is not a weight."""
+    try:
+        return parse_weight(value)
+    except ValueError:
+        return cast(float, value)
+
+
+def to_number(value: float) -> float:
+    """Convert a real number to float; keep anything else unchanged (number converter)."""
+    return float(value) if is_real(value) else value
 
 
 def parse_texts(values: Iterable[str]) -> tuple[str, ...]:
+    """Texts converter: any iterable but a text or mapping as a tuple, else unchanged."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        return cast(tuple[str, ...], values)
     return tuple(values)
 
 
 def parse_criteria(values: Iterable[Criterion]) -> tuple[Criterion, ...]:
-    return tuple(values)
+    """Criteria converter: any iterable but a text or mapping as a tuple, else unchanged."""
+    return cast(tuple["Criterion", ...], parse_texts(cast(Iterable[str], values)))
 
 
 def parse_levels(
     value: Mapping[Any, str] | Iterable[tuple[Any, str]],
 ) -> tuple[tuple[float, str], ...]:
-    pairs = value.items() if isinstance(value, Mapping) else value
+    """Levels converter: score -> text pairs sorted by score (whole scores as int).
+
+    Pairs that are not (real number, text) are kept as received for the checks.
+    """
+    if isinstance(value, Mapping):
+        pairs: Any = list(value.items())
+    elif isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return cast(tuple[tuple[float, str], ...], value)
+    else:
+        pairs = list(value)
+    if not all(isinstance(pair, tuple) and len(pair) == 2 for pair in pairs):
+        return tuple(pairs)
+    if not all(is_real(score) and isinstance(text, str) for score, text in pairs):
+        return tuple(pairs)
     out = []
     for score, text in pairs:
         number = float(score)
-        out.append((int(number) if number.is_integer() else number, str(text)))
+        out.append((int(number) if number.is_integer() else number, text))
     return tuple(sorted(out, key=lambda pair: pair[0]))
 
 
@@ -56,8 +126,8 @@ def parse_levels(
 class Scale:
     """A closed score range ``[min, max]``, e.g. 0–5 for assessor levels, 1–4 for survey answers."""
 
-    min: float = attrs.field(converter=float)
-    max: float = attrs.field(converter=float)
+    min: float = attrs.field(converter=to_number)
+    max: float = attrs.field(converter=to_number)
 
 
 @attrs.frozen(repr=False)
@@ -88,7 +158,7 @@ class Criterion:
 
     id: str
     name: str
-    weight: float | None = attrs.field(default=None, converter=parse_weight)
+    weight: float | None = attrs.field(default=None, converter=to_weight)
     criteria: tuple[Criterion, ...] = attrs.field(default=(), converter=parse_criteria)
     weighting: Weighting = "normalized"
     scale: Scale | None = None
@@ -118,7 +188,7 @@ class Regulation:
 class Conversion:
     """The reported index is the weighted score times `factor` (IKM: x25 onto 25–100)."""
 
-    factor: float = attrs.field(default=1.0, converter=float)
+    factor: float = attrs.field(default=1.0, converter=to_number)
     name: str = ""
 
 
