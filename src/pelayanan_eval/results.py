@@ -11,7 +11,7 @@ results of the citizen satisfaction index (``IkmResult``, ``Interval``,
 
 from pelayanan_eval._demo import DemoCity
 from pelayanan_eval._evaluation.card import AspectLine, Loss, NextGrade, ReportCard, Step
-from pelayanan_eval._evaluation.result import Settings
+from pelayanan_eval._evaluation.settings import Settings
 from pelayanan_eval._evaluation.standings import Standing
 from pelayanan_eval._loading.bundled import RubricInfo
 from pelayanan_eval._rubric.grading import Grade

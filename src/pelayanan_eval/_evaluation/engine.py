@@ -15,8 +15,9 @@ from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
 from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group, visit_time
 from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
-from pelayanan_eval._evaluation.result import Evaluation, Settings
+from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
+from pelayanan_eval._evaluation.settings import Settings
 from pelayanan_eval._rubric.grading import grade_values
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import (

@@ -13,9 +13,9 @@ import numpy.typing as npt
 from pelayanan_eval._common.arrays import factorize, readonly
 from pelayanan_eval._common.messages import check_option, suggest
 from pelayanan_eval._data.units import Units
-from pelayanan_eval._evaluation.aggregation import Aggregation
 from pelayanan_eval._evaluation.card import ReportCard, UnitFigures, build_card, group_statistics
 from pelayanan_eval._evaluation.ranking import rank
+from pelayanan_eval._evaluation.settings import Settings
 from pelayanan_eval._evaluation.standings import HTML_ROWS, Standing, choose, html_table
 from pelayanan_eval._rubric.compiled import Compiled
 from pelayanan_eval._rubric.grading import Grade, grade_values
@@ -26,20 +26,6 @@ from pelayanan_eval.typing import GroupBy, RankBy, TieMethod, choices
 RANK_BY = choices(RankBy)
 
 Array = npt.NDArray[np.float64]
-
-
-@attrs.frozen
-class Settings:
-    """Everything needed to reproduce an evaluation, recorded in its result."""
-
-    rubric_id: str
-    rubric_hash: str
-    aggregation: Aggregation
-    order: str
-    missing: str
-    min_coverage: float
-    rounding: str
-    conversion_factor: float
 
 
 @attrs.frozen(eq=False, repr=False)
