@@ -187,3 +187,28 @@ def test_none_is_not_a_number(rubric_17: pe.Rubric) -> None:
     """None is reported as not a number, not as NaN."""
     with pytest.raises(ScoreError, match="cannot grade None: not a number"):
         rubric_17.grade(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("grades", "message"),
+    [
+        ("text-min", r"grades\[0\]\.min: must be a number, got 'x'"),
+        ("bool-min", r"grades\[0\]\.min: must be a number, got True"),
+        ("not-a-list", r"grades: must be a list of bands, got 5"),
+    ],
+)
+def test_bands_of_the_wrong_type_are_rubric_errors(grades: str, message: str) -> None:
+    """A band minimum that is text or True, or bands that are not a list, are RubricErrors."""
+    import attrs
+
+    from pelayanan_eval.exceptions import RubricError
+    from pelayanan_eval.schema import Band, GradeScale
+    from tests.conftest import load_quietly
+
+    scale = {
+        "text-min": GradeScale([Band("A", "x"), Band("B", 0)]),  # type: ignore[arg-type]
+        "bool-min": GradeScale([Band("A", True), Band("B", 0)]),
+        "not-a-list": GradeScale(5),  # type: ignore[arg-type]
+    }[grades]
+    with pytest.raises(RubricError, match=message):
+        attrs.evolve(load_quietly("permenpanrb-17-2017"), grades=scale)

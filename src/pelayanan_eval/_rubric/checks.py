@@ -153,10 +153,13 @@ def check_types(rubric: Fields) -> list[tuple[Path, str]]:
         need(rubric.conversion.factor, float, ("conversion", "factor"), "a number")
         need(rubric.conversion.name, str, ("conversion", "name"), "text")
     need(rubric.rounding, Rounding, ("rounding",), "a Rounding")
-    if need(rubric.grades, GradeScale, ("grades",), "a GradeScale"):
+    if need(rubric.grades, GradeScale, ("grades",), "a GradeScale") and need(
+        rubric.grades.bands, tuple, ("grades",), "a list of bands"
+    ):
         for i, band in enumerate(rubric.grades.bands):
             if need(band, Band, ("grades", i), "a Band"):
                 need(band.code, str, ("grades", i, "code"), "text")
+                need(band.min, float, ("grades", i, "min"), "a number")
                 need(band.label, str, ("grades", i, "label"), "text")
     groups: list[tuple[object, Path, int]] = [(rubric.criteria, ("criteria",), 1)]
     while groups:  # a stack, not recursion: the depth is what is being checked

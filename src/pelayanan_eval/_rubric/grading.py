@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import Literal
+from typing import Literal, cast
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.messages import check_option
+from pelayanan_eval._rubric.parts import parse_texts, to_number
 from pelayanan_eval.exceptions import ScoreError
 from pelayanan_eval.typing import BandScale, RoundingMode, choices
 
@@ -101,7 +102,7 @@ class Band:
     """One grade band: values from `min` up to the next band's `min` get `code`."""
 
     code: str
-    min: float = attrs.field(converter=float)
+    min: float = attrs.field(converter=to_number)
     label: str = ""
 
 
@@ -134,7 +135,8 @@ class Grade:
 
 
 def _bands(values: Iterable[Band]) -> tuple[Band, ...]:
-    return tuple(values)
+    """Bands converter: any iterable but a text or mapping as a tuple, else unchanged."""
+    return cast(tuple[Band, ...], parse_texts(cast(Iterable[str], values)))
 
 
 @attrs.frozen
