@@ -1,0 +1,79 @@
+"""The printed tables of the command line: rankings and IKM results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+AWARD_MARK = "  * award"
+
+
+def plain_rank(value: float) -> int | float | None:
+    """Return a rank as written out: whole ranks as integers (``2.0`` -> ``2``), NaN as None."""
+    if math.isnan(value):
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def rank_text(value: int | float | None) -> str:
+    """Format a rank for a table: ``2``, ``2.5``, or ``-`` for a unit without an index."""
+    return "-" if value is None else f"{value:g}"
+
+
+def ranking_table(
+    records: Sequence[dict[str, Any]],
+    order: npt.NDArray[np.intp],
+    groups: npt.NDArray[Any] | None,
+    within: str | None,
+    award: npt.NDArray[np.bool_],
+) -> str:
+    """Each group's ranking: rank, unit, name, index, grade; award winners marked.
+
+    `records` are the evaluation's rows with their ``rank``; `order` the
+    rows to print, grouped and best first; `award` flags the rows marked
+    ``* award``. A unit scored on part of the weight (``missing
+    renormalize``) says how much.
+    """
+    counts: dict[Any, int] = {}
+    if groups is not None:
+        labels, sizes = np.unique(groups, return_counts=True)
+        counts = dict(zip(labels.tolist(), sizes.tolist(), strict=True))
+    lines: list[str] = []
+    current: object = None
+    for i in order.tolist():
+        group = "" if groups is None else groups[i]
+        if not lines or group != current:
+            current = group
+            title = f"{within} {group} ({counts[group]} units)" if within else (
+                f"all units ({len(records)} units)"
+            )  # fmt: skip
+            lines += ["", title, f"{'rank':>5}  {'unit':<16} {'name':<34} {'index':>6}  grade"]
+        record = records[i]
+        mark = AWARD_MARK if award[i] else ""
+        if record["coverage"] < 1:  # renormalize: say how much of the index was scored
+            mark += f"  (scored {record['coverage']:.0%} of the weight)"
+        rounded = record["rounded"]
+        value = "-" if rounded is None or rounded != rounded else f"{rounded:.2f}"
+        lines.append(
+            f"{rank_text(record['rank']):>5}  {record['unit']:<16} {record['name'][:34]:<34} "
+            f"{value:>6}  {record['grade']} {record['grade_label']}{mark}"
+        )
+    return "\n".join(lines).lstrip("\n")
+
+
+def ikm_table(records: Sequence[dict[str, Any]], rubric_id: str, weights: str, bands: str) -> str:
+    """One line per unit: respondents, IKM on 1-4 and converted, mutu and kinerja."""
+    lines = [
+        f"IKM under {rubric_id}; weights {weights}; bands {bands}",
+        f"{'unit':<24} {'respondents':>11} {'IKM 1-4':>8} {'IKM':>7}  mutu kinerja",
+    ]
+    for r in records:
+        lines.append(
+            f"{str(r['unit'])[:24]:<24} {r['respondents']:>11} {r['ikm']:>8.4f} "
+            f"{r['ikm_rounded']:>7.2f}  {r['mutu']:<4} {r['kinerja']}"
+        )
+    return "\n".join(lines)
