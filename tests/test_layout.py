@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,7 +121,7 @@ def test_no_import_cycles() -> None:
     cycle = find_cycle(edges)
     if cycle:
         steps = []
-        for source, target in zip(cycle, cycle[1:], strict=False):
+        for source, target in itertools.pairwise(cycle):
             line, text = next((ln, tx) for t, ln, tx in GRAPH[source] if t == target)
             steps.append(f"{source} (line {line}: {text})")
         pytest.fail("import cycle: " + " -> ".join(steps) + f" -> {cycle[-1]}")
