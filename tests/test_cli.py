@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -244,3 +248,264 @@ def test_table_shows_partial_coverage(tmp_path: Path, capsys: pytest.CaptureFixt
     lines = capsys.readouterr().out.splitlines()
     assert next(line for line in lines if "u1" in line).endswith("(scored 60% of the weight)")
     assert not next(line for line in lines if "u2" in line).endswith("weight)")
+
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def cli(*args: str, **options: Any) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m pelayanan_eval`` on this checkout's source in a new process."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
+    return subprocess.run(
+        [sys.executable, "-m", "pelayanan_eval", *args],
+        text=True, env=env, check=False, **options,
+    )  # fmt: skip
+
+
+def assert_error(err: str, *parts: str) -> None:
+    """`err` is one ``error:`` report (its first line), holding `parts`, and no traceback."""
+    assert err.startswith("error: "), err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    for part in parts:
+        assert part in err, (part, err)
+
+
+HOSTILE_RUBRICS = {
+    "bad YAML": "schema: 1\ncriteria: [\n",
+    "not a mapping": "- just\n- a list\n",
+    "a bad date": MINI_YAML.replace("title: Mini rubric", "title: 2024-13-45"),
+    "a bad !!int": MINI_YAML.replace("title: Mini rubric", "title: !!int x"),
+    "a bad !!bool": MINI_YAML.replace("title: Mini rubric", "title: !!bool x"),
+    "a 5000-digit weight": MINI_YAML.replace("weight: 2,", "weight: " + "9" * 5000 + ","),
+    "weights of 1e308": MINI_YAML.replace("weight: 2,", "weight: 1.0e+308,").replace(
+        "weight: 1}", "weight: 1.0e+308}"
+    ),
+    "deep nesting": MINI_YAML + "extra: " + "[" * 5000 + "]" * 5000 + "\n",
+    "not UTF-8": None,
+}
+
+
+def _rubric_commands(path: str, tmp_path: Path) -> list[list[str]]:
+    observations = tmp_path / "obs.csv"
+    observations.write_text("unit,visit,a1,a2,b\nu1,1,4,4,4\n", encoding="utf-8")
+    return [
+        ["rubric", "check", path],
+        ["rubric", "show", path],
+        ["evaluate", "--rubric", path, "--observations", str(observations)],
+    ]
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_RUBRICS))
+def test_hostile_rubric_file_is_one_error_line(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rubric file that is bad YAML or hostile is an error line and exit 1 in every command."""
+    path = tmp_path / "hostile.yaml"
+    text = HOSTILE_RUBRICS[case]
+    path.write_bytes(b"title: \xff\xfe\n" if text is None else text.encode("utf-8"))
+    for command in _rubric_commands(str(path), tmp_path):
+        assert main(command) == 1, command
+        captured = capsys.readouterr()
+        assert_error(captured.err, "hostile.yaml")
+        assert captured.out == ""
+
+
+@pytest.mark.parametrize("case", ["a folder", "no such file", "a symlink loop"])
+def test_unreadable_rubric_path_is_one_error_line(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rubric path that is a folder, missing or a symlink loop is an error line and exit 1."""
+    path = tmp_path / "rubric.yaml"
+    if case == "a folder":
+        path.mkdir()
+    elif case == "a symlink loop":
+        (tmp_path / "other.yaml").symlink_to(path)
+        path.symlink_to(tmp_path / "other.yaml")
+    for command in _rubric_commands(str(path), tmp_path):
+        assert main(command) == 1, command
+        assert_error(capsys.readouterr().err, "rubric.yaml")
+
+
+def test_hostile_rubric_through_a_process(tmp_path: Path) -> None:
+    """Run as a program, a hostile rubric file gives one error line, exit 1 and no traceback."""
+    path = tmp_path / "hostile.yaml"
+    path.write_text(HOSTILE_RUBRICS["a bad date"], encoding="utf-8")
+    result = cli("rubric", "check", str(path))
+    assert result.returncode == 1
+    assert_error(result.stderr, "hostile.yaml")
+
+
+def _evaluate_csv(tmp_path: Path, text: str, *options: str) -> list[str]:
+    rubric = tmp_path / "two.yaml"
+    rubric.write_text(TWO_LEVEL, encoding="utf-8")
+    observations = tmp_path / "obs.csv"
+    observations.write_text(text, encoding="utf-8")
+    return ["evaluate", "--rubric", str(rubric), "--observations", str(observations), *options]
+
+
+def test_huge_csv_field_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV field over the csv module's 128 KiB limit is an error naming the file and row."""
+    text = "unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\nu2,1,4,4,4," + "9" * 200_000 + "\n"
+    assert main(_evaluate_csv(tmp_path, text)) == 1
+    assert_error(capsys.readouterr().err, "obs.csv row 3: field larger than field limit")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("unit,visit,a1,a1,a2,b1,b2\nu1,1,4,3,4,4,4\n",
+         "obs.csv row 1: column(s) named more than once: 'a1' (columns 3, 4)"),
+        ("unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\nu2,1,4,4\n",
+         "obs.csv: the header has 6 fields, but row 3 has 4"),
+        ("unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4,4\n",
+         "obs.csv: the header has 6 fields, but row 2 has 7"),
+        ("unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\n\nu2,1,4,4,4,4\n",
+         "obs.csv: blank row(s) 3 between rows of data"),
+        ("", "obs.csv: the file is empty"),
+    ],
+    ids=["duplicated column", "truncated row", "row too long", "blank row", "empty file"],
+)  # fmt: skip
+def test_malformed_csv_is_an_error(
+    text: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A duplicated header column, a short or long row, a blank row: an error naming file and row."""
+    assert main(_evaluate_csv(tmp_path, text)) == 1
+    assert_error(capsys.readouterr().err, expected)
+
+
+def test_trailing_blank_lines_are_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Blank lines after the last row are the end of the file, not rows."""
+    text = "unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\n\n\n"
+    assert main(_evaluate_csv(tmp_path, text, "--within", "none")) == 0
+    assert "    1  u1 " in capsys.readouterr().out
+
+
+def test_malformed_units_csv_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The units file is read as strictly: a truncated row names the units file and row."""
+    units = tmp_path / "units.csv"
+    units.write_text("id,name,category\nu1,Satu,kel\nu2,Dua\n", encoding="utf-8")
+    command = _evaluate_csv(tmp_path, "unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\n")
+    assert main([*command, "--units", str(units)]) == 1
+    assert_error(capsys.readouterr().err, "units.csv: the header has 3 fields, but row 3 has 2")
+
+
+def test_unit_missing_from_units_file_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An observed unit without a row in the units file is an error naming that file."""
+    units = tmp_path / "units.csv"
+    units.write_text("id,name,category\nu1,Satu,kel\n", encoding="utf-8")
+    command = _evaluate_csv(tmp_path, "unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\nu11,1,3,3,3,3\n")
+    assert main([*command, "--units", str(units)]) == 1
+    assert_error(
+        capsys.readouterr().err,
+        f"{units}: no row for unit(s) 'u11' (did you mean 'u1'?), which have observations",
+    )
+
+
+@pytest.mark.parametrize("digits", [401, 5000])
+def test_sample_size_of_a_huge_number_is_refused(
+    digits: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'sample-size' with a number of hundreds of digits is an argument error (exit 2)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sample-size", "1" + "0" * (digits - 1)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"({digits} characters)" in err and "Traceback" not in err
+    assert len(err.splitlines()[-1]) < 200
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_device_is_an_error() -> None:
+    """Output that cannot be written (/dev/full) is an error line and exit 1, no traceback."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = cli("demo", stdout=full)
+    assert result.returncode == 1
+    assert_error(result.stderr, "cannot write the output: No space left on device")
+
+
+def test_closed_stdout_is_an_error() -> None:
+    """With standard output closed nothing is lost silently: an error line and exit 1."""
+    result = cli("rubrics", stdout=None, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1
+    assert_error(result.stderr, "standard output is closed")
+
+
+@pytest.mark.parametrize(
+    "command", [["demo"], ["rubrics"], ["rubric", "show", "permenpanrb-17-2017"]]
+)
+def test_broken_pipe_exits_quietly(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """When the reader of the output goes away, the command exits 141 without a message."""
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(command) == 141
+    assert "error" not in capsys.readouterr().err
+
+
+def test_broken_pipe_through_a_process() -> None:
+    """'demo' piped into a reader that closes at once ends quietly (141), no traceback."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
+    with subprocess.Popen(
+        [sys.executable, "-m", "pelayanan_eval", "demo"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    ) as process:  # fmt: skip
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        code = process.wait()
+    assert code == 141
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    ("errno_code", "reason"),
+    [(errno.EACCES, "Permission denied"), (errno.EROFS, "Read-only file system")],
+)
+def test_demo_export_refused_by_the_system(
+    errno_code: int,
+    reason: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """'demo --export' into an unwritable folder or a read-only file system: an error line."""
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno_code, reason, str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    target = tmp_path / "out"
+    assert main(["demo", "--export", str(target)]) == 1
+    assert_error(capsys.readouterr().err, f"cannot export to {target}: {reason}")
+
+
+def test_demo_export_under_or_onto_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'demo --export' onto a file or to a path under a file: an error line naming the path."""
+    existing = tmp_path / "file.txt"
+    existing.write_text("x", encoding="utf-8")
+    assert main(["demo", "--export", str(existing)]) == 1
+    assert_error(capsys.readouterr().err, f"cannot export into {existing}: it is a file")
+    under = existing / "sub"
+    assert main(["demo", "--export", str(under)]) == 1
+    assert_error(capsys.readouterr().err, f"cannot export to {under}: Not a directory")
+    assert existing.read_text(encoding="utf-8") == "x"
