@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pelayanan_eval._cli.main import main
+from pelayanan_eval._cli.main import build_parser, main
 from tests.conftest import MINI_YAML, TWO_LEVEL
 
 
@@ -509,3 +509,102 @@ def test_demo_export_under_or_onto_a_file(
     assert main(["demo", "--export", str(under)]) == 1
     assert_error(capsys.readouterr().err, f"cannot export to {under}: Not a directory")
     assert existing.read_text(encoding="utf-8") == "x"
+
+
+TIED = "unit,visit,a1,a2,b1,b2\nu2,1,3,2,3,2\nu2,2,3,4,3,3\nu5,1,3,4,2,2\nu5,2,4,3,2,2\n"
+# both index 2.90: u2 A (2 x 3 + 3) / 3 = 3, B (3 + 2.5) / 2 = 2.75; u5 A 3.5, B 2
+
+
+def test_csv_has_one_rank_column_of_whole_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CSV output has one 'rank' column, whole ranks written as integers (1, not 1.0)."""
+    assert main(_evaluate_csv(tmp_path, TIED, "--format", "csv")) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert [c for c in header.split(",") if "rank" in c] == ["rank"]
+    position = header.split(",").index("rank")
+    assert [row.split(",")[position] for row in rows] == ["1", "1"]
+    assert main(_evaluate_csv(tmp_path, TIED, "--format", "csv", "--ties", "average")) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert [row.split(",")[position] for row in rows] == ["1.5", "1.5"]
+
+
+def test_rank_follows_the_users_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --ties/--tiebreak the one rank column (JSON and table) is the options' ranking."""
+    import json
+
+    options = ["--ties", "dense", "--tiebreak", "A"]
+    assert main(_evaluate_csv(tmp_path, TIED, "--format", "json", *options)) == 0
+    units = json.loads(capsys.readouterr().out)["units"]
+    assert [(u["unit"], u["rank"]) for u in units] == [("u5", 1), ("u2", 2)]
+    assert [key for key in units[0] if "rank" in key] == ["rank"]
+    assert main(_evaluate_csv(tmp_path, TIED, "--within", "none", *options)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["rank", "unit", "name", "index", "grade"]
+    assert lines[2].startswith("    1  u5 ") and lines[3].startswith("    2  u2 ")
+
+
+def test_table_prints_average_ranks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two units tied under --ties average both print rank 1.5."""
+    assert main(_evaluate_csv(tmp_path, TIED, "--within", "none", "--ties", "average")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line[:5] for line in lines[2:4]] == ["  1.5", "  1.5"]
+
+
+def test_awards_are_marked_for_the_award_count_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'* award' marks the --awards best (default 2, ties at the cut in), whatever --top shows."""
+    # every criterion of u1 scored 4, u2 and u5 3, u3 2, u4 1: indices 4, 3, 3, 2, 1
+    text = "unit,visit,a1,a2,b1,b2\n" + "".join(
+        f"{unit},1,{s},{s},{s},{s}\n" for unit, s in [("u1", 4), ("u2", 3), ("u3", 2), ("u4", 1),
+                                                      ("u5", 3)]
+    )  # fmt: skip
+    for options, shown, marked in [
+        ([], ["u1", "u2", "u5", "u3", "u4"], ["u1", "u2", "u5"]),
+        (["--top", "4", "--awards", "1"], ["u1", "u2", "u5", "u3"], ["u1"]),
+        (["--top", "2", "--awards", "0"], ["u1", "u2", "u5"], []),
+        (["--top", "1", "--awards", "3"], ["u1"], ["u1"]),
+    ]:
+        assert main(_evaluate_csv(tmp_path, text, "--within", "none", *options)) == 0
+        rows = capsys.readouterr().out.splitlines()[2:]
+        assert [row.split()[1] for row in rows] == shown, options
+        assert [row.split()[1] for row in rows if row.endswith("* award")] == marked, options
+
+
+def test_help_says_what_is_marked(capsys: pytest.CaptureFixture[str]) -> None:
+    """'evaluate --help' and the demo's help say which units are marked '* award'."""
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "mark '* award' the units ranked K or better in each group" in text
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "the best two of each category are marked '* award'" in " ".join(
+        capsys.readouterr().out.split()
+    )
+
+
+def test_missing_zero_is_a_deprecated_alias(capsys: pytest.CaptureFixture[str]) -> None:
+    """--missing zero is read as scale_min, with a one-line note on stderr."""
+    args = build_parser().parse_args(
+        ["evaluate", "--rubric", "r", "--observations", "o", "--missing", "zero"]
+    )
+    assert args.missing == "scale_min"
+    err = capsys.readouterr().err
+    assert err.startswith("note: --missing zero is now called --missing scale_min")
+    assert len(err.splitlines()) == 1
+
+
+def test_missing_scale_min_counts_the_scale_minimum(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--missing scale_min scores an unscored criterion as the scale minimum (0 on 0-5)."""
+    import json
+
+    # u1: A = 4, B unscored -> 0: index 0.6 x 4 + 0.4 x 0 = 2.4
+    text = "unit,visit,a1,a2,b1,b2\nu1,1,4,4,,\n"
+    assert main(_evaluate_csv(tmp_path, text, "--missing", "scale_min", "--format", "json")) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["units"][0]["index"] == pytest.approx(2.4)
+    assert result["settings"]["missing"] == "scale_min"
