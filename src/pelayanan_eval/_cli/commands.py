@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from pelayanan_eval._cli.csvio import (
 )
 from pelayanan_eval._cli.tables import ikm_table, plain_rank, ranking_table
 from pelayanan_eval.exceptions import ProvisionalRubricWarning
+from pelayanan_eval.typing import GroupBy, TieMethod
 
 DEMO_AWARDS = 2  # the best two of each category get an award
 
@@ -113,43 +115,38 @@ def demo(args: argparse.Namespace) -> str:
 
 def _ranked_records(
     evaluation: pe.Evaluation,
-    within: str | None,
+    within: GroupBy | None,
     *,
-    ties: str = "min",
-    tiebreak: list[str] | None = None,
+    ties: TieMethod = "min",
+    tiebreak: Sequence[str] = (),
     top: int | None = None,
     awards: int = 0,
 ) -> tuple[list[dict[str, Any]], Any, Any, Any]:
-    """Return the records with one ``rank`` (the user's options), rows to show, groups, awards.
+    """Return the records (one ``rank``, the user's options), rows to show, groups and awards.
 
     The rows shown and the awards are chosen by competition rank ("min")
     whatever the tie method, as :meth:`Evaluation.top` chooses them, so
     every unit tied at a cut is in.
     """
-    tiebreak = tiebreak or []
+    records = evaluation.to_records(within, ties=ties, tiebreak=tiebreak)
     ranks = evaluation.rank(within, ties=ties, tiebreak=tiebreak)
-    places = ranks if ties == "min" else evaluation.rank(within, ties="min", tiebreak=tiebreak)
+    places = evaluation.rank(within, ties="min", tiebreak=tiebreak)
     groups = None
     if within is not None:
         units = evaluation.units
         groups = units.categories if within == "category" else units.parents
-    records = []
-    for i, record in enumerate(evaluation.to_records()):
-        row = {k: v for k, v in record.items() if not k.startswith("rank")}
-        if within == "parent":
-            row["parent"] = str(groups[i]) if groups is not None else ""
-        row["rank"] = plain_rank(float(ranks[i]))
-        records.append(row)
-    keys = (evaluation.units.ids, ranks) if groups is None else (
-        evaluation.units.ids, ranks, groups
-    )  # fmt: skip
-    order = np.lexsort(keys)
+    for i, record in enumerate(records):
+        record["rank"] = plain_rank(record["rank"])
+        if within == "parent" and groups is not None:
+            record.setdefault("parent", str(groups[i]))
+    ids = evaluation.units.ids
+    order = np.lexsort((ids, ranks) if groups is None else (ids, ranks, groups))
     if top is not None:
         order = order[places[order] <= top]
     return records, order, groups, places <= awards
 
 
-def _ranking(evaluation: pe.Evaluation, within: str | None, **options: Any) -> str:
+def _ranking(evaluation: pe.Evaluation, within: GroupBy | None, **options: Any) -> str:
     records, order, groups, award = _ranked_records(evaluation, within, **options)
     return ranking_table(records, order, groups, within, award)
 
