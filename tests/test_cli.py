@@ -447,6 +447,7 @@ def test_output_to_a_full_device_is_an_error() -> None:
     assert_error(result.stderr, "cannot write the output: No space left on device")
 
 
+@pytest.mark.skipif(os.name != "posix", reason="closes file descriptor 1 in the child")
 def test_closed_stdout_is_an_error() -> None:
     """With standard output closed nothing is lost silently: an error line and exit 1."""
     result = cli("rubrics", stdout=None, preexec_fn=lambda: os.close(1))
@@ -622,3 +623,12 @@ def test_missing_scale_min_counts_the_scale_minimum(
     result = json.loads(capsys.readouterr().out)
     assert result["units"][0]["index"] == pytest.approx(2.4)
     assert result["settings"]["missing"] == "scale_min"
+
+
+def test_group_titles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Units without a units file form the group '(none)'; a single unit is '1 unit'."""
+    assert main(_evaluate_csv(tmp_path, TIED)) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "category (none) (2 units)"
+    text = "unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\n"
+    assert main(_evaluate_csv(tmp_path, text, "--within", "none")) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "all units (1 unit)"

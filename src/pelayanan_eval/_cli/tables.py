@@ -48,9 +48,9 @@ def ranking_table(
         group = "" if groups is None else groups[i]
         if not lines or group != current:
             current = group
-            title = f"{within} {group} ({counts[group]} units)" if within else (
-                f"all units ({len(records)} units)"
-            )  # fmt: skip
+            size = counts[group] if within else len(records)
+            label = f"{within} {group or '(none)'}" if within else "all units"
+            title = f"{label} ({size} unit{'s' if size != 1 else ''})"
             lines += ["", title, f"{'rank':>5}  {'unit':<16} {'name':<34} {'index':>6}  grade"]
         record = records[i]
         mark = AWARD_MARK if award[i] else ""
