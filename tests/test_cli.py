@@ -632,3 +632,19 @@ def test_group_titles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     text = "unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\n"
     assert main(_evaluate_csv(tmp_path, text, "--within", "none")) == 0
     assert capsys.readouterr().out.splitlines()[0] == "all units (1 unit)"
+
+
+def test_os_error_while_loading_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An OSError from reading a rubric (permission denied) is an error line naming the file."""
+    import pelayanan_eval as pe
+
+    def refuse(source: str) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", source)
+
+    monkeypatch.setattr(pe, "load_rubric", refuse)
+    path = str(tmp_path / "locked.yaml")
+    for command in _rubric_commands(path, tmp_path):
+        assert main(command) == 1, command
+        assert_error(capsys.readouterr().err, f"error: {path}: Permission denied")
