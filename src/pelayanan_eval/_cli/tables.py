@@ -73,7 +73,7 @@ def ikm_table(records: Sequence[dict[str, Any]], rubric_id: str, weights: str, b
     ]
     for r in records:
         lines.append(
-            f"{str(r['unit'])[:24]:<24} {r['respondents']:>11} {r['ikm']:>8.4f} "
-            f"{r['ikm_rounded']:>7.2f}  {r['mutu']:<4} {r['kinerja']}"
+            f"{str(r['unit'])[:24]:<24} {r['respondents']:>11} {r['index']:>8.4f} "
+            f"{r['rounded']:>7.2f}  {r['grade']:<4} {r['grade_label']}"
         )
     return "\n".join(lines)
