@@ -455,6 +455,14 @@ def test_closed_stdout_is_an_error() -> None:
     assert_error(result.stderr, "standard output is closed")
 
 
+class ClosedPipe(io.StringIO):
+    """A standard stream whose reader has gone away."""
+
+    def write(self, text: str) -> int:
+        """Refuse the text: the pipe is closed."""
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
 @pytest.mark.parametrize(
     "command", [["demo"], ["rubrics"], ["rubric", "show", "permenpanrb-17-2017"]]
 )
@@ -462,14 +470,16 @@ def test_broken_pipe_exits_quietly(
     command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """When the reader of the output goes away, the command exits 141 without a message."""
-
-    class ClosedPipe(io.StringIO):
-        def write(self, text: str) -> int:
-            raise BrokenPipeError(32, "Broken pipe")
-
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert main(command) == 141
     assert "error" not in capsys.readouterr().err
+
+
+def test_broken_pipe_on_stderr_exits_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output and notes into one closed pipe (``2>&1 | head``): exit 141, no traceback."""
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", ClosedPipe())
+    assert main(["rubric", "show", "permenpanrb-17-2017"]) == 141
 
 
 def test_broken_pipe_through_a_process() -> None:

@@ -183,11 +183,11 @@ def _error(message: str) -> int:
     return 1
 
 
-def _silence_stdout() -> None:
-    """Point standard output at the null device so that the exit flush cannot fail again."""
+def _silence(stream: object) -> None:
+    """Point a standard stream at the null device so that the exit flush cannot fail again."""
     try:
-        fileno = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # not a real file (a test's stand-in)
+        fileno = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):  # closed, or not a real file (a stand-in)
         return
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fileno)
@@ -207,24 +207,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     code 1 (argparse exits 2 on bad arguments); when the reader of the
     output goes away (``| head -1``) the command stops quietly with 141.
     """
-    args = build_parser().parse_args(argv)
+    try:
+        return _run(build_parser().parse_args(argv))
+    except BrokenPipeError:
+        _silence(sys.stdout)
+        _silence(sys.stderr)
+        return BROKEN_PIPE
+
+
+def _run(args: argparse.Namespace) -> int:
     if sys.stdout is None:
         return _error("standard output is closed; nothing was run")
-    run: Callable[[argparse.Namespace], str] = args.run
+    command: Callable[[argparse.Namespace], str] = args.run
     try:
-        text = run(args)
+        text = command(args)
     except (PelayananEvalError, CommandError) as error:
         return _error(str(error))
+    except BrokenPipeError:  # a note on a standard error that is a closed pipe
+        raise
     except OSError as error:
         return _error(_os_message(error))
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
-        _silence_stdout()
-        return BROKEN_PIPE
+        raise
     except OSError as error:
-        _silence_stdout()
+        _silence(sys.stdout)
         return _error(f"cannot write the output: {error.strerror or error}")
     return 0
 
