@@ -658,3 +658,23 @@ def test_os_error_while_loading_is_one_error_line(
     for command in _rubric_commands(path, tmp_path):
         assert main(command) == 1, command
         assert_error(capsys.readouterr().err, f"error: {path}: Permission denied")
+
+
+def test_csv_not_utf8_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV file in another encoding (Latin-1) is an error naming the file and line."""
+    command = _evaluate_csv(tmp_path, "")
+    (tmp_path / "obs.csv").write_bytes(b"unit,visit,a1,a2,b1,b2\ncaf\xe9,1,4,4,4,4\n")
+    assert main(command) == 1
+    assert_error(capsys.readouterr().err, "obs.csv line 2: not UTF-8 text")
+
+
+def test_many_units_missing_from_units_file_are_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seven units without a row: five are named, the other two counted."""
+    units = tmp_path / "units.csv"
+    units.write_text("id,name,category\nu1,Satu,kel\n", encoding="utf-8")
+    rows = "".join(f"x{i},1,3,3,3,3\n" for i in range(7))
+    command = _evaluate_csv(tmp_path, "unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\n" + rows)
+    assert main([*command, "--units", str(units)]) == 1
+    assert_error(capsys.readouterr().err, "'x4' and 2 more, which have observations")

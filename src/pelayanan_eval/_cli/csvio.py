@@ -120,10 +120,9 @@ def check_units_listed(observed: Iterable[str], units: Sequence[pe.Unit], units_
     known = {unit.id for unit in units}
     absent = sorted(set(observed) - known)
     if absent:
-        shown = [f"{u!r}{did_you_mean(u, known)}" for u in absent[:SHOWN]]
-        more = f" and {len(absent) - SHOWN} more" if len(absent) > SHOWN else ""
+        shown = [f"{u!r}{did_you_mean(u, known)}" for u in absent[:SHOWN]] + absent[SHOWN:]
         raise ObservationError(
-            f"{units_path}: no row for unit(s) {', '.join(shown)}{more}, which have observations"
+            f"{units_path}: no row for unit(s) {listed(shown)}, which have observations"
         )
 
 
