@@ -303,7 +303,7 @@ def _rubric_commands(path: str, tmp_path: Path) -> list[list[str]]:
 # they escape as foreign exceptions. Strict: remove a case from here when it passes.
 LOADER_PENDING = frozenset(
     {"a 5000-digit weight", "a bad !!bool", "a bad !!int", "a bad date", "deep nesting",
-     "a symlink loop"}
+     "a symlink loop", "a NUL in the path"}
 )  # fmt: skip
 
 
@@ -327,20 +327,23 @@ def test_hostile_rubric_file_is_one_error_line(
         assert captured.out == ""
 
 
-@pytest.mark.parametrize("case", _cases(["a folder", "no such file", "a symlink loop"]))
+@pytest.mark.parametrize(
+    "case", _cases(["a folder", "no such file", "a symlink loop", "a NUL in the path"])
+)
 def test_unreadable_rubric_path_is_one_error_line(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A rubric path that is a folder, missing or a symlink loop is an error line and exit 1."""
-    path = tmp_path / "rubric.yaml"
+    """A rubric path that is a folder, missing, a symlink loop or has a NUL: error line, exit 1."""
+    path = tmp_path / ("rubric.yaml\x00" if case == "a NUL in the path" else "rubric.yaml")
     if case == "a folder":
         path.mkdir()
     elif case == "a symlink loop":
         (tmp_path / "other.yaml").symlink_to(path)
         path.symlink_to(tmp_path / "other.yaml")
+    named = "NUL" if case == "a NUL in the path" else "rubric.yaml"
     for command in _rubric_commands(str(path), tmp_path):
         assert main(command) == 1, command
-        assert_error(capsys.readouterr().err, "rubric.yaml")
+        assert_error(capsys.readouterr().err, named)
 
 
 @pytest.mark.xfail(strict=True, reason="needs the hardened rubric loader")
