@@ -23,7 +23,7 @@ from pelayanan_eval._cli.csvio import (
 )
 from pelayanan_eval._cli.tables import ikm_table, plain_rank, ranking_table
 from pelayanan_eval.exceptions import ProvisionalRubricWarning
-from pelayanan_eval.typing import GroupBy, TieMethod
+from pelayanan_eval.typing import BandScale, GroupBy, TieMethod
 
 DEMO_AWARDS = 2  # the best two of each category get an award
 
@@ -88,7 +88,7 @@ def check(args: argparse.Namespace) -> str:
 def grade(args: argparse.Namespace) -> str:
     """``grade``: value, rounded value, code and label of each value."""
     rubric = load(args.rubric)
-    on = "converted" if args.converted else "index"
+    on: BandScale = "reported" if args.converted else "index"
     lines = []
     for value in args.values:
         result = rubric.grade(value, on=on)
@@ -135,10 +135,8 @@ def _ranked_records(
     if within is not None:
         units = evaluation.units
         groups = units.categories if within == "category" else units.parents
-    for i, record in enumerate(records):
+    for record in records:
         record["rank"] = plain_rank(record["rank"])
-        if within == "parent" and groups is not None:
-            record.setdefault("parent", str(groups[i]))
     ids = evaluation.units.ids
     order = np.lexsort((ids, ranks) if groups is None else (ids, ranks, groups))
     if top is not None:

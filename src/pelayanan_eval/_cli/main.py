@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("values", metavar="VALUE", type=float, nargs="+")
     grade.add_argument(
         "--converted", action="store_true",
-        help="values are on the converted scale (e.g. IKM 25-100)",
+        help="values are on the reported scale, after the conversion (e.g. IKM 25-100)",
     )  # fmt: skip
     grade.set_defaults(run=commands.grade)
     return parser

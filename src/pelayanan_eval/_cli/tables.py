@@ -66,7 +66,7 @@ def ranking_table(
 
 
 def ikm_table(records: Sequence[dict[str, Any]], rubric_id: str, weights: str, bands: str) -> str:
-    """One line per unit: respondents, IKM on 1-4 and converted, mutu and kinerja."""
+    """One line per unit: respondents, IKM on 1-4 and reported (25-100), mutu and kinerja."""
     lines = [
         f"IKM under {rubric_id}; weights {weights}; bands {bands}",
         f"{'unit':<24} {'respondents':>11} {'IKM 1-4':>8} {'IKM':>7}  mutu kinerja",
