@@ -681,3 +681,20 @@ def test_many_units_missing_from_units_file_are_counted(
     command = _evaluate_csv(tmp_path, "unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\n" + rows)
     assert main([*command, "--units", str(units)]) == 1
     assert_error(capsys.readouterr().err, "'x4' and 2 more, which have observations")
+
+
+def test_within_parent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--within parent ranks each parent's units apart, and the records name the parent."""
+    import json
+
+    units = tmp_path / "units.csv"
+    units.write_text("id,name,category,parent\nu2,Dua,kel,p1\nu5,Lima,kel,p2\n", encoding="utf-8")
+    command = [*_evaluate_csv(tmp_path, TIED, "--within", "parent"), "--units", str(units)]
+    assert main([*command, "--tiebreak", "A", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)["units"]
+    assert [(r["unit"], r["parent"], r["rank"]) for r in records] == [
+        ("u2", "p1", 1),
+        ("u5", "p2", 1),
+    ]
+    assert main(command) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "parent p1 (1 unit)"
