@@ -299,20 +299,7 @@ def _rubric_commands(path: str, tmp_path: Path) -> list[list[str]]:
     ]
 
 
-# The loader refuses these with a RubricError once its hardening (issue 8) is in; until then
-# they escape as foreign exceptions. Strict: remove a case from here when it passes.
-LOADER_PENDING = frozenset(
-    {"a 5000-digit weight", "a bad !!bool", "a bad !!int", "a bad date", "deep nesting",
-     "a symlink loop", "a NUL in the path"}
-)  # fmt: skip
-
-
-def _cases(names: list[str]) -> list[Any]:
-    pending = pytest.mark.xfail(strict=True, reason="needs the hardened rubric loader")
-    return [pytest.param(n, marks=pending) if n in LOADER_PENDING else n for n in names]
-
-
-@pytest.mark.parametrize("case", _cases(sorted(HOSTILE_RUBRICS)))
+@pytest.mark.parametrize("case", sorted(HOSTILE_RUBRICS))
 def test_hostile_rubric_file_is_one_error_line(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -328,7 +315,7 @@ def test_hostile_rubric_file_is_one_error_line(
 
 
 @pytest.mark.parametrize(
-    "case", _cases(["a folder", "no such file", "a symlink loop", "a NUL in the path"])
+    "case", ["a folder", "no such file", "a symlink loop", "a NUL in the path"]
 )
 def test_unreadable_rubric_path_is_one_error_line(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -346,7 +333,6 @@ def test_unreadable_rubric_path_is_one_error_line(
         assert_error(capsys.readouterr().err, named)
 
 
-@pytest.mark.xfail(strict=True, reason="needs the hardened rubric loader")
 def test_hostile_rubric_through_a_process(tmp_path: Path) -> None:
     """Run as a program, a hostile rubric file gives one error line, exit 1 and no traceback."""
     path = tmp_path / "hostile.yaml"

@@ -139,20 +139,7 @@ def test_cli_uses_only_the_public_api() -> None:
     assert not offences, "the CLI imports private modules:\n" + "\n".join(offences)
 
 
-# Over the limit today and still to be split (issue 8); strict, so a split module fails here
-# until it leaves this set.
-TOO_LONG = frozenset({"pelayanan_eval._evaluation.result"})
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="over 400 lines, to split"))
-        if m in TOO_LONG
-        else m
-        for m in sorted(MODULES)
-    ],
-)
+@pytest.mark.parametrize("module", sorted(MODULES))
 def test_module_is_short(module: str) -> None:
     """No module is over 400 lines."""
     lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
