@@ -65,6 +65,15 @@ def test_grade_command(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
+@pytest.mark.parametrize("flag", ["--reported", "--converted"])
+def test_grade_reported_scale(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """'grade --reported' (or its old name --converted) grades IKM values on 25-100."""
+    # 85.25 lies in B (76.61-88.30) and 88.305 rounds half up to 88.31, in A
+    assert main(["grade", "permenpanrb-14-2017-ikm", flag, "85.25", "88.305"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(row[1], row[2]) for row in rows] == [("85.25", "B"), ("88.31", "A")]
+
+
 def test_grade_out_of_range_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     """An ungradable value exits 1 with the library's message, no traceback."""
     assert main(["grade", "permenpanrb-17-2017", "7"]) == 1

@@ -68,7 +68,7 @@ def test_cli_grade(mode: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     """The command line's grade command prints the same grades."""
     path = tmp_path / "ikm.yaml"
     path.write_text(pe.dump_rubric(_rubric(mode)), encoding="utf-8")
-    assert main(["grade", str(path), *map(str, VALUES), "--converted"]) == 0
+    assert main(["grade", str(path), *map(str, VALUES), "--reported"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert [line.split("\t")[2] for line in out] == EXPECTED[mode]
 

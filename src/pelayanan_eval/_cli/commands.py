@@ -88,7 +88,7 @@ def check(args: argparse.Namespace) -> str:
 def grade(args: argparse.Namespace) -> str:
     """``grade``: value, rounded value, code and label of each value."""
     rubric = load(args.rubric)
-    on: BandScale = "reported" if args.converted else "index"
+    on: BandScale = "reported" if args.reported else "index"
     lines = []
     for value in args.values:
         result = rubric.grade(value, on=on)

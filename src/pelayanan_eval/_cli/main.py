@@ -169,8 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("rubric", metavar="ID|PATH")
     grade.add_argument("values", metavar="VALUE", type=float, nargs="+")
     grade.add_argument(
-        "--converted", action="store_true",
-        help="values are on the reported scale, after the conversion (e.g. IKM 25-100)",
+        "--reported", "--converted", action="store_true", dest="reported",
+        help="values are on the reported scale, after the conversion (e.g. IKM 25-100); "
+        "--converted is the old name",
     )  # fmt: skip
     grade.set_defaults(run=commands.grade)
     return parser
