@@ -116,7 +116,7 @@ def test_17_2017_every_leaf_has_levels(rubric_17: pe.Rubric) -> None:
 def test_17_2017_all_fives_scores_five(rubric_17: pe.Rubric) -> None:
     """With exact fractions, all 5s give 5.00 (the app's rounded decimals give 4.991)."""
     index = rubric_17.leaf_weights @ np.full(37, 5.0)
-    assert rubric_17.grade(index).value == 5.0
+    assert rubric_17.grade(index).rounded == 5.0
 
 
 def test_17_2017_alternative_aspect_weights(rubric_17: pe.Rubric) -> None:
@@ -173,7 +173,7 @@ def test_ikm_2004_printed_weights() -> None:
     ]
     # all answers 3 -> 14 x 0.071 x 3 = 2.982 -> x 25 = 74.55 -> B (62.51-81.25)
     grade = rubric.grade(rubric.leaf_weights @ np.full(14, 3.0))
-    assert (grade.value, grade.code) == (74.55, "B")
+    assert (grade.rounded, grade.code) == (74.55, "B")
     # all answers 1 give 0.994 x 25 = 24.85, below the printed 25: still the lowest band D
     assert rubric.grade(rubric.leaf_weights @ np.ones(14)).code == "D"
 

@@ -34,8 +34,19 @@ def test_on_converted_is_a_deprecated_alias_of_reported() -> None:
     rubric = load_quietly("permenpanrb-14-2017-ikm")
     with pytest.warns(DeprecationWarning, match="on='converted' is deprecated"):
         old = rubric.grade(85.25, on="converted")  # type: ignore[call-overload]
-    assert (old.code, old.value) == (rubric.grade(85.25, on="reported").code, 85.25)
+    assert (old.code, old.rounded) == (rubric.grade(85.25, on="reported").code, 85.25)
     table = ikm.BAND_TABLES["permenpanrb-14-2017"]
     with pytest.warns(DeprecationWarning, match="on='converted' is deprecated"):
         copy = ikm.BandTable(table.id, "converted", table.rounding, table.grades, table.source)  # type: ignore[arg-type]
     assert copy.on == "reported"
+
+
+def test_grade_value_and_raw_are_deprecated_aliases() -> None:
+    """Grade.value / Grade.raw warn and equal Grade.rounded / Grade.reported."""
+    rubric = load_quietly("permenpanrb-17-2017")
+    grade = rubric.grade(4.505)  # 4.505 rounds half up to 4.51, band A from 4.51
+    assert (grade.code, grade.rounded, grade.reported) == ("A", 4.51, 4.505)
+    with pytest.warns(DeprecationWarning, match="Grade.value is deprecated"):
+        assert grade.value == 4.51
+    with pytest.warns(DeprecationWarning, match="Grade.raw is deprecated"):
+        assert grade.raw == 4.505

@@ -32,19 +32,19 @@ def test_4505_rounds_half_up_like_a_spreadsheet(rubric_17: pe.Rubric) -> None:
     """4.505 is stored as 4.50499...; a spreadsheet shows 4.51, which is band A (>= 4.51)."""
     assert 4.505 < 4.505000000000001  # the float really is below the decimal tie
     grade = rubric_17.grade(4.505)
-    assert (grade.code, grade.label, grade.value, grade.lower) == (
+    assert (grade.code, grade.label, grade.rounded, grade.lower) == (
         "A",
         "Pelayanan Prima",
         4.51,
         4.51,
     )
-    assert grade.raw == 4.505
+    assert grade.reported == 4.505
 
 
 def test_45049_stays_below_band_a(rubric_17: pe.Rubric) -> None:
     """4.5049 rounds to 4.50, inside A- (4.01-4.50)."""
     grade = rubric_17.grade(4.5049)
-    assert (grade.code, grade.value) == ("A-", 4.5)
+    assert (grade.code, grade.rounded) == ("A-", 4.5)
 
 
 @pytest.mark.parametrize(
@@ -85,8 +85,11 @@ def test_array_grading_is_vectorised_codes(rubric_17: pe.Rubric) -> None:
 
 def test_ikm_published_examples(rubric_ikm: pe.Rubric) -> None:
     """IKM 3.41 -> 85.25 -> B Baik; 3.80 -> 95.00 -> A Sangat Baik (DESIGN.md example)."""
-    assert (rubric_ikm.grade(3.41).value, str(rubric_ikm.grade(3.41))) == (85.25, "B (Baik)")
-    assert (rubric_ikm.grade(3.80).value, str(rubric_ikm.grade(3.80))) == (95.0, "A (Sangat Baik)")
+    assert (rubric_ikm.grade(3.41).rounded, str(rubric_ikm.grade(3.41))) == (85.25, "B (Baik)")
+    assert (rubric_ikm.grade(3.80).rounded, str(rubric_ikm.grade(3.80))) == (
+        95.0,
+        "A (Sangat Baik)",
+    )
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,7 @@ def grade(args: argparse.Namespace) -> str:
     lines = []
     for value in args.values:
         result = rubric.grade(value, on=on)
-        lines.append(f"{value:g}\t{result.value:g}\t{result.code}\t{result.label}\n")
+        lines.append(f"{value:g}\t{result.rounded:g}\t{result.code}\t{result.label}\n")
     return "".join(lines)
 
 

@@ -118,20 +118,36 @@ class Grade:
         Band label, e.g. ``"Sangat Baik"``.
     lower
         The band's printed lower bound.
-    value
-        The rounded value that was graded (on the rubric's reported scale).
-    raw
-        The value before rounding.
+    rounded
+        The rounded value that was graded, on the reported scale (was ``value``).
+    reported
+        The value on the reported scale before rounding (was ``raw``).
     """
 
     code: str
     label: str
     lower: float
-    value: float
-    raw: float
+    rounded: float
+    reported: float
 
     def __str__(self) -> str:
         return f"{self.code} ({self.label})" if self.label else self.code
+
+    @property
+    def value(self) -> float:
+        """Deprecated alias of :attr:`rounded`."""
+        warnings.warn(
+            "Grade.value is deprecated; use Grade.rounded", DeprecationWarning, stacklevel=2
+        )
+        return self.rounded
+
+    @property
+    def raw(self) -> float:
+        """Deprecated alias of :attr:`reported`."""
+        warnings.warn(
+            "Grade.raw is deprecated; use Grade.reported", DeprecationWarning, stacklevel=2
+        )
+        return self.reported
 
 
 def _bands(values: Iterable[Band]) -> tuple[Band, ...]:

@@ -206,7 +206,7 @@ class Rubric:
         --------
         >>> import pelayanan_eval as pe
         >>> r = pe.load_rubric("permenpanrb-17-2017")  # doctest: +SKIP
-        >>> str(r.grade(4.505)), r.grade(4.505).value  # doctest: +SKIP
+        >>> str(r.grade(4.505)), r.grade(4.505).rounded  # doctest: +SKIP
         ('A (Pelayanan Prima)', 4.51)
         """
         if not self.grades.bands:
