@@ -282,3 +282,16 @@ def test_cards_refuses_one_id_as_text_and_top_takes_numpy_integers(rubric: pe.Ru
         ev.cards("u1")
     assert [row.unit for row in ev.top(np.int64(1))] == [row.unit for row in ev.top(1)]
     assert [card.unit.id for card in ev.cards(["u2", "u1"])] == ["u2", "u1"]
+
+
+def test_unknown_criterion_is_a_library_error(rubric: pe.Rubric) -> None:
+    """scores('bb1') names the close id 'b1' in an UnknownCriterionError (also a KeyError)."""
+    from pelayanan_eval.exceptions import UnknownCriterionError
+
+    ev = pe.evaluate(rubric, observations(rubric), units=UNITS)
+    with pytest.raises(
+        UnknownCriterionError, match=r"has no criterion 'bb1' \(did you mean 'b1'\?\)"
+    ):
+        ev.scores("bb1")
+    with pytest.raises(KeyError):
+        rubric["a3"]

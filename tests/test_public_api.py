@@ -32,6 +32,8 @@ def test_exception_tree() -> None:
     assert issubclass(exceptions.RubricError, ValueError)
     assert issubclass(exceptions.ScoreError, ValueError)
     assert issubclass(exceptions.RubricNotFoundError, LookupError)
+    assert issubclass(exceptions.UnknownCriterionError, KeyError)
+    assert issubclass(exceptions.UnknownCriterionError, exceptions.PelayananEvalError)
     assert issubclass(exceptions.ProvisionalRubricWarning, UserWarning)
     assert sorted(exceptions.__all__) == exceptions.__all__
 

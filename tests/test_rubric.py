@@ -7,6 +7,7 @@ import pytest
 
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import RubricError
+from tests.conftest import MINI_YAML
 
 
 def test_effective_weights_are_products_down_the_path(mini: pe.Rubric) -> None:
@@ -327,3 +328,17 @@ def test_constructor_refuses_deep_nesting() -> None:
         message
         == "criteria" + "[0].criteria" * 32 + ": criteria are nested more than 32 levels deep"
     )
+
+
+def test_percentages_among_relative_points_are_refused() -> None:
+    """A percentage beside relative points (0.6 : 2 silently) is an error, in files and with_weights."""
+    text = MINI_YAML.replace("{id: a1, name: Satu, weight: 2,", "{id: a1, name: Satu, weight: 60%,")
+    with pytest.raises(RubricError, match=r"criteria\[0\]\.criteria\[0\]\.weight: is a percentage "
+                                          r"\('60%'\) under 'weighting: relative'"):  # fmt: skip
+        pe.parse_rubric(text)
+    mini = pe.parse_rubric(MINI_YAML)
+    with pytest.raises(RubricError, match=r"a1: '50%' is a percentage, but the weights of its "
+                                          r"siblings are relative points"):  # fmt: skip
+        mini.with_weights({"a1": "50%"})
+    # points are fine: a1 : a2 = 1 : 1 within aspect a (60 %), so a1 weighs 0.3
+    assert mini.with_weights({"a1": 1}).weight_of("a1") == pytest.approx(0.3)

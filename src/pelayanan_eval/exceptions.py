@@ -12,7 +12,9 @@ can catch either::
     ├── ObservationError(PelayananEvalError, ValueError)  observations or units are invalid
     │   └── MissingScoreError                             criteria not scored (missing="error")
     ├── OptionError(PelayananEvalError, ValueError)       an unknown option (aggregation, ties, ...)
-    └── UnknownUnitError(PelayananEvalError, LookupError) no unit has that id
+    ├── UnknownUnitError(PelayananEvalError, LookupError) no unit has that id
+    └── UnknownCriterionError(PelayananEvalError, KeyError)
+            the rubric has no criterion with that id
 
 Warnings::
 
@@ -32,6 +34,7 @@ __all__ = [
     "RubricError",
     "RubricNotFoundError",
     "ScoreError",
+    "UnknownCriterionError",
     "UnknownUnitError",
 ]
 
@@ -102,6 +105,13 @@ class OptionError(PelayananEvalError, ValueError):
 
 class UnknownUnitError(PelayananEvalError, LookupError):
     """No unit in the evaluation has the requested id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownCriterionError(PelayananEvalError, KeyError):
+    """The rubric has no criterion with the requested id; the message names close ids."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""

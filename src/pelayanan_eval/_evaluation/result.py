@@ -120,7 +120,7 @@ class Evaluation:
         if key == "index":
             return self.index
         if isinstance(key, str):
-            self.rubric[key]  # raises KeyError naming close ids
+            self.rubric[key]  # raises UnknownCriterionError naming close ids
             result: Array = self.node_scores[:, self.node_ids.index(key)]
             return result
         columns = [self.node_ids.index(node_id) for node_id in self.score_ids(key)]

@@ -54,6 +54,7 @@ def _build(reader: Reader, doc: Any) -> Rubric | None:
             rounding = Rounding(rnd["digits"], rnd.get("mode", "half_up"))
     grades = GradeScale(_bands(reader, data.get("grades")))
     criteria = _criteria(reader, data["criteria"], ("criteria",)) if "criteria" in data else None
+    _no_percent_points(reader, data, ())
     if scale is None or criteria is None:
         return None
     try:
@@ -110,6 +111,21 @@ def _bands(reader: Reader, value: Any) -> tuple[Band, ...]:
     return tuple(bands)
 
 
+def _no_percent_points(reader: Reader, data: dict[Any, Any], path: Path) -> None:
+    """Refuse a percentage among relative points: '60%' next to 2 would be read as 0.6 : 2."""
+    children = data.get("criteria")
+    if data.get("weighting") != "relative" or not isinstance(children, list):
+        return
+    for i, child in enumerate(children):
+        weight = child.get("weight") if isinstance(child, dict) else None
+        if isinstance(weight, str) and "%" in weight:
+            reader.problem(
+                (*path, "criteria", i, "weight"),
+                f"is a percentage ({weight!r}) under 'weighting: relative', whose weights are "
+                "points; write points, or use 'weighting: normalized' for percentages",
+            )
+
+
 def _criteria(reader: Reader, value: Any, path: Path) -> tuple[Criterion, ...] | None:
     if not isinstance(value, list):
         reader.problem(path, f"must be a list of criteria, got {show(value)}")
@@ -139,6 +155,7 @@ def _criterion(reader: Reader, value: Any, path: Path) -> Criterion | None:
         if data["criteria"] == []:
             reader.problem((*path, "criteria"), "must list at least one criterion")
         children = _criteria(reader, data["criteria"], (*path, "criteria")) or ()
+        _no_percent_points(reader, data, path)
     try:
         weight = parse_weight(data.get("weight"))
     except ValueError as error:

@@ -26,7 +26,7 @@ from pelayanan_eval._rubric.parts import (
     parse_weight,
     show,
 )
-from pelayanan_eval.exceptions import RubricError, ScoreError
+from pelayanan_eval.exceptions import RubricError, ScoreError, UnknownCriterionError
 from pelayanan_eval.typing import BandScale
 
 
@@ -146,7 +146,9 @@ class Rubric:
         position = self._compiled.position.get(criterion_id)
         if position is None:
             hint = suggest(str(criterion_id), self._compiled.position)
-            raise KeyError(f"rubric {self.id!r} has no criterion {criterion_id!r}{hint}")
+            raise UnknownCriterionError(
+                f"rubric {self.id!r} has no criterion {criterion_id!r}{hint}"
+            )
         return self._compiled.nodes[position]
 
     def __contains__(self, criterion_id: object) -> bool:
@@ -255,6 +257,14 @@ class Rubric:
         parsed: dict[str, float | None] = {}
         for key, raw in weights.items():
             if key not in self:
+                continue
+            path = self._compiled.paths[key]
+            how = self.weighting if len(path) == 1 else self[path[-2]].weighting
+            if how == "relative" and isinstance(raw, str) and "%" in raw:
+                problems.append(
+                    f"with_weights: {key}: {raw!r} is a percentage, but the weights of its "
+                    "siblings are relative points; give points"
+                )
                 continue
             try:
                 parsed[key] = parse_weight(raw)
