@@ -86,19 +86,30 @@ def _cube(
     order: npt.NDArray[np.intp] | None,
     fill: Any = np.nan,
 ) -> npt.NDArray[Any]:
-    """Arrange rows as [group, position, column], padded with `fill`; a view when laid out so."""
+    """Arrange rows as [group, position, column], padded with `fill`.
+
+    Rows grouped by code with as many rows in every group (grouped input:
+    the observations keep it so) give a view, no copy. Otherwise rows are
+    placed by `order` (the position within a group follows it; default:
+    row order) in one scatter.
+    """
     n, width = values.shape
     counts = np.bincount(codes, minlength=groups)
     depth = int(counts.max()) if n else 0
     if order is None:
-        if bool(np.all(counts == depth)) and (n < 2 or bool(np.all(codes[1:] >= codes[:-1]))):
+        grouped = n < 2 or bool(np.all(codes[1:] >= codes[:-1]))
+        if grouped and bool(np.all(counts == depth)):
             return values.reshape(groups, depth, width)
-        order = np.argsort(codes, kind="stable")
-    ordered = codes[order]
+        if not grouped:
+            order = np.argsort(codes, kind="stable")
     starts = np.cumsum(counts) - counts
-    position = np.arange(n) - starts[ordered]
+    if order is None:
+        position = np.arange(n) - starts[codes]
+    else:  # the rank of each row within its group, in `order`
+        position = np.empty(n, dtype=np.intp)
+        position[order] = np.arange(n) - starts[codes[order]]
     cube = np.full((groups, depth, width), fill, dtype=values.dtype)
-    cube[ordered, position] = values[order]
+    cube[codes, position] = values
     return cube
 
 

@@ -96,7 +96,9 @@ def evaluate(
     units
         The units, with names and categories (a list of :class:`Unit` or a
         :class:`Units` table); by default the units seen in `observations`,
-        in sorted id order, without names or categories. Every unit must
+        in their order (``observations.unit_ids``: order of first
+        appearance, or of the `unit_ids` given with integer codes), without
+        names or categories. Every unit must
         have observations and every observation a unit.
     aggregate
         How visits combine: a method name (``"mean"``, ``"median"``,
