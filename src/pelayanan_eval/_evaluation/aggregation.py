@@ -10,7 +10,6 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import BLOCK_CELLS
 from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval.exceptions import ObservationError, OptionError
 
@@ -184,38 +183,6 @@ def aggregate(
                 keep = (rank >= cut[:, None, :]) & (rank < (count - cut)[:, None, :])
                 result = np.where(keep, ordered, 0.0).sum(axis=1) / (count - 2 * cut)
     return result
-
-
-def mean_and_product(
-    values: Array, codes: npt.NDArray[np.intp], groups: int, matrix: Array
-) -> tuple[Array, Array] | None:
-    """Each group's mean row and its product with `matrix`, in one pass over `values`.
-
-    For complete rows grouped by code with as many rows in every group (the
-    common case: each unit visited the same number of times): block by
-    block, the visits are added while the block is in cache and the means
-    multiplied by `matrix` (the roll-up) from there, so `values` is read
-    once and the means are not read back. Returns None for any other
-    layout (the caller then aggregates and rolls up in two steps).
-    """
-    cube = _cube(values, codes, groups, None)
-    if not np.shares_memory(cube, values):
-        return None
-    depth, width = cube.shape[1], cube.shape[2]
-    means = np.empty((groups, width))
-    product = np.empty((groups, matrix.shape[1]))
-    step = max(1, 4 * BLOCK_CELLS // max(depth * width, 1))
-    for start in range(0, groups, step):
-        block, out = cube[start : start + step], means[start : start + step]
-        if depth == 1:
-            out[...] = block[:, 0]
-        else:
-            np.add(block[:, 0], block[:, 1], out=out)
-            for visit in range(2, depth):  # a loop over visits, not units
-                out += block[:, visit]
-            out /= depth
-        np.matmul(out, matrix, out=product[start : start + step])
-    return means, product
 
 
 def any_per_group(

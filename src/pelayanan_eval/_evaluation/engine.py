@@ -12,7 +12,7 @@ from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group, mean_and_product
+from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group
 from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
 from pelayanan_eval._evaluation.result import Evaluation, Settings
 from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
@@ -200,16 +200,10 @@ def evaluate(
     options: dict[str, Any] = {"time": time, "observers": observations.observer}
 
     tree = rubric._compiled
-    fused = None
-    if order == "criteria_first" and method.method == "mean" and missing != "renormalize":
-        if complete or missing == "zero":
-            fused = mean_and_product(values, codes, groups, tree.linear)
-    if fused is not None:  # complete, balanced visits: the mean and the roll-up in one pass
-        leaf_scores, inner = _reordered(fused[0], into), _reordered(fused[1], into)
-    elif order == "criteria_first":
-        leaf_scores = _reordered(
-            aggregate_rows(values, codes, groups, method, complete=complete, **options), into
-        )
+    leaf_scores = _reordered(
+        aggregate_rows(values, codes, groups, method, complete=complete, **options), into
+    )
+    if order == "criteria_first":
         if missing == "error" and not complete and np.isnan(leaf_scores).any():
             raise _missing_error(
                 leaf_scores, table.ids.tolist(), rubric.leaf_ids, "unit x criterion pair(s)"
@@ -224,9 +218,6 @@ def evaluate(
                 )
             ]
             raise _missing_error(values, labels, rubric.leaf_ids, "visit x criterion pair(s)")
-        leaf_scores = _reordered(
-            aggregate_rows(values, codes, groups, method, complete=complete, **options), into
-        )
         per_visit = roll_up(values, tree, missing, min_coverage)
         inner = _reordered(aggregate_rows(per_visit, codes, groups, method, **options), into)
     weights = rubric.leaf_weights
