@@ -147,16 +147,20 @@ def is_distinct(array: npt.NDArray[Any]) -> bool:
     >>> is_distinct(np.array(["kel-9", "kel-10", "kel-11"])), is_distinct(np.array([2, 1, 2]))
     (True, False)
     """
-    if increasing(array):
+    if len(array) < 2:
         return True
     if array.dtype.kind == "U":
         length = np.char.str_len(array)
         longer = length[1:] > length[:-1]
         if bool(np.all(longer | ((length[1:] == length[:-1]) & (array[1:] > array[:-1])))):
+            return True  # increasing by length, then text (for equal lengths: as text)
+        if increasing(array):
             return True
         hashed = np.sort(_text_hash(array))
         if not bool(np.any(hashed[1:] == hashed[:-1])):
             return True
+    elif increasing(array):
+        return True
     ordered = np.sort(array)
     return not bool(np.any(ordered[1:] == ordered[:-1]))
 
