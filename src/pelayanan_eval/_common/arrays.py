@@ -76,26 +76,29 @@ def factorize(
         low, high = int(array.min()), int(array.max())
         if high - low <= 2 * len(array) and high < 1 << 63:  # a small span: count, no sort
             # in int64 every value fits and, as the span is small, no difference overflows
-            offset = (array.astype(np.int64) - low).astype(np.intp, copy=False)
+            offset = array.astype(np.intp)
+            offset -= low
             present = np.bincount(offset, minlength=high - low + 1) > 0
-            position = np.cumsum(present, dtype=np.intp) - 1
             uniques = (np.flatnonzero(present).astype(np.int64) + low).astype(array.dtype)
+            if present.all():  # every value of the span occurs: the offsets are the codes
+                return uniques, offset
+            position = np.cumsum(present, dtype=np.intp) - 1
             return uniques, position[offset]
-    change = _changes(array)
-    heads = array[change]
-    if increasing(heads):
-        codes: npt.NDArray[np.intp] = np.cumsum(change, dtype=np.intp) - 1
-        return heads, codes
     if len(array) > 4096:
         # few distinct labels (categories, visit numbers): one comparison pass per label
         # instead of sorting every element
         sample = np.unique(array[:: len(array) // 1024])
         if len(sample) <= 16:
-            codes = np.full(len(array), -1, dtype=np.intp)
+            codes: npt.NDArray[np.intp] = np.full(len(array), -1, dtype=np.intp)
             for i, label in enumerate(sample):
                 codes[array == label] = i
             if bool(np.all(codes >= 0)):
                 return sample, codes
+    change = _changes(array)
+    heads = array[change]
+    if increasing(heads):
+        codes = np.cumsum(change, dtype=np.intp) - 1
+        return heads, codes
     if array.dtype.kind == "U" and len(array) > 4096:
         found = _factorize_text(array)
         if found is not None:

@@ -40,6 +40,10 @@ def _group_codes(groups: npt.ArrayLike, n: int) -> npt.NDArray[np.intp]:
     array = np.asarray(groups)
     if array.shape != (n,):
         raise ScoreError(f"rank: groups has shape {array.shape}, expected ({n},)")
+    if array.dtype.kind in "iu" and n and int(array.min()) >= 0 and int(array.max()) <= 2 * n:
+        # codes already (as a units table keeps them): ranking needs no dense renumbering
+        codes: npt.NDArray[np.intp] = array.astype(np.intp, copy=False)
+        return codes
     return factorize(array if array.dtype.kind in "biufUS" else array.astype(np.str_))[1]
 
 
