@@ -152,6 +152,11 @@ def aggregate(
     if method == "mean" and not padded and (complete or not np.isnan(values).any()):
         # complete, balanced visits: no masking passes; einsum's sum over the middle axis
         # is faster than adding the visit slices (2.4 vs 4.5 ms at 10,000 x 3 x 72)
+        if depth and depth & (depth - 1) == 0:
+            # 1/depth is exact for 1, 2, 4, ... visits: scaling each visit while summing gives
+            # the same numbers as dividing the sum, without a second pass over the result
+            mean: Array = np.einsum("gdw,d->gw", cube, np.full(depth, 1.0 / depth))
+            return mean
         total: Array = np.einsum("gdw->gw", cube)
         total /= depth
         return total
