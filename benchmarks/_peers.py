@@ -88,7 +88,12 @@ def missing_peers() -> list[str]:
 
 
 def prepare(
-    name: str, values: np.ndarray, unit: np.ndarray, ids: np.ndarray, category: np.ndarray, plan: Plan
+    name: str,
+    values: np.ndarray,
+    unit: np.ndarray,
+    ids: np.ndarray,
+    category: np.ndarray,
+    plan: Plan,
 ) -> Callable[[], Result]:
     """Build the peer's frames from the arrays (untimed); return the timed computation.
 

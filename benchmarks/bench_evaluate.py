@@ -106,7 +106,9 @@ def make_data(rubric: pe.Rubric, n_units: int, *, seed: int) -> Data:
 def library_steps(data: Data, layout: str) -> list[Callable[[], Any]]:
     """The library path as steps: observations, units, evaluate, rank (each uses the last)."""
     state: dict[str, Any] = {}
-    unit = {"unit": data.unit} if layout == "text ids" else {"unit": data.codes, "unit_ids": data.ids}
+    unit = (
+        {"unit": data.unit} if layout == "text ids" else {"unit": data.codes, "unit_ids": data.ids}
+    )
 
     def observations() -> None:
         state["obs"] = pe.Observations.from_arrays(
@@ -234,8 +236,8 @@ def bench(data: Data, plan: Plan, peers: list[str], repeats: int) -> Measured:
     ratio_rows = {}
     if peers:
         ratio_rows["fastest peer / library"] = tuple(
-            f"{min(medians[label(p, layout)] for p in peers) / medians[label('library', layout)]:.1f}x"
-            for layout in LAYOUTS
+            f"{min(medians[label(p, lay)] for p in peers) / medians[label('library', lay)]:.1f}x"
+            for lay in LAYOUTS
         )
     ratio_rows["library / floor"] = tuple(
         f"{medians[label('library', layout)] / medians[FLOOR]:.1f}x" for layout in LAYOUTS
@@ -245,7 +247,9 @@ def bench(data: Data, plan: Plan, peers: list[str], repeats: int) -> Measured:
     def shown(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.2f}x"
 
-    memory = {"library (tracemalloc)": tuple(shown(peaks[label("library", lay)]) for lay in LAYOUTS)}
+    memory = {
+        "library (tracemalloc)": tuple(shown(peaks[label("library", lay)]) for lay in LAYOUTS)
+    }
     for name in ("library", *peers):
         memory[f"{name} (RSS high-water)"] = tuple(
             shown(peaks[label(name, lay) + " (RSS)"]) for lay in LAYOUTS
@@ -260,7 +264,10 @@ def bench(data: Data, plan: Plan, peers: list[str], repeats: int) -> Measured:
 
     reference = results[label("library", "text ids")]
     grades, counts = np.unique(reference.grades, return_counts=True)
-    print("data: grades " + ", ".join(f"{g} {k / n_units:.0%}" for g, k in zip(grades, counts, strict=True)))
+    print(
+        "data: grades "
+        + ", ".join(f"{g} {k / n_units:.0%}" for g, k in zip(grades, counts, strict=True))
+    )
     problems = [
         problem
         for name, result in results.items()
@@ -289,11 +296,11 @@ def targets(measured: list[Measured], peers: list[str]) -> list[str]:
                                      f"peer ({fastest}: {ratio:.1f}x)"))  # fmt: skip
             if m.units >= 100_000:
                 ratio = library / m.medians[FLOOR]
-                lines.append(verdict(ratio <= TARGET_VS_FLOOR,
-                                     f"{where} <= {TARGET_VS_FLOOR:g}x the floor ({ratio:.1f}x)"))  # fmt: skip
+                text = f"{where} <= {TARGET_VS_FLOOR:g}x the floor ({ratio:.1f}x)"
+                lines.append(verdict(ratio <= TARGET_VS_FLOOR, text))
             peak = m.peaks[label("library", layout)] or 0.0
-            lines.append(verdict(peak <= TARGET_MEMORY,
-                                 f"{where} peak memory <= {TARGET_MEMORY:g}x values ({peak:.2f}x)"))  # fmt: skip
+            text = f"{where} peak memory <= {TARGET_MEMORY:g}x values ({peak:.2f}x)"
+            lines.append(verdict(peak <= TARGET_MEMORY, text))
     if 100_000 in by_size and 1_000_000 in by_size:
         small, large = by_size[100_000], by_size[1_000_000]
         print_table(
@@ -309,7 +316,9 @@ def targets(measured: list[Measured], peers: list[str]) -> list[str]:
             | {FLOOR: (f"x{large.medians[FLOOR] / small.medians[FLOOR]:.1f}", "")},
         )
         for layout in LAYOUTS:
-            growth = large.medians[label("library", layout)] / small.medians[label("library", layout)]
+            growth = (
+                large.medians[label("library", layout)] / small.medians[label("library", layout)]
+            )
             lines.append(verdict(growth <= TARGET_GROWTH,
                                  f"growth 100k -> 1M, {layout}: x{growth:.1f} "
                                  f"(<= x{TARGET_GROWTH:g})"))  # fmt: skip

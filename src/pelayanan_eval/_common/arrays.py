@@ -108,7 +108,7 @@ def factorize(
 
 
 def _changes(array: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
-    """True where an element differs from the one before it (and at the first)."""
+    """Return True where an element differs from the one before it (and at the first)."""
     change = np.empty(len(array), dtype=bool)
     change[:1] = True
     np.not_equal(array[1:], array[:-1], out=change[1:])
@@ -133,12 +133,12 @@ def _by_appearance(array: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArr
 
 
 def increasing(array: npt.NDArray[Any]) -> bool:
-    """True when every element is greater than the one before it."""
+    """Return True when every element is greater than the one before it."""
     return len(array) < 2 or bool(np.all(array[1:] > array[:-1]))
 
 
 def is_distinct(array: npt.NDArray[Any]) -> bool:
-    """True when no element repeats.
+    """Return True when no element repeats.
 
     Ids that increase as text, or as numbered text (``kel-9`` before
     ``kel-10``: by length, then as text), are recognised without sorting;
@@ -169,7 +169,7 @@ def is_distinct(array: npt.NDArray[Any]) -> bool:
 
 
 def _text_hash(array: npt.NDArray[np.str_]) -> npt.NDArray[np.uint64]:
-    """A 64-bit hash of each text's characters (equal text, equal hash)."""
+    """Return a 64-bit hash of each text's characters (equal text, equal hash)."""
     chars = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), -1)
     hashed = np.zeros(len(array), dtype=np.uint64)
     for position in range(chars.shape[1]):  # a loop over character positions, not rows

@@ -245,7 +245,8 @@ class Observations:
         dates = dates_column(date, n)
         visits: npt.NDArray[Any] = np.array(visit) if visit is not None else np.empty(0)
         if order is not None:
-            codes, units, observers, dates = codes[order], units[order], observers[order], dates[order]
+            codes, units, observers = codes[order], units[order], observers[order]
+            dates = dates[order]
             if visit is not None:
                 visits = visits[order]
         if visit is None:
@@ -356,7 +357,7 @@ class Observations:
 def _coded(
     codes: npt.NDArray[Any], unit_ids: npt.ArrayLike
 ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
-    """The ids in use, in `unit_ids` order, and each row's position among them."""
+    """Return the ids in use, in `unit_ids` order, and each row's position among them."""
     ids = np.array(unit_ids, dtype=np.str_)
     if ids.ndim != 1:
         raise ObservationError(f"observations: unit_ids must be one-dimensional, got {ids.shape}")
