@@ -5,8 +5,9 @@ one is skipped and named. Every peer computes what the library computes:
 the mean of each criterion over a unit's visits, the weighted roll-up to the
 index, the index rounded half up to 2 decimals (the regulation's rule,
 written in each tool), the rank within the unit's category by the rounded
-index (ties "min", best first) and the grade band. Each starts from the data
-already in its own frame (built outside the timed region) and returns the
+index (ties "min", best first) and the grade band. Each starts, as the
+library does, from the numpy arrays (building its own frames is part of its
+time: the library's ``Observations`` and ``Units`` are too) and returns the
 figures in the order of the units table.
 """
 
@@ -95,7 +96,7 @@ def prepare(
     category: np.ndarray,
     plan: Plan,
 ) -> Callable[[], Result]:
-    """Build the peer's frames from the arrays (untimed); return the timed computation.
+    """Return the peer's computation: its frames from the arrays, then the figures.
 
     `unit` is the unit of each row (text ids or integer codes) and `ids`
     the units table's keys in the same form, in table order.
@@ -108,12 +109,12 @@ def prepare(
 def _pandas(values: Any, unit: Any, ids: Any, category: Any, plan: Plan) -> Callable[[], Result]:
     import pandas as pd
 
-    frame = pd.DataFrame(values, columns=plan.leaf_ids)
-    frame["unit"] = unit
-    units = pd.DataFrame({"category": category}, index=pd.Index(ids, name="unit"))
     edges = [-np.inf, *plan.bounds, np.inf]
 
     def run() -> Result:
+        frame = pd.DataFrame(values, columns=plan.leaf_ids)
+        frame["unit"] = unit
+        units = pd.DataFrame({"category": category}, index=pd.Index(ids, name="unit"))
         leaf = frame.groupby("unit", sort=False)[plan.leaf_ids].mean()
         index = pd.Series(
             leaf.to_numpy() @ plan.aspect_matrix @ plan.aspect_weight, index=leaf.index
@@ -129,16 +130,14 @@ def _pandas(values: Any, unit: Any, ids: Any, category: Any, plan: Plan) -> Call
 def _polars(values: Any, unit: Any, ids: Any, category: Any, plan: Plan) -> Callable[[], Result]:
     import polars as pl
 
-    frame = pl.DataFrame({c: values[:, j] for j, c in enumerate(plan.leaf_ids)}).with_columns(
-        unit=pl.Series(unit)
-    )
-    units = pl.DataFrame({"unit": ids, "category": category})
     index = pl.sum_horizontal(
         [pl.col(c) * float(w) for c, w in zip(plan.leaf_ids, plan.leaf_weight, strict=True)]
     )
     rounded = ((pl.col("index") * 10**DIGITS).round(9) + 0.5).floor() / 10**DIGITS
 
     def run() -> Result:
+        frame = pl.from_numpy(values, schema=plan.leaf_ids).with_columns(unit=pl.Series(unit))
+        units = pl.DataFrame({"unit": ids, "category": category})
         leaf = frame.group_by("unit", maintain_order=True).agg(pl.col(plan.leaf_ids).mean())
         scored = leaf.select("unit", index.alias("index"))
         out = (
@@ -165,12 +164,7 @@ def _duckdb(values: Any, unit: Any, ids: Any, category: Any, plan: Plan) -> Call
     import pandas as pd
 
     names = [f"c{j}" for j in range(len(plan.leaf_ids))]
-    obs = pd.DataFrame(values, columns=names)
-    obs["unit"] = unit
-    units = pd.DataFrame({"unit": ids, "category": category, "pos": np.arange(len(ids))})
     connection = duckdb.connect()
-    connection.register("obs", obs)
-    connection.register("units", units)
     means = ", ".join(f"avg({c}) AS {c}" for c in names)
     index = " + ".join(f"{c} * {float(w)!r}" for c, w in zip(names, plan.leaf_weight, strict=True))
     cases = " ".join(
@@ -191,6 +185,11 @@ def _duckdb(values: Any, unit: Any, ids: Any, category: Any, plan: Plan) -> Call
     """
 
     def run() -> Result:
+        obs = pd.DataFrame(values, columns=names)
+        obs["unit"] = unit
+        units = pd.DataFrame({"unit": ids, "category": category, "pos": np.arange(len(ids))})
+        connection.register("obs", obs)
+        connection.register("units", units)
         out = connection.execute(query).fetchnumpy()
         return Result(
             np.asarray(out["idx"], dtype=float),

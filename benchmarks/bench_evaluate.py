@@ -16,14 +16,15 @@ two layouts:
   ``unit_ids`` in the same order.
 
 Every implementation computes the same thing (see ``_peers.py``) and starts
-from the data in its own form: the library from the numpy arrays, each peer
-from its own frame built beforehand (untimed). The runs take turns in each
-round (one process, interleaved), so a slow spell of the shared machine hits
-all alike. The script checks that all implementations give the same index
-(``atol`` 1e-9), ranks and grades, and exits with status 1 when they do not;
-it prints medians, ratios, the growth from 100,000 to 1,000,000 units, the
-peak memory as a multiple of ``values.nbytes`` and PASS/MISS per target (a
-MISS does not fail the script). Peers not installed are skipped and named
+from the same numpy arrays: building its own frames (the library's
+``Observations`` and ``Units``, a peer's data frames) is part of its time.
+The runs take turns in each round (one process, interleaved), so a slow
+spell of the shared machine hits all alike. The script checks that all
+implementations give the same index (``atol`` 1e-9), ranks and grades, and
+exits with status 1 when they do not; it prints medians, ratios, the growth
+from 100,000 to 1,000,000 units, the peak memory as a multiple of
+``values.nbytes`` and PASS/MISS per target (a MISS does not fail the
+script). Peers not installed are skipped and named
 (``pip install 'pelayanan-eval[bench]'``).
 
 ``--quick`` uses 1,000 and 10,000 units (a smoke run of a few seconds).
