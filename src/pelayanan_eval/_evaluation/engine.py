@@ -107,8 +107,8 @@ def evaluate(
         :class:`Units` table); by default the units seen in `observations`,
         in their order (``observations.unit_ids``: order of first
         appearance, or of the `unit_ids` given with integer codes), without
-        names or categories. Every unit must
-        have observations and every observation a unit.
+        names or categories. Every unit must have observations and every
+        observation a unit.
     aggregate
         How visits combine: a method name (``"mean"``, ``"median"``,
         ``"min"``, ``"max"``, ``"trimmed_mean"``, ``"latest"``,
