@@ -163,13 +163,13 @@ def path_to_next_grade(
     room = np.maximum(high - leaf_scores, 0.0)
     full = np.floor(room + 1e-9).astype(np.int64)
     partial = room - full
-    partly = np.flatnonzero(partial > 1e-9)
-    leaf_of = np.concatenate([np.repeat(np.arange(len(room)), full), partly])
+    partly = (partial > 1e-9).nonzero()[0]
+    leaf_of = np.concatenate([np.arange(len(room)).repeat(full), partly])
     size = np.concatenate([np.ones(int(full.sum())), partial[partly]])
     gains = factor[leaf_of] * size
     order = np.lexsort((-size, leaf_of, -gains))
-    reach = rubric.rounding.apply(reported + np.cumsum(gains[order]))
-    enough = np.flatnonzero(reach >= target.min - 1e-9)
+    reach = rubric.rounding.apply(reported + gains[order].cumsum())
+    enough = (reach >= target.min - 1e-9).nonzero()[0]
     if len(enough) == 0:
         return f"{target.code} cannot be reached even with every criterion at its maximum"
     count = int(enough[0]) + 1
@@ -238,13 +238,13 @@ def build_card(
         for j, node_id in enumerate(aspect_ids)
     )  # fmt: skip
     leaf_scores = figures.leaf_scores
-    unscored = np.flatnonzero(np.isnan(leaf_scores)).tolist()
+    unscored = np.isnan(leaf_scores).nonzero()[0].tolist()
     _, high = rubric.leaf_scales
     weights = rubric.leaf_weights
     if unscored and missing == "renormalize":
         weights = _effective_weights(rubric._compiled, leaf_scores, min_coverage)
     lost = weights * (high - leaf_scores) * rubric.conversion.factor
-    order = np.argsort(-lost, kind="stable")  # NaN last; unscored leaves lose nothing here
+    order = (-lost).argsort(kind="stable")  # NaN last; unscored leaves lose nothing here
     worst = order[lost[order] > 1e-12][:LOSSES_SHOWN].tolist()
     losses = tuple(
         Loss(rubric.leaves[j].id, rubric.leaves[j].name, float(leaf_scores[j]),
