@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import random
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -15,18 +16,18 @@ def time_rounds(
     """Wall times in ms of each run over `repeats` rounds after a warm-up, and its result.
 
     The runs take turns within each round, so a slow spell of the machine
-    (another process, a CPU frequency change) hits all of them alike. The
-    order rotates from round to round, so no run always follows the same
-    one: a run can leave work that the next one pays for (memory that
-    polars' and duckdb's allocators free lazily is reclaimed during the next
-    run's page faults, measured at up to 0.8 s of system time for 1 GB).
+    (another process, a CPU frequency change) hits all of them alike. Each
+    round takes them in a new (seeded) random order, so no run always
+    follows the same one: a run can leave work that the next one pays for
+    (memory that polars' and duckdb's allocators free lazily is reclaimed
+    during the next run's page faults, measured at up to 0.8 s of system
+    time for 1 GB).
     """
     results = {label: function() for label, function in runs.items()}
     times: dict[str, list[float]] = {label: [] for label in runs}
-    labels = list(runs)
-    for round_number in range(repeats):
-        shift = round_number % len(labels)
-        for label in labels[shift:] + labels[:shift]:
+    shuffler = random.Random(0)
+    for _ in range(repeats):
+        for label in shuffler.sample(list(runs), len(runs)):
             function = runs[label]
             gc.collect()
             start = time.perf_counter()
