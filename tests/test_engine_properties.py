@@ -329,3 +329,37 @@ def test_rank_nan_labels_and_infinite_scores() -> None:
     assert pe.rank([-1.0, 2.0, 2.0], groups=np.array([-100, 100, 100], dtype=np.int8)).tolist() == [
         1.0, 1.0, 1.0,
     ]  # fmt: skip
+
+
+LABELS = st.sampled_from(["kel-1", "kel-2", "kel-9", "kel-10", "kel-11", "a", "b", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LABELS, min_size=1, max_size=30))
+def test_factorize_in_order_of_first_appearance(labels: list[str]) -> None:
+    """factorize(sort=False): distinct labels in order of first appearance; codes point at them."""
+    from pelayanan_eval._common.arrays import factorize
+
+    uniques, codes = factorize(np.array(labels), sort=False)
+    assert uniques.tolist() == list(dict.fromkeys(labels))
+    assert uniques[codes].tolist() == labels
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LABELS, max_size=30) | st.lists(st.integers(-3, 3).map(str), max_size=30))
+def test_is_distinct_agrees_with_a_set(labels: list[str]) -> None:
+    """is_distinct is True exactly when no label repeats, whatever their order."""
+    from pelayanan_eval._common.arrays import is_distinct
+
+    assert is_distinct(np.array(labels, dtype=np.str_)) == (len(set(labels)) == len(labels))
+
+
+def test_factorize_in_order_of_appearance_on_many_shuffled_ids() -> None:
+    """10,000 shuffled rows of 5,000 ids (the sorting paths): first-appearance order still holds."""
+    from pelayanan_eval._common.arrays import factorize
+
+    rng = np.random.default_rng(3)
+    labels = rng.permutation(np.repeat([f"kel-{i}" for i in range(5000)], 2))
+    uniques, codes = factorize(labels, sort=False)
+    assert uniques.tolist() == list(dict.fromkeys(labels.tolist()))
+    assert np.array_equal(uniques[codes], labels)

@@ -295,3 +295,66 @@ def test_unknown_criterion_is_a_library_error(rubric: pe.Rubric) -> None:
         ev.scores("bb1")
     with pytest.raises(KeyError):
         rubric["a3"]
+
+
+def test_grouped_natural_ids_are_kept_in_order(rubric: pe.Rubric) -> None:
+    """Rows grouped by unit with ids kel-1 .. kel-12 are stored as given: no reordering, a view."""
+    from pelayanan_eval._evaluation.aggregation import _cube
+
+    ids = [f"kel-{i}" for i in range(1, 13)]  # kel-10 after kel-9: not text order
+    values = np.tile([[1.0, 2.0, 3.0, 4.0], [3.0, 4.0, 5.0, 0.0]], (12, 1))
+    obs = pe.Observations.from_arrays(rubric, unit=np.repeat(ids, 2), values=values)
+    assert obs.unit_ids.tolist() == ids
+    assert obs.input_rows is None
+    assert obs.unit_codes.tolist() == np.repeat(np.arange(12), 2).tolist()
+    assert obs.visit.tolist() == [1, 2] * 12
+    assert np.shares_memory(_cube(obs.values, obs.unit_codes, 12, None), obs.values)
+    ev = pe.evaluate(rubric, obs)
+    assert ev.units.ids.tolist() == ids  # the default units: in order of first appearance
+    # every unit: a1 (1+3)/2 = 2, a2 3, b1 4, b2 2; 0.6 * (2*2 + 3)/3 + 0.4 * (4 + 2)/2 = 2.6
+    np.testing.assert_allclose(ev.index, 2.6, rtol=1e-12)
+
+
+def test_integer_codes_in_order_of_appearance_are_kept(rubric: pe.Rubric) -> None:
+    """Codes 0, 0, 1, 1, ... with unit_ids in that order: stored as given, units as unit_ids."""
+    ids = ["kel-2", "kel-10", "kel-1"]
+    values = np.array([[4.0] * 4, [2.0] * 4, [1.0] * 4, [3.0] * 4, [5.0] * 4, [5.0] * 4])
+    obs = pe.Observations.from_arrays(
+        rubric, unit=np.array([0, 0, 1, 1, 2, 2]), unit_ids=ids, values=values
+    )
+    assert obs.unit_ids.tolist() == ids
+    assert obs.input_rows is None
+    assert obs.unit.tolist() == ["kel-2", "kel-2", "kel-10", "kel-10", "kel-1", "kel-1"]
+    ev = pe.evaluate(rubric, obs)
+    assert ev.units.ids.tolist() == ids
+    # equal scores on every leaf: the index is their mean over the two visits
+    np.testing.assert_allclose(ev.index, [3.0, 2.0, 5.0], rtol=1e-12)
+
+
+def test_units_table_in_another_order_gets_each_units_figures(rubric: pe.Rubric) -> None:
+    """Observations in one order, a units table in another: each unit keeps its own figures."""
+    obs = pe.Observations.from_arrays(
+        rubric, unit=["a", "a", "b", "c"], values=[[4.0] * 4, [4.0] * 4, [2.0] * 4, [5.0] * 4]
+    )
+    ev = pe.evaluate(rubric, obs, units=pe.Units.from_arrays(["c", "a", "b"]))
+    assert ev.units.ids.tolist() == ["c", "a", "b"]
+    np.testing.assert_allclose(ev.index, [5.0, 4.0, 2.0], rtol=1e-12)
+    assert ev.visits.tolist() == [1, 2, 1]
+    np.testing.assert_allclose(ev.leaf_scores[:, 0], [5.0, 4.0, 2.0], rtol=1e-12)
+    assert ev.grades.tolist() == ["A", "B", "D"]
+
+
+def test_unknown_ids_error_shows_twenty_with_suggestions(rubric: pe.Rubric) -> None:
+    """Many unknown ids: the first twenty are named (each with a did-you-mean), then a count."""
+    known = [f"kel-{i}" for i in range(1, 2001)]
+    typed = [f"kel-{i}a" for i in range(1, 26)]  # 25 ids with a stray letter
+    obs = pe.Observations.from_arrays(
+        rubric, unit=known + typed, values=np.full((len(known) + len(typed), 4), 3.0)
+    )
+    with pytest.raises(pe.exceptions.ObservationError) as caught:
+        pe.evaluate(rubric, obs, units=pe.Units.from_arrays(known))
+    message = str(caught.value)
+    assert "'kel-1a' (did you mean 'kel-1'?)" in message
+    assert "'kel-20a' (did you mean 'kel-20'?)" in message
+    assert "kel-21a" not in message
+    assert message.endswith("; ... and 5 more")

@@ -70,7 +70,8 @@ class Observations:
     complete
         True when every cell of `values` is scored (no NaN).
     unit_ids
-        Distinct unit ids, sorted.
+        Distinct unit ids in order of first appearance (with integer codes,
+        in the order of the `unit_ids` given).
     unit_codes
         Each row's position in `unit_ids`.
 
@@ -173,8 +174,10 @@ class Observations:
         observer, date
             Assessor and date per row (optional).
         unit_ids
-            The distinct unit ids that integer codes in `unit` point to, in
-            any order; ids no row points to are left out.
+            The distinct unit ids that integer codes in `unit` point to; the
+            result's `unit_ids` keep this order, leaving out ids no row
+            points to. Without `unit_ids`, units are numbered in order of
+            first appearance.
 
         Raises
         ------
@@ -197,8 +200,10 @@ class Observations:
         [1, 2, 1]
         >>> coded = pe.Observations.from_arrays(rubric, unit=[1, 0, 1], unit_ids=["b", "a"],
         ...                                     values=np.full((3, 9), 3.0))
-        >>> coded.unit.tolist(), coded.input_rows.tolist()  # rows 0 and 2 are unit "a"
-        (['a', 'a', 'b'], [0, 2, 1])
+        >>> coded.unit_ids.tolist(), coded.unit.tolist()  # stored grouped, in unit_ids order
+        (['b', 'a'], ['b', 'a', 'a'])
+        >>> coded.input_rows.tolist()  # row 1 is unit "b", rows 0 and 2 are unit "a"
+        [1, 0, 2]
         """
         raise_problems("observations", observation_problems(
             rubric, unit=unit, values=values, visit=visit, observer=observer, unit_ids=unit_ids
@@ -222,33 +227,28 @@ class Observations:
         check_lengths("observations", n, {"visit": visit, "observer": observer, "date": date})
         if unit_ids is None:
             units = np.array(units, dtype=np.str_)  # a copy: the caller's array stays writable
-            uniques, codes = factorize(units)
+            uniques, codes = factorize(units, sort=False)
         else:
             uniques, codes = _coded(units, unit_ids)
             units = uniques[codes]
-        grouped = n < 2 or bool(np.all(codes[1:] >= codes[:-1]))
         # stored grouped by unit, so every later step reads a unit's rows as one block
+        grouped = n < 2 or bool(np.all(codes[1:] >= codes[:-1]))
         order = None if grouped else np.argsort(codes, kind="stable")
         stored, complete = copy_checked(
             rubric, matrix, order, lambda i: f"row {i} (unit {str(units[i])!r})"
         )
-        if visit is None:
-            visits: npt.NDArray[Any] = _visit_numbers(codes if order is None else codes[order])
-        else:
-            visits = np.array(visit)
         observers = (
             np.full(n, "", dtype=np.str_) if observer is None else np.array(observer, dtype=np.str_)
         )
         dates = dates_column(date, n)
+        visits: npt.NDArray[Any] = np.array(visit) if visit is not None else np.empty(0)
         if order is not None:
-            codes, units, observers, dates = (
-                codes[order],
-                units[order],
-                observers[order],
-                dates[order],
-            )
+            codes, units, observers = codes[order], units[order], observers[order]
+            dates = dates[order]
             if visit is not None:
                 visits = visits[order]
+        if visit is None:
+            visits = _visit_numbers(codes)
         units, stored = readonly(units), readonly(stored)
         known = _Known(units, stored, complete, readonly(uniques), readonly(codes))
         return cls(rubric, units, stored, readonly(visits), readonly(observers), readonly(dates),
@@ -352,21 +352,25 @@ class Observations:
 def _coded(
     codes: npt.NDArray[Any], unit_ids: npt.ArrayLike
 ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
-    """Sorted distinct ids in use and each row's position among them, from integer codes.
+    """Return the ids in use, in `unit_ids` order, and each row's position among them.
 
     The codes and ids are checked (``observation_problems``) before.
     """
     ids = np.array(unit_ids, dtype=np.str_)
-    uniques, position = factorize(ids)
-    used = np.bincount(codes, minlength=len(ids))[np.argsort(position)] > 0  # in sorted order
+    position = codes.astype(np.intp, copy=False)
+    used = np.bincount(position, minlength=len(ids)) > 0
     if used.all():
-        return uniques, position[codes]
-    renumber = np.cumsum(used) - 1
-    return uniques[used], renumber[position[codes]]
+        return ids, position
+    renumber = np.cumsum(used, dtype=np.intp) - 1
+    return ids[used], renumber[position]
 
 
 def _visit_numbers(codes: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
-    """Return 1, 2, ... within each run of equal codes (sorted codes: a visit number)."""
-    starts = np.searchsorted(codes, codes, side="left")
-    numbers: npt.NDArray[np.int64] = np.arange(1, len(codes) + 1, dtype=np.int64) - starts
+    """Return 1, 2, ... within each run of equal codes (grouped codes: a visit number)."""
+    change = np.empty(len(codes), dtype=bool)
+    change[:1] = True
+    np.not_equal(codes[1:], codes[:-1], out=change[1:])
+    position = np.arange(len(codes), dtype=np.int64)
+    starts = np.maximum.accumulate(np.where(change, position, 0))
+    numbers: npt.NDArray[np.int64] = position - starts + 1
     return numbers

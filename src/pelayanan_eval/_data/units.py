@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import factorize, readonly
+from pelayanan_eval._common.arrays import factorize, is_distinct, readonly
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
 from pelayanan_eval._data.columns import label_problems, raise_problems
 from pelayanan_eval.exceptions import ObservationError, UnknownUnitError
@@ -110,8 +110,8 @@ class Units:
         empty = np.flatnonzero(self.ids == "")
         if len(empty):
             raise ObservationError(f"units: empty unit id at position(s) {empty[:10].tolist()}")
-        if len(self.ids) > 1 and bool(np.all(self.ids[1:] > self.ids[:-1])):
-            return  # strictly increasing: no duplicates, no sort needed
+        if is_distinct(self.ids):
+            return
         ordered = np.sort(self.ids)
         repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
         if len(repeated):

@@ -144,19 +144,30 @@ def _cube(
     order: npt.NDArray[np.intp] | None,
     fill: Any = np.nan,
 ) -> npt.NDArray[Any]:
-    """Arrange rows as [group, position, column], padded with `fill`; a view when laid out so."""
+    """Arrange rows as [group, position, column], padded with `fill`.
+
+    Rows grouped by code with as many rows in every group (grouped input:
+    the observations keep it so) give a view, no copy. Otherwise rows are
+    placed by `order` (the position within a group follows it; default:
+    row order) in one scatter.
+    """
     n, width = values.shape
     counts = np.bincount(codes, minlength=groups)
     depth = int(counts.max()) if n else 0
     if order is None:
-        if bool(np.all(counts == depth)) and (n < 2 or bool(np.all(codes[1:] >= codes[:-1]))):
+        grouped = n < 2 or bool(np.all(codes[1:] >= codes[:-1]))
+        if grouped and bool(np.all(counts == depth)):
             return values.reshape(groups, depth, width)
-        order = np.argsort(codes, kind="stable")
-    ordered = codes[order]
+        if not grouped:
+            order = np.argsort(codes, kind="stable")
     starts = np.cumsum(counts) - counts
-    position = np.arange(n) - starts[ordered]
+    if order is None:
+        position = np.arange(n) - starts[codes]
+    else:  # the rank of each row within its group, in `order`
+        position = np.empty(n, dtype=np.intp)
+        position[order] = np.arange(n) - starts[codes[order]]
     cube = np.full((groups, depth, width), fill, dtype=values.dtype)
-    cube[ordered, position] = values[order]
+    cube[codes, position] = values
     return cube
 
 
@@ -199,6 +210,11 @@ def aggregate(
     if method == "mean" and not padded and (complete or not np.isnan(values).any()):
         # complete, balanced visits: no masking passes; einsum's sum over the middle axis
         # is faster than adding the visit slices (2.4 vs 4.5 ms at 10,000 x 3 x 72)
+        if depth and depth & (depth - 1) == 0:
+            # 1/depth is exact for 1, 2, 4, ... visits: scaling each visit while summing gives
+            # the same numbers as dividing the sum, without a second pass over the result
+            mean: Array = np.einsum("gdw,d->gw", cube, np.full(depth, 1.0 / depth))
+            return mean
         total: Array = np.einsum("gdw->gw", cube)
         total /= depth
         return total

@@ -169,10 +169,9 @@ def path_to_next_grade(
     room = np.maximum(high - leaf_scores, 0.0)
     full = np.floor(room + 1e-9).astype(np.int64)
     partial = room - full
-    leaf_of = np.concatenate(
-        [np.repeat(np.arange(len(room)), full), np.flatnonzero(partial > 1e-9)]
-    )
-    size = np.concatenate([np.ones(int(full.sum())), partial[partial > 1e-9]])
+    partly = (partial > 1e-9).nonzero()[0]
+    leaf_of = np.concatenate([np.arange(len(room)).repeat(full), partly])
+    size = np.concatenate([np.ones(int(full.sum())), partial[partly]])
     gains = factor[leaf_of] * size
     order = np.lexsort((-size, leaf_of, -gains))
     reach = reported + np.cumsum(gains[order])
@@ -182,15 +181,12 @@ def path_to_next_grade(
         return f"{target.code} cannot be reached even with every criterion at its maximum"
     count = int(enough[0]) + 1
     chosen_leaf = leaf_of[order[:count]]
-    chosen_size = size[order[:count]]
+    # a leaf's one-level steps are 1.0 each and at most one partial step: exact in any order
+    raised = np.bincount(chosen_leaf, weights=size[order[:count]], minlength=len(room))
     steps = []
     for leaf in dict.fromkeys(chosen_leaf.tolist()):
-        raised = float(chosen_size[chosen_leaf == leaf].sum())
-        node = rubric.leaves[leaf]
-        steps.append(
-            Step(node.id, node.name, float(leaf_scores[leaf]),
-                 float(leaf_scores[leaf]) + raised, float(factor[leaf] * raised))
-        )  # fmt: skip
+        node, before, up = rubric.leaves[leaf], float(leaf_scores[leaf]), float(raised[leaf])
+        steps.append(Step(node.id, node.name, before, before + up, float(factor[leaf] * up)))
     return NextGrade(
         target.code, target.label, target.min, tuple(steps), count,
         float(reached.rounded[count - 1]),
@@ -271,22 +267,24 @@ def build_card(
         for j, (node_id, name, weight) in enumerate(aspects)
     )  # fmt: skip
     leaf_scores = figures.leaf_scores
+    unscored = np.isnan(leaf_scores).nonzero()[0].tolist()
     _, high = rubric.leaf_scales
     weights = rubric.leaf_weights
-    if np.isnan(leaf_scores).any() and missing == "renormalize":
+    if unscored and missing == "renormalize":
         weights = _effective_weights(rubric._compiled, leaf_scores, min_coverage)
     lost = weights * (high - leaf_scores) * rubric.conversion.factor
-    worst = [j for j in np.argsort(-np.nan_to_num(lost), kind="stable") if lost[j] > 1e-12]
+    order = (-lost).argsort(kind="stable")  # NaN last; unscored leaves lose nothing here
+    worst = order[lost[order] > 1e-12][:LOSSES_SHOWN].tolist()
     losses = tuple(
         Loss(rubric.leaves[j].id, rubric.leaves[j].name, float(leaf_scores[j]),
              float(high[j]), float(lost[j]))
-        for j in worst[:LOSSES_SHOWN]
+        for j in worst
     )  # fmt: skip
     note = ""
     next_grade: NextGrade | None = None
     if np.isnan(figures.reported):
         note = "no index: too few criteria scored (missing='renormalize')"
-    elif np.isnan(leaf_scores).any():
+    elif unscored:
         note = "path to the next grade not computed: some criteria are unscored"
     else:
         found = path_to_next_grade(rubric, leaf_scores, figures.reported, figures.band)
@@ -309,5 +307,5 @@ def build_card(
         losses=losses,
         next_grade=next_grade,
         note=note,
-        unscored=tuple(rubric.leaf_ids[j] for j in np.flatnonzero(np.isnan(leaf_scores))),
+        unscored=tuple(rubric.leaf_ids[j] for j in unscored),
     )

@@ -29,23 +29,50 @@ from pelayanan_eval.exceptions import (
 from pelayanan_eval.typing import AggregationMethod, MissingPolicy, Order, choices
 
 ORDERS = choices(Order)
+NEAR_IDS = 400  # ids searched for a did-you-mean: all of a short table, else those near
 
 Array = npt.NDArray[np.float64]
 
 
-def _positions(units: Units, ids: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
-    """Row in `units` of each id; every id must be there."""
+def _positions(units: Units, ids: npt.NDArray[np.str_]) -> npt.NDArray[np.intp] | None:
+    """Row in `units` of each id (None: the same ids in the same order); all must be there."""
     if len(units.ids) == len(ids) and bool(np.all(units.ids == ids)):
-        return np.arange(len(ids), dtype=np.intp)
+        return None
     sorter = np.argsort(units.ids, kind="stable")
     ordered = units.ids[sorter]
     found = np.minimum(np.searchsorted(ordered, ids), len(ordered) - 1)
     known = ordered[found] == ids
     if not bool(np.all(known)):
-        names = [f"{u!r}{suggest(u, units.ids.tolist())}" for u in ids[~known].tolist()]
-        raise ObservationError("observations for unit(s) not in units: " + enumerate_limited(names))
+        unknown = np.flatnonzero(~known)
+        shown = [f"{str(ids[i])!r}{_close(str(ids[i]), ordered)}" for i in unknown[:20]]
+        more = f"; ... and {len(unknown) - 20} more" if len(unknown) > 20 else ""
+        raise ObservationError(
+            "observations for unit(s) not in units: " + enumerate_limited(shown) + more
+        )
     result: npt.NDArray[np.intp] = sorter[found]
     return result
+
+
+def _close(word: str, ordered: npt.NDArray[np.str_]) -> str:
+    """Did-you-mean among the sorted ids near `word` and near its shorter prefixes.
+
+    A long table is not searched whole (difflib on every id costs about
+    0.4 s per word among 20,000): a typo after the first characters sorts
+    next to the intended id or next to one of its prefixes.
+    """
+    if len(ordered) <= NEAR_IDS:
+        return suggest(word, ordered.tolist())
+    near: dict[str, None] = {}
+    for cut in range(len(word), max(len(word) - 4, 0), -1):
+        at = int(np.searchsorted(ordered, word[:cut]))
+        low = max(0, at - NEAR_IDS // 8)
+        near.update(dict.fromkeys(ordered[low : low + NEAR_IDS // 4].tolist()))
+    return suggest(word, near)
+
+
+def _reordered(per_unit: npt.NDArray[Any], into: npt.NDArray[np.intp] | None) -> Any:
+    """Rows of a per-unit result in the units table's order (`into`: None when it is so)."""
+    return per_unit if into is None else per_unit[into]
 
 
 def _missing_error(
@@ -87,8 +114,10 @@ def evaluate(
     units
         The units, with names and categories (a list of :class:`Unit` or a
         :class:`Units` table); by default the units seen in `observations`,
-        in sorted id order, without names or categories. Every unit must
-        have observations and every observation a unit.
+        in their order (``observations.unit_ids``: order of first
+        appearance, or of the `unit_ids` given with integer codes), without
+        names or categories. Every unit must have observations and every
+        observation a unit.
     aggregate
         How visits combine: a method name (``"mean"``, ``"median"``,
         ``"min"``, ``"max"``, ``"trimmed_mean"``, ``"latest"``,
@@ -174,13 +203,23 @@ def evaluate(
         raise OptionError(f"min_coverage must be between 0 and 1, got {min_coverage!r}")
 
     table = Units.from_arrays(observations.unit_ids) if units is None else Units.coerce(units)
-    codes = _positions(table, observations.unit_ids)[observations.unit_codes]
-    visits = np.bincount(codes, minlength=len(table))
-    if not bool(np.all(visits > 0)):
-        idle = table.ids[visits == 0].tolist()
-        raise ObservationError(
-            "unit(s) without observations: " + enumerate_limited([repr(u) for u in idle])
-        )
+    # rows are aggregated by the observations' own unit codes (grouped rows: a reshape, no
+    # sort or scatter of the matrix); per-unit results are then put in the table's order
+    codes, groups = observations.unit_codes, len(observations.unit_ids)
+    positions = _positions(table, observations.unit_ids)
+    per_unit = np.bincount(codes, minlength=groups)
+    if positions is None:
+        visits, into = per_unit, None
+    else:
+        visits = np.zeros(len(table), dtype=per_unit.dtype)
+        visits[positions] = per_unit
+        if not bool(np.all(visits > 0)):
+            idle = table.ids[visits == 0].tolist()
+            raise ObservationError(
+                "unit(s) without observations: " + enumerate_limited([repr(u) for u in idle])
+            )
+        into = np.empty(groups, dtype=np.intp)
+        into[positions] = np.arange(groups)
 
     values = observations.values
     low, _ = rubric.leaf_scales
@@ -194,7 +233,9 @@ def evaluate(
     options: dict[str, Any] = {"time": time, "observers": observations.observer}
 
     tree = rubric._compiled
-    leaf_scores = aggregate_rows(values, codes, len(table), method, complete=complete, **options)
+    leaf_scores = _reordered(
+        aggregate_rows(values, codes, groups, method, complete=complete, **options), into
+    )
     if order == "criteria_first":
         if missing == "error" and not complete and np.isnan(leaf_scores).any():
             raise _missing_error(
@@ -211,12 +252,12 @@ def evaluate(
             ]
             raise _missing_error(values, labels, rubric.leaf_ids, "visit x criterion pair(s)")
         per_visit = roll_up(values, tree, missing, min_coverage)
-        inner = aggregate_rows(per_visit, codes, len(table), method, **options)
+        inner = _reordered(aggregate_rows(per_visit, codes, groups, method, **options), into)
     weights = rubric.leaf_weights
-    if complete or missing == "scale_min":
+    if complete:
         coverage = np.ones(len(table))
     else:
-        covered = any_per_group(~np.isnan(observations.values), codes, len(table))
+        covered = _reordered(any_per_group(~np.isnan(observations.values), codes, groups), into)
         coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
 
     index = inner[:, -1]

@@ -41,6 +41,10 @@ def _group_codes(groups: npt.ArrayLike, n: int) -> npt.NDArray[np.intp]:
     array = np.asarray(groups)
     if array.shape != (n,):
         raise ScoreError(f"rank: groups has shape {array.shape}, expected ({n},)")
+    if array.dtype.kind in "iu" and n and int(array.min()) >= 0 and int(array.max()) <= 2 * n:
+        # codes already (as a units table keeps them): ranking needs no dense renumbering
+        codes: npt.NDArray[np.intp] = array.astype(np.intp, copy=False)
+        return codes
     return factorize(array if array.dtype.kind in "biufUS" else array.astype(np.str_))[1]
 
 
@@ -120,22 +124,26 @@ def rank(
         if groups is not None:
             small = group_codes.astype(np.uint16 if group_codes.max() < 1 << 16 else np.intp)
             order = order[np.argsort(small[order], kind="stable")]
-    new_group = np.ones(n, dtype=bool)
-    sorted_groups = group_codes[order]
-    new_group[1:] = sorted_groups[1:] != sorted_groups[:-1]
-    new_block = new_group.copy()
+    # blocks of equal keys (NaN scores: one block each) within groups, in sorted order
+    new_block = np.zeros(n, dtype=bool)
+    new_block[0] = True
     for key in (primary, *breakers):
         ordered = key[order]
         new_block[1:] |= ordered[1:] != ordered[:-1]
+    group_start: npt.NDArray[np.intp] | int = 0
+    if groups is not None:
+        sorted_groups = group_codes[order]
+        new_block[1:] |= sorted_groups[1:] != sorted_groups[:-1]
+        counts = np.bincount(group_codes)
+        group_start = (np.cumsum(counts) - counts)[sorted_groups]  # groups sort by code
     position = np.arange(n)
-    group_start = np.maximum.accumulate(np.where(new_group, position, 0))
-    block_start = np.maximum.accumulate(np.where(new_block, position, 0))
     if ties == "ordinal":
         ranked = (position - group_start + 1).astype(np.float64)
     elif ties == "dense":
         blocks = np.cumsum(new_block)
         ranked = (blocks - blocks[group_start] + 1).astype(np.float64)
     else:
+        block_start = np.maximum.accumulate(np.where(new_block, position, 0))
         ranked = (block_start - group_start + 1).astype(np.float64)
         if ties == "average":
             block_id = np.cumsum(new_block) - 1
