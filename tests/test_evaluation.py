@@ -358,3 +358,14 @@ def test_unknown_ids_error_shows_twenty_with_suggestions(rubric: pe.Rubric) -> N
     assert "'kel-20a' (did you mean 'kel-20'?)" in message
     assert "kel-21a" not in message
     assert message.endswith("; ... and 5 more")
+
+
+def test_scale_min_reports_the_scored_share_as_coverage(rubric: pe.Rubric) -> None:
+    """Under scale_min an unscored criterion counts as 0, and coverage says it was not scored."""
+    obs = observations(rubric, [("u1", "1", 4, None, 5, 4), ("u1", "2", 4, None, 5, 4),
+                                ("u2", "1", 3, 3, 3, 3)])  # fmt: skip
+    ev = pe.evaluate(rubric, obs, missing="scale_min")
+    # a2 weighs 0.6 x 1/3 = 0.2 of the index: u1 was scored on 0.8 of the weight
+    assert ev.coverage.tolist() == pytest.approx([0.8, 1.0])
+    # u1: A = (2 x 4 + 1 x 0) / 3, B = 4.5: index 0.6 x 8/3 + 0.4 x 4.5 = 3.4
+    assert ev.index[0] == pytest.approx(3.4)

@@ -328,10 +328,11 @@ def test_nrr_off_the_scale(rubric: pe.Rubric) -> None:
 
 
 def test_population_and_groups_by_unit_id(rubric: pe.Rubric) -> None:
-    """Per-unit inputs may be mappings by unit id instead of arrays in sorted order."""
+    """Per-unit inputs may be mappings by unit id instead of arrays in unit_ids order."""
     data = responses(rubric, np.concatenate([FIVE, FIVE]), ["b"] * 5 + ["a"] * 5)
     result = ikm.compute(rubric, data, population={"a": 5, "b": 100})
-    assert result.unit_ids.tolist() == ["a", "b"] and result.adequate.tolist() == [True, False]  # type: ignore[union-attr]
+    # units in order of first appearance; Krejcie-Morgan: 5 of 5 needed for a, 80 of 100 for b
+    assert result.unit_ids.tolist() == ["b", "a"] and result.adequate.tolist() == [False, True]  # type: ignore[union-attr]
     assert result.rollup({"a": "opd", "b": "opd"}, "pooled").respondents.tolist() == [10]  # type: ignore[union-attr]
     with pytest.raises(OptionError, match=r"population: no entry for unit\(s\) 'b'"):
         ikm.compute(rubric, data, population={"a": 5})

@@ -308,8 +308,8 @@ def test_complete_when_built_directly(rubric: pe.Rubric) -> None:
         observer=np.array(["", ""]),
         date=np.full(2, np.datetime64("NaT"), dtype="datetime64[D]"),
     )
-    assert obs.unit_ids.tolist() == ["a", "b"]
-    assert obs.unit_codes.tolist() == [1, 0]
+    assert obs.unit_ids.tolist() == ["b", "a"]  # in order of first appearance
+    assert obs.unit_codes.tolist() == [0, 1]
     assert obs.complete is False
 
 

@@ -99,7 +99,7 @@ class Observations:
             # given to the class itself: nothing is checked yet
             for name, column in checked_columns(self.rubric, self).items():
                 object.__setattr__(self, name, column)
-            uniques, codes = factorize(self.unit)
+            uniques, codes = factorize(self.unit, sort=False)
             complete = not np.isnan(np.add.reduce(self.values, None))
             known = _Known(self.unit, self.values, complete, readonly(uniques), readonly(codes))
         elif len(self.unit) == 0:

@@ -231,7 +231,9 @@ def _responses(
     if len(compact) == 0:
         raise ObservationError("responses: no respondents")
     if unit_ids is None:
-        ids, codes = factorize(units if units.dtype.kind == "U" else units.astype(np.str_))
+        ids, codes = factorize(
+            units if units.dtype.kind == "U" else units.astype(np.str_), sort=False
+        )
         empty = empty_rows(ids, codes)
         if empty:
             raise ObservationError(f"responses: empty unit id in row(s) {empty}")

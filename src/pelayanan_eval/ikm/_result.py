@@ -48,7 +48,7 @@ class IkmResult:
     rubric
         The survey rubric.
     unit_ids
-        The units (sorted ids, or the `unit_ids` given).
+        The units, in order of first appearance (or as `unit_ids` gives them).
     respondents
         Respondents counted (at least one answer); None when built from NRRs.
     empty
