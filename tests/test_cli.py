@@ -378,8 +378,10 @@ def test_huge_csv_field_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtur
         ("unit,visit,a1,a2,b1,b2\nu1,1,4,4,4,4\n\nu2,1,4,4,4,4\n",
          "obs.csv: blank row(s) 3 between rows of data"),
         ("", "obs.csv: the file is empty"),
+        ("unit,visit,,a2,b1,b2\nu1,1,4,4,4,4\n", "obs.csv row 1: column(s) 3 have no name"),
     ],
-    ids=["duplicated column", "truncated row", "row too long", "blank row", "empty file"],
+    ids=["duplicated column", "truncated row", "row too long", "blank row", "empty file",
+         "unnamed column"],
 )  # fmt: skip
 def test_malformed_csv_is_an_error(
     text: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

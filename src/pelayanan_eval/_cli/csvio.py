@@ -37,7 +37,7 @@ def read_table(path: str) -> list[dict[str, str]]:
     """Read a CSV file with a header row into one dict per row, refusing what it cannot read.
 
     Row numbers count the header as row 1, as a spreadsheet does. A header
-    naming a column twice, a row with fewer or more fields than the header,
+    naming a column twice or leaving one unnamed, a row with fewer or more fields than the header,
     a blank row between rows, a field over the csv module's size limit
     (128 KiB) and text that is not UTF-8 are errors naming the file and row;
     blank lines at the end of the file are ignored.
@@ -83,6 +83,9 @@ def read_table(path: str) -> list[dict[str, str]]:
 
 
 def _check_header(path: str, header: list[str]) -> None:
+    unnamed = [str(position) for position, name in enumerate(header, start=1) if not name.strip()]
+    if unnamed:
+        raise ObservationError(f"{path} row 1: column(s) {listed(unnamed)} have no name")
     seen: dict[str, list[int]] = {}
     for position, name in enumerate(header, start=1):
         seen.setdefault(name, []).append(position)
