@@ -227,6 +227,38 @@ def test_rank_agrees_with_scipy(scores: list[float], ties: str, data: st.DataObj
     assert np.isnan(mine[np.isnan(values)]).all()
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.integers(-50, 450).map(float), st.just(NAN)), min_size=1, max_size=40),
+    st.sampled_from(["min", "dense", "average"]),
+    st.booleans(),
+    st.data(),
+)
+def test_rank_of_whole_numbers_agrees_with_scipy(
+    scores: list[float], ties: str, descending: bool, data: st.DataObject
+) -> None:
+    """Whole-number scores (published hundredths), ranked by counting, equal scipy per group."""
+    rankdata = pytest.importorskip("scipy.stats").rankdata
+    groups = data.draw(st.lists(st.sampled_from("abc"), min_size=len(scores), max_size=len(scores)))
+    mine = pe.rank(scores, groups, ties=ties, descending=descending)
+    values, labels = np.array(scores), np.array(groups)
+    for label in "abc":
+        chosen = (labels == label) & ~np.isnan(values)
+        if chosen.any():
+            key = -values[chosen] if descending else values[chosen]
+            np.testing.assert_array_equal(mine[chosen], rankdata(key, method=ties))
+    assert np.isnan(mine[np.isnan(values)]).all()
+
+
+def test_evaluation_ranks_published_values_as_the_sorting_path_does() -> None:
+    """Evaluation.rank (by counting hundredths) equals rank() of the rounded floats (by sorting)."""
+    city = pe.demo_city()
+    ev = pe.evaluate(city.rubric, city.observations, units=city.units)
+    for ties in ("min", "dense", "average"):
+        by_sorting = pe.rank(ev.rounded, ev.units.categories, ties=ties)
+        np.testing.assert_array_equal(ev.rank("category", ties=ties), by_sorting)
+
+
 def brute_force_steps(rubric: pe.Rubric, scores: np.ndarray, target: float) -> int | None:
     """Fewest one-level raises (any leaves) so the rounded index reaches `target`; BFS over states."""
     _, high = rubric.leaf_scales

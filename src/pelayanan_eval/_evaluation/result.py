@@ -185,19 +185,15 @@ class Evaluation:
             float ranks aligned with :attr:`units` (NaN where the index is NaN).
         """
         check_option("rank by", by, RANK_BY)
-        cache = None
-        if within is None or isinstance(within, str):
-            key = (
-                within,
-                ties,
-                tuple(tiebreak) if isinstance(tiebreak, list | tuple) else None,
-                by,
-            )
-            cache = key if key[2] is not None else None
+        listed = isinstance(tiebreak, list | tuple) and (within is None or isinstance(within, str))
+        cache = (within, ties, tuple(tiebreak), by) if listed else None
         if cache is not None and cache in self._ranks:
             return self._ranks[cache]
         keys = self._tiebreak_keys(tiebreak)
         score = self.rounded if by == "rounded" else self.reported
+        digits = self.rubric.rounding.digits
+        if by == "rounded" and digits is not None and not keys:
+            score = np.rint(score * 10.0**digits)  # whole numbers: ranked by counting, no sort
         ranks = readonly(rank(score, self._group_codes(within), ties=ties, tiebreak=keys))
         if cache is not None:
             self._ranks[cache] = ranks
