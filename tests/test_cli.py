@@ -219,6 +219,10 @@ def test_evaluate_ranking_and_missing_options(
     assert ranks()[0] == {"u2": 1.0, "u5": 1.0}
     assert ranks("--tiebreak", "A")[0] == {"u5": 1.0, "u2": 2.0}
     assert ranks("--ties", "ordinal", "--tiebreak", "id")[0] == {"u2": 1.0, "u5": 2.0}
+    assert main([*common, "--ties", "dense", "--tiebreak", "A,id"]) == 0
+    assert json.loads(capsys.readouterr().out)["ranking"] == {
+        "within": "category", "ties": "dense", "tiebreak": ["A", "id"], "top": None,
+    }  # fmt: skip
     _, settings = ranks("--order", "visits_first", "--missing", "renormalize",
                         "--min-coverage", "0.3")  # fmt: skip
     assert (settings["order"], settings["missing"], settings["min_coverage"]) == (

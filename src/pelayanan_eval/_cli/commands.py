@@ -168,7 +168,8 @@ def evaluate(args: argparse.Namespace) -> str:
     if args.format == "table":
         return _ranking(evaluation, within, awards=args.awards, **options) + "\n"
     records, order, _, _ = _ranked_records(evaluation, within, **options)
-    header = {"settings": attrs.asdict(evaluation.settings)}
+    ranking = {"within": within, "ties": args.ties, "tiebreak": tiebreak, "top": args.top}
+    header = {"settings": attrs.asdict(evaluation.settings), "ranking": ranking}
     return records_text([records[i] for i in order.tolist()], args.format, header)
 
 
