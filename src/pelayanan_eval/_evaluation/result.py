@@ -276,7 +276,9 @@ class Evaluation:
         """Return the coaching list: the `k` lowest-ranked units of each group, lowest first.
 
         As :meth:`top`, from the other end of the same ranking (so a tie a
-        tie-breaker settles puts its loser here).
+        tie-breaker settles puts its loser here). Units without an index
+        (too little scored under ``renormalize``) are not ranked, so not
+        listed: ``units.ids[np.isnan(index)]`` names them.
         """
         return self._standings(k, within, ties, tiebreak, best=False)
 
