@@ -488,3 +488,12 @@ def test_long_form_raises_only_library_errors(
             skm, unit=unit, respondent=visit or [],
             item=criterion, answer=value,
         )  # fmt: skip
+
+
+def test_mixed_number_ids_read_alike_by_both_constructors(two: pe.Rubric) -> None:
+    """Ids [0, 2.5] are units "0" and "2.5" in from_arrays as in Observations(...)."""
+    values = [[3.0] * 4, [4.0] * 4]
+    named = pe.Observations.from_arrays(two, unit=[0, 2.5], values=values)
+    direct = pe.Observations(two, [0, 2.5], values, [1, 1], ["", ""],
+                             np.full(2, np.datetime64("NaT"), dtype="datetime64[D]"))  # fmt: skip
+    assert named.unit_ids.tolist() == direct.unit_ids.tolist() == ["0", "2.5"]

@@ -226,7 +226,7 @@ class Observations:
             )
         check_lengths("observations", n, {"visit": visit, "observer": observer, "date": date})
         if unit_ids is None:
-            units = np.array(units, dtype=np.str_)  # a copy: the caller's array stays writable
+            units = np.array(unit, dtype=np.str_)  # ids read one by one, as Observations(...)
             uniques, codes = factorize(units, sort=False)
         else:
             uniques, codes = _coded(units, unit_ids)
