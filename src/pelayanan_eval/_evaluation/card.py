@@ -229,6 +229,33 @@ def group_statistics(
     return means, bests
 
 
+@attrs.frozen(eq=False)
+class Categories:
+    """What every card of an evaluation shares: the aspects and each category's figures."""
+
+    codes: npt.NDArray[np.intp]  # each unit's category
+    ranks: npt.NDArray[np.float64]  # rank within the category
+    aspects: tuple[tuple[str, str, float], ...]  # top-level criteria: id, name, weight
+    scores: npt.NDArray[np.float64]  # [units, aspects]
+    means: npt.NDArray[np.float64]  # [categories, aspects]
+    bests: npt.NDArray[np.float64]  # [categories, aspects]
+    ranked: npt.NDArray[np.int64]  # units ranked in each category
+
+
+def categories(
+    rubric: Rubric,
+    codes: npt.NDArray[np.intp],
+    ranks: npt.NDArray[np.float64],
+    aspect_ids: tuple[str, ...],
+    scores: npt.NDArray[np.float64],
+) -> Categories:
+    """Collect, once per evaluation, what the cards of all its units share."""
+    means, bests = group_statistics(scores, codes)
+    ranked = np.bincount(codes[~np.isnan(ranks)], minlength=len(means))
+    aspects = tuple((a, rubric[a].name, rubric.weight_of(a)) for a in aspect_ids)
+    return Categories(codes, ranks, aspects, scores, means, bests, ranked)
+
+
 @attrs.frozen
 class UnitFigures:
     """One unit's row of an evaluation, as the card needs it."""

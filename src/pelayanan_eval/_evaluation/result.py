@@ -11,14 +11,26 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize, readonly
-from pelayanan_eval._common.messages import check_option, suggest
+from pelayanan_eval._common.messages import check_option
 from pelayanan_eval._data.units import Units
-from pelayanan_eval._evaluation.card import ReportCard, UnitFigures, build_card, group_statistics
+from pelayanan_eval._evaluation.card import (
+    Categories,
+    ReportCard,
+    UnitFigures,
+    build_card,
+    categories,
+)
 from pelayanan_eval._evaluation.ranking import rank
 from pelayanan_eval._evaluation.settings import Settings
-from pelayanan_eval._evaluation.standings import HTML_ROWS, Standing, choose, html_table
+from pelayanan_eval._evaluation.standings import (
+    HTML_ROWS,
+    Standing,
+    choose,
+    html_table,
+    tiebreak_names,
+)
 from pelayanan_eval._rubric.compiled import Compiled
-from pelayanan_eval._rubric.grading import Grade, grade_values
+from pelayanan_eval._rubric.grading import Grade, Graded
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.typing import GroupBy, RankBy, TieMethod, choices
@@ -88,8 +100,15 @@ class Evaluation:
     @cached_property
     def grade_labels(self) -> npt.NDArray[np.str_]:
         """Grade label per unit (``""`` where the index is NaN), aligned with :attr:`grades`."""
-        labels = {band.code: band.label for band in self.rubric.grades}
-        return readonly(np.array([labels.get(code, "") for code in self.grades.tolist()]))
+        return readonly(self._graded.labels)
+
+    @cached_property
+    def _graded(self) -> Graded:
+        """The graded columns as one :class:`Graded` (band positions read from the codes)."""
+        positions = np.full(len(self), -1, dtype=np.intp)
+        for position, band in enumerate(self.rubric.grades.bands):
+            positions[self.grades == band.code] = position
+        return Graded(self.reported, self.rounded, positions, self.rubric.grades)
 
     @cached_property
     def node_scores(self) -> Array:
@@ -129,13 +148,16 @@ class Evaluation:
         result = self.node_scores[:, columns]
         return result
 
+    @cached_property
+    def _categories(self) -> Categories:
+        """What the report cards share, computed for the first card and kept."""
+        codes = self.units.group_codes("category")
+        ranks = self.rank("category")
+        return categories(self.rubric, codes, ranks, self.score_ids(1), self.scores(1))
+
     def grade(self, unit_id: str) -> Grade | None:
         """Return the grade of one unit (None if its index is NaN)."""
-        i = self.units.position(unit_id)
-        if np.isnan(self.rounded[i]):
-            return None
-        grade = self.rubric.grade(float(self.reported[i]), on="reported")
-        return grade if isinstance(grade, Grade) else None
+        return self._graded.grade(self.units.position(unit_id))
 
     def _groups(self, within: GroupBy | npt.ArrayLike | None) -> npt.NDArray[Any] | None:
         if within is None:
@@ -201,18 +223,8 @@ class Evaluation:
 
     def _tiebreak_keys(self, tiebreak: Sequence[str]) -> list[npt.NDArray[Any]]:
         """Return the arrays behind tie-breaker names: criterion ids (their scores), ``"id"``."""
-        if isinstance(tiebreak, str):
-            raise OptionError(f"tiebreak must be a list of names, got the text {tiebreak!r}")
-        if not isinstance(tiebreak, Iterable):
-            raise OptionError(f"tiebreak must be a list of names, got {tiebreak!r}")
-        known = ["id", *self.node_ids]
-        for name in tiebreak:
-            if name not in known:
-                raise OptionError(
-                    f"unknown tie-breaker {name!r}{suggest(str(name).lower(), known)}: use "
-                    "criterion ids of the rubric and/or 'id'"
-                )
-        return [self.units.ids if name == "id" else self.scores(name) for name in tiebreak]
+        names = tiebreak_names(tiebreak, ("id", *self.node_ids))
+        return [self.units.ids if name == "id" else self.scores(name) for name in names]
 
     def _standings(
         self,
@@ -290,8 +302,8 @@ class Evaluation:
         """Return the report cards of these units (default: every unit, in result order).
 
         Ranks and each category's aspect means and bests are computed once
-        for the whole batch, so all cards of a large city cost little more
-        than the cards themselves.
+        per evaluation, so all cards of a large city (or one card at a time)
+        cost little more than the cards themselves.
         """
         if isinstance(unit_ids, str):
             raise OptionError(
@@ -303,34 +315,22 @@ class Evaluation:
             if unit_ids is None
             else [self.units.position(unit_id) for unit_id in unit_ids]
         )
-        ranks = self.rank("category")
-        codes = self.units.group_codes("category")
-        rubric = self.rubric
-        aspect_ids = self.score_ids(1)
-        aspects = self.scores(1)
-        means, bests = group_statistics(aspects, codes)
-        ranked = np.bincount(codes[~np.isnan(ranks)], minlength=len(means))
-        named = tuple((a, rubric[a].name, rubric.weight_of(a)) for a in aspect_ids)
-        graded = (
-            grade_values(self.reported, rubric.grades, rubric.rounding, nan="blank")
-            if rubric.grades.bands else None
-        )  # fmt: skip
-        settings = self.settings
+        shared, settings = self._categories, self.settings
         out = []
         for i in rows:
-            grade = None if graded is None else graded.grade(i)
-            band = None if graded is None or grade is None else int(graded.positions[i])
+            grade = self._graded.grade(i)
+            band = None if grade is None else int(self._graded.positions[i])
             figures = UnitFigures(
-                unit=self.units[i], leaf_scores=self.leaf_scores[i], aspect_scores=aspects[i],
-                index=float(self.index[i]), reported=float(self.reported[i]),
-                rounded=float(self.rounded[i]), grade=grade,
-                band=band, rank=float(ranks[i]), visits=int(self.visits[i]),
+                unit=self.units[i], leaf_scores=self.leaf_scores[i],
+                aspect_scores=shared.scores[i], index=float(self.index[i]),
+                reported=float(self.reported[i]), rounded=float(self.rounded[i]), grade=grade,
+                band=band, rank=float(shared.ranks[i]), visits=int(self.visits[i]),
                 coverage=float(self.coverage[i]),
             )  # fmt: skip
-            group = int(codes[i])
+            group = int(shared.codes[i])
             card = build_card(
-                rubric, figures, aspects=named, category_mean=means[group],
-                category_best=bests[group], ranked_in_group=int(ranked[group]),
+                self.rubric, figures, aspects=shared.aspects, category_mean=shared.means[group],
+                category_best=shared.bests[group], ranked_in_group=int(shared.ranked[group]),
                 missing=settings.missing, min_coverage=settings.min_coverage,
             )  # fmt: skip
             out.append(card)

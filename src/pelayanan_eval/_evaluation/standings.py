@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
+from pelayanan_eval._common.messages import suggest
 from pelayanan_eval._evaluation.ranking import rank
 from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.typing import TieMethod
@@ -53,6 +54,22 @@ class Standing:
     rounded: float
     grade: str
     grade_label: str
+
+
+def tiebreak_names(tiebreak: Sequence[str], known: Sequence[str]) -> list[str]:
+    """Return the tie-breaker names, each one of `known` (criterion ids and "id"), or refuse."""
+    if isinstance(tiebreak, str):
+        raise OptionError(f"tiebreak must be a list of names, got the text {tiebreak!r}")
+    if not isinstance(tiebreak, Iterable):
+        raise OptionError(f"tiebreak must be a list of names, got {tiebreak!r}")
+    names = list(tiebreak)
+    for name in names:
+        if name not in known:
+            raise OptionError(
+                f"unknown tie-breaker {name!r}{suggest(str(name).lower(), known)}: use "
+                "criterion ids of the rubric and/or 'id'"
+            )
+    return names
 
 
 def choose(
