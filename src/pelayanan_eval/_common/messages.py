@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -55,3 +56,12 @@ def enumerate_limited(items: Sequence[str], limit: int = 20) -> str:
     """Join up to `limit` items with '; ' and say how many more there are."""
     shown = "; ".join(items[:limit])
     return shown + (f"; ... and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def renamed(owner: object, old: str, new: str, why: str = "") -> Any:
+    """Warn that ``owner.old`` is deprecated; return ``owner.new`` (a renamed attribute)."""
+    kind = type(owner).__name__
+    warnings.warn(
+        f"{kind}.{old} is deprecated; use {kind}.{new}{why}", DeprecationWarning, stacklevel=3
+    )
+    return getattr(owner, new)

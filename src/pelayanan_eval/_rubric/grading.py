@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.messages import check_option
+from pelayanan_eval._common.messages import check_option, renamed
 from pelayanan_eval._rubric.parts import parse_texts, to_number
 from pelayanan_eval.exceptions import ScoreError
 from pelayanan_eval.typing import BandScale, RoundingMode, choices
@@ -136,18 +136,14 @@ class Grade:
     @property
     def value(self) -> float:
         """Deprecated alias of :attr:`rounded`."""
-        warnings.warn(
-            "Grade.value is deprecated; use Grade.rounded", DeprecationWarning, stacklevel=2
-        )
-        return self.rounded
+        result: float = renamed(self, "value", "rounded")
+        return result
 
     @property
     def raw(self) -> float:
         """Deprecated alias of :attr:`reported`."""
-        warnings.warn(
-            "Grade.raw is deprecated; use Grade.reported", DeprecationWarning, stacklevel=2
-        )
-        return self.reported
+        result: float = renamed(self, "raw", "reported")
+        return result
 
 
 def _bands(values: Iterable[Band]) -> tuple[Band, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
-from pelayanan_eval._common.messages import check_option, enumerate_limited
+from pelayanan_eval._common.messages import check_option, enumerate_limited, renamed
 from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.grading import band_scale, grade_values, round_half_up
 from pelayanan_eval._rubric.model import Rubric
@@ -36,6 +35,7 @@ from pelayanan_eval.ikm._uncertainty import Interval, Sample, TargetCheck, boots
 from pelayanan_eval.typing import BandScale, IkmMissing, IkmRollup, IntervalMethod
 
 Array = npt.NDArray[np.float64]
+_SAME_NAME = " (the same name as in Evaluation and in to_records())"
 Counts = npt.NDArray[np.int64]
 
 
@@ -111,31 +111,22 @@ class IkmResult:
     def __len__(self) -> int:
         return len(self.unit_ids)
 
-    def _renamed(self, old: str, new: str) -> Any:
-        warnings.warn(
-            f"IkmResult.{old} is deprecated; use IkmResult.{new} (the same name as in "
-            "Evaluation and in to_records())",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        return getattr(self, new)
-
     @property
     def converted(self) -> Array:
         """Deprecated alias of :attr:`reported`."""
-        result: Array = self._renamed("converted", "reported")
+        result: Array = renamed(self, "converted", "reported", _SAME_NAME)
         return result
 
     @property
     def mutu(self) -> npt.NDArray[np.str_]:
         """Deprecated alias of :attr:`grades`."""
-        result: npt.NDArray[np.str_] = self._renamed("mutu", "grades")
+        result: npt.NDArray[np.str_] = renamed(self, "mutu", "grades", _SAME_NAME)
         return result
 
     @property
     def kinerja(self) -> npt.NDArray[np.str_]:
         """Deprecated alias of :attr:`grade_labels`."""
-        result: npt.NDArray[np.str_] = self._renamed("kinerja", "grade_labels")
+        result: npt.NDArray[np.str_] = renamed(self, "kinerja", "grade_labels", _SAME_NAME)
         return result
 
     def __repr__(self) -> str:
