@@ -137,6 +137,19 @@ def increasing(array: npt.NDArray[Any]) -> bool:
     return len(array) < 2 or bool(np.all(array[1:] > array[:-1]))
 
 
+def repeated(array: npt.ArrayLike) -> npt.NDArray[Any]:
+    """Return the values that occur more than once, sorted and each once.
+
+    Examples
+    --------
+    >>> repeated(["b", "a", "b", "c", "a"]).tolist()
+    ['a', 'b']
+    """
+    ordered = np.sort(np.asarray(array))
+    result: npt.NDArray[Any] = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    return result
+
+
 def is_distinct(array: npt.NDArray[Any]) -> bool:
     """Return True when no element repeats.
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import is_distinct, readonly
+from pelayanan_eval._common.arrays import is_distinct, readonly, repeated
 from pelayanan_eval._common.messages import enumerate_limited
 from pelayanan_eval._data.scores import score_problems
 from pelayanan_eval._rubric.model import Rubric
@@ -241,9 +241,8 @@ def unit_code_problems(codes: Any, unit_ids: Any) -> list[str]:
         problems.append(f"unit codes must lie in 0..{len(ids) - 1}, "
                         f"got {int(array.min())}..{int(array.max())}")  # fmt: skip
     if not is_distinct(ids):  # a sort only to name the repeated ids
-        ordered = np.sort(ids)
-        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]]).tolist()
-        problems.append("unit_ids repeats " + enumerate_limited([repr(r) for r in repeated]))
+        twice = repeated(ids).tolist()
+        problems.append("unit_ids repeats " + enumerate_limited([repr(r) for r in twice]))
     if bool((ids == "").any()):
         problems.append("unit_ids has an empty id")
     return problems

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import check_lengths, factorize, readonly
+from pelayanan_eval._common.arrays import check_lengths, factorize, readonly, repeated
 from pelayanan_eval._common.messages import enumerate_limited
 from pelayanan_eval._data.columns import (
     as_labels,
@@ -120,20 +120,19 @@ class Observations:
         key = self.unit_codes.astype(np.int64) * len(visits) + visit_codes
         if len(key) < 2 or bool(np.all(key[1:] > key[:-1])):
             return
-        ordered = np.sort(key)
-        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
-        if len(repeated):
+        twice = repeated(key)
+        if len(twice):
             rows = np.arange(len(key)) if self.input_rows is None else self.input_rows
             pairs = [
                 f"unit {str(self.unit_ids[k // len(visits)])!r} visit "
                 f"{visits[k % len(visits)].item()!r} (rows "
                 f"{sorted(rows[key == k].tolist())})"
-                for k in repeated[:20].tolist()
+                for k in twice[:20].tolist()
             ]
             raise ObservationError(
                 "observations: the same (unit, visit) appears more than once: "
                 + enumerate_limited(pairs)
-                + (f" ... {len(repeated)} in all" if len(repeated) > 20 else "")
+                + (f" ... {len(twice)} in all" if len(twice) > 20 else "")
             )
 
     def __len__(self) -> int:

@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import factorize
+from pelayanan_eval._common.arrays import factorize, repeated
 from pelayanan_eval._common.messages import enumerate_limited, suggest
 from pelayanan_eval._data.columns import (
     as_labels,
@@ -213,12 +213,11 @@ def read_long(
     pair = unit_codes.astype(np.int64) * len(key_ids) + key_codes
     pairs, row = np.unique(pair, return_inverse=True)
     cell = row.astype(np.int64) * len(leaf_index) + columns[name_codes]
-    ordered = np.sort(cell)
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-    if len(repeated):
-        rows_hit = np.flatnonzero(cell == int(repeated[0])).tolist()
+    twice = repeated(cell)
+    if len(twice):
+        rows_hit = np.flatnonzero(cell == int(twice[0])).tolist()
         raise ObservationError(
-            f"{where}: {len(np.unique(repeated))} (unit, {key_name}, {word.split()[0]}) cell(s) "
+            f"{where}: {len(twice)} (unit, {key_name}, {word.split()[0]}) cell(s) "
             f"given more than once, e.g. rows {rows_hit}"
         )
     matrix = np.full((len(pairs), len(leaf_index)), np.nan)

@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import factorize, is_distinct, readonly
+from pelayanan_eval._common.arrays import factorize, is_distinct, readonly, repeated
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
 from pelayanan_eval._data.columns import label_problems, raise_problems
 from pelayanan_eval.exceptions import ObservationError, UnknownUnitError
@@ -112,12 +112,11 @@ class Units:
             raise ObservationError(f"units: empty unit id at position(s) {empty[:10].tolist()}")
         if is_distinct(self.ids):
             return
-        ordered = np.sort(self.ids)
-        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
-        if len(repeated):
+        twice = repeated(self.ids)
+        if len(twice):
             raise ObservationError(
                 "units: duplicate unit id(s) "
-                + enumerate_limited([repr(str(x)) for x in repeated.tolist()])
+                + enumerate_limited([repr(str(x)) for x in twice.tolist()])
             )
 
     @classmethod
