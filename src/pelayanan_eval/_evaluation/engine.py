@@ -221,9 +221,12 @@ def evaluate(
         into = np.empty(groups, dtype=np.intp)
         into[positions] = np.arange(groups)
 
-    values = observations.values
-    low, _ = rubric.leaf_scales
     complete = observations.complete
+    # whole-number scores are averaged from their bytes when nothing else is asked for
+    levels = observations._levels
+    bytewise = complete and method.method == "mean" and order == "criteria_first"
+    values: npt.NDArray[Any] = levels if bytewise and levels is not None else observations.values
+    low, _ = rubric.leaf_scales
     if missing == "scale_min" and not complete:
         values = np.where(np.isnan(values), low, values)
     time = None
