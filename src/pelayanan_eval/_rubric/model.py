@@ -289,6 +289,34 @@ class Rubric:
 
         return attrs.evolve(self, criteria=tuple(swap(node) for node in self.criteria))
 
+    def with_grade_labels(self, labels: Mapping[str, str]) -> Rubric:
+        """Return a copy whose grade bands carry other labels (by band code); bounds unchanged.
+
+        Sources word the lowest bands differently (17/2017: the deck's
+        "Prioritas Pembinaan" or the apps' Buruk / Sangat Buruk / Gagal).
+
+        Examples
+        --------
+        >>> import warnings, pelayanan_eval as pe
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     rubric = pe.load_rubric("permenpanrb-17-2017")
+        >>> print(rubric.with_grade_labels({"E": "Prioritas Pembinaan"}).grade(1.2))
+        E (Prioritas Pembinaan)
+        """
+        codes = [band.code for band in self.grades]
+        if not isinstance(labels, Mapping):
+            problem = f"expected a mapping of band code to label text, got {show(labels)}"
+        else:
+            unknown = [repr(k) for k in labels if k not in codes]
+            texts = all(isinstance(v, str) for v in labels.values())
+            problem = (f"no band {', '.join(unknown)} (bands: {', '.join(codes)})" if unknown
+                       else "" if texts else "labels must be text")  # fmt: skip
+        if problem:
+            raise RubricError([f"with_grade_labels: {problem}"], source=self.id)
+        bands = tuple(attrs.evolve(b, label=labels.get(b.code, b.label)) for b in self.grades)
+        return attrs.evolve(self, grades=GradeScale(bands))
+
     def instrument(self, instrument_id: str) -> Instrument:
         """Return the declared instrument `instrument_id` (an error names the declared ones)."""
         for inst in self.instruments:
