@@ -315,3 +315,32 @@ def test_bundled_29_2022_declares_f02_and_f03() -> None:
     ]  # fmt: skip
     assert any("0,75 x F-02" in text and "0,25 x F-03" in text for text in rubric.provisional)
     assert len(rubric.instrument_rubric("F-03").leaves) == 11
+
+
+@pytest.mark.parametrize("policy", ["zero", "renormalize"])
+def test_card_path_reaches_the_next_grade_of_the_composite(policy: str) -> None:
+    """The lowest demo unit's card path, applied to its F-02 scores, lifts the composite's grade.
+
+    Under 'zero' a unit without survey answers keeps F-02's weight 0.75 (F-03
+    counts 0), under 'renormalize' F-02 carries the whole index: the path
+    must account for the share either way.
+    """
+    city = pe.demo_city()
+    options = {"instruments": {"F-03": city.survey}, "no_data": policy}
+    ev = pe.evaluate(city.composite, city.observations, units=city.units, **options)  # type: ignore[arg-type]
+    lowest = str(ev.units.ids[int(np.nanargmin(ev.reported))])
+    card = ev.card(lowest)
+    assert card.instruments[0][0] == "F-02" and card.composite == ev.settings.composite
+    assert card.next_grade is not None
+    values = np.array(city.observations.values)
+    rows = city.observations.unit == lowest
+    for step in card.next_grade.steps:
+        values[rows, city.rubric.leaf_ids.index(step.id)] = step.after
+    raised = pe.Observations.from_arrays(
+        city.rubric, unit=city.observations.unit, values=values,
+        visit=city.observations.visit,
+    )  # fmt: skip
+    after = pe.evaluate(city.composite, raised, units=city.units, **options)  # type: ignore[arg-type]
+    position = [u.id for u in city.units].index(lowest)
+    assert after.grades[position] == card.next_grade.code
+    assert after.rounded[position] == pytest.approx(card.next_grade.reaches)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Any
 
 import attrs
@@ -54,6 +55,23 @@ class InstrumentScores:
     used: npt.NDArray[np.bool_] = attrs.field(converter=readonly)
     no_data: str
     rule: str
+    evaluator: int = 0  # position of the evaluator's instrument
+
+    @cached_property
+    def evaluator_share(self) -> Array:
+        """Per unit, the weight the evaluator's index carries in its composite.
+
+        Under ``renormalize`` the weights of the instruments a unit has data
+        for are scaled up to sum to 1; otherwise they are as declared.
+        """
+        weights = np.array(self.weights)
+        kinds = self.index.shape[1]
+        evaluator = np.zeros(kinds)
+        evaluator[self.evaluator] = weights[self.evaluator]
+        if self.no_data != "renormalize":
+            return readonly(np.full(len(self.index), evaluator.sum()))
+        share: Array = (self.used @ evaluator) / np.maximum(self.used @ weights, 1e-300)
+        return readonly(share)
 
     def __repr__(self) -> str:
         return f"<InstrumentScores {self.rule} (no data: {self.no_data}), {len(self.index)} units>"

@@ -332,7 +332,7 @@ class Evaluation:
                 aspect_scores=shared.scores[i], index=float(self.index[i]),
                 reported=float(self.reported[i]), rounded=float(self.rounded[i]), grade=grade,
                 band=band, rank=float(shared.ranks[i]), visits=int(self.visits[i]),
-                coverage=float(self.coverage[i]),
+                coverage=float(self.coverage[i]), **self._composite_figures(i),
             )  # fmt: skip
             group = int(shared.codes[i])
             card = build_card(
@@ -342,6 +342,15 @@ class Evaluation:
             )  # fmt: skip
             out.append(card)
         return out
+
+    def _composite_figures(self, i: int) -> dict[str, Any]:
+        parts = self.instruments
+        if parts is None:
+            return {}
+        index, records = parts.index[i].tolist(), parts.records[i].tolist()
+        lines = tuple(zip(parts.ids, index, records, strict=True))
+        return {"share": float(parts.evaluator_share[i]), "instruments": lines,
+                "composite": self.settings.composite}  # fmt: skip
 
     def to_records(
         self,
