@@ -344,3 +344,16 @@ def test_card_path_reaches_the_next_grade_of_the_composite(policy: str) -> None:
     position = [u.id for u in city.units].index(lowest)
     assert after.grades[position] == card.next_grade.code
     assert after.rounded[position] == pytest.approx(card.next_grade.reaches)
+
+
+def test_f03_questionnaire_shows_the_anchors() -> None:
+    """The F-03 form renders each statement with the printed anchors 0 and 5."""
+    from pelayanan_eval import ikm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalRubricWarning)
+        rubric = pe.load_rubric("permenpanrb-29-2022")
+    text = ikm.questionnaire(rubric.instrument_rubric("F-03"))
+    assert "1. **Persyaratan pelayanan mudah dipenuhi**" in text
+    assert "0. Sangat Buruk" in text and "5. Sangat Baik" in text
+    assert text.count("5. Sangat Baik") == 11

@@ -175,6 +175,10 @@ def _instrument_index(
         )
     result = evaluate(own, given, aggregate="mean", missing="renormalize", min_coverage=0.0)
     ids = result.units.ids
+    part = np.full(len(table), np.nan)
+    counts = np.zeros(len(table), dtype=np.int64)
+    if len(ids) == len(table) and bool(np.all(ids == table.ids)):  # the same units, in order
+        return np.array(result.index), np.asarray(result.visits, dtype=np.int64)
     order = np.argsort(table.ids, kind="stable")
     found = np.minimum(np.searchsorted(table.ids[order], ids), len(order) - 1)
     known = table.ids[order][found] == ids
@@ -185,8 +189,6 @@ def _instrument_index(
             f"units: {enumerate_limited(strangers)}"
         )
     rows = order[found]
-    part = np.full(len(table), np.nan)
-    counts = np.zeros(len(table), dtype=np.int64)
     part[rows] = result.index
     counts[rows] = result.visits
     return part, counts
