@@ -103,3 +103,20 @@ def test_happiness_dimension_weights() -> None:
     rubric = load("bps-indeks-kebahagiaan-2017")
     got = [rubric.weight_of(c.id) for c in rubric.criteria]
     np.testing.assert_allclose(got, [0.3480, 0.3118, 0.3402], rtol=0, atol=1e-12)
+
+
+def test_25_2004_ikm_weights_and_bands() -> None:
+    """Kepmenpan 25/2004: 14 unsur at the printed 0,071; NIK bands 81,26 / 62,51 / 43,76 / 25.
+
+    regulations.md section 4: "bobot = 1/14 = 0,071" and the table rows
+    2-4 (43,76-62,50 C, 62,51-81,25 B, 81,26-100,00 A); row 1 from 25,00.
+    """
+    rubric = load("kepmenpan-25-2004-ikm")
+    assert len(rubric.leaves) == 14
+    assert rubric.weighting == "as_printed"
+    assert all(leaf.weight == 0.071 for leaf in rubric.leaves)
+    assert rubric.conversion.factor == 25
+    assert [(b.code, b.min, b.label) for b in rubric.grades] == [
+        ("A", 81.26, "Sangat Baik"), ("B", 62.51, "Baik"),
+        ("C", 43.76, "Kurang Baik"), ("D", 25.0, "Tidak Baik"),
+    ]  # fmt: skip

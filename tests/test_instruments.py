@@ -221,8 +221,9 @@ def test_instrument_not_in_the_rubric() -> None:
         rubric.instrument_rubric("F-01")
 
 
-def test_survey_answers_for_a_unit_without_visits() -> None:
-    """F-03 answers for a unit the assessors never visited are refused, naming the unit."""
+@pytest.mark.parametrize("policy", ["error", "zero", "renormalize"])
+def test_survey_answers_for_a_unit_without_visits(policy: str) -> None:
+    """F-03 answers for a unit the assessors never visited are refused under every policy."""
     rubric = composite_rubric()
     stray = pe.Observations.from_records(
         rubric.instrument_rubric("F-03"), [{"unit": "u9", "q1": 3, "q2": 3}]
@@ -231,7 +232,7 @@ def test_survey_answers_for_a_unit_without_visits() -> None:
         ObservationError,
         match=r"instrument 'F-03': records for unit\(s\) not among the units: 'u9'",
     ):
-        pe.evaluate(rubric, assessors(rubric), instruments={"F-03": stray}, no_data="zero")
+        pe.evaluate(rubric, assessors(rubric), instruments={"F-03": stray}, no_data=policy)  # type: ignore[arg-type]
 
 
 def test_survey_scored_on_the_evaluator_rubric_is_refused() -> None:
