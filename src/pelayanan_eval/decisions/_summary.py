@@ -1,0 +1,248 @@
+"""The decisions of replicate cities summarised per unit: P(award), P(grade), rank intervals."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._common.messages import check_option
+from pelayanan_eval._evaluation.ranking import rank
+from pelayanan_eval._evaluation.result import Evaluation
+from pelayanan_eval.decisions._replicates import grade, ranks
+from pelayanan_eval.decisions._result import Award, Uncertainty
+from pelayanan_eval.exceptions import OptionError
+from pelayanan_eval.ikm._uncertainty import normal_quantile
+from pelayanan_eval.typing import RankBy
+
+Array = npt.NDArray[np.float64]
+
+
+@attrs.frozen(eq=False)
+class Decisions:
+    """The decisions of replicate cities, summarised per unit (see :func:`decide`)."""
+
+    rank: Array
+    rank_low: Array
+    rank_high: Array
+    p_award: Array
+    p_coaching: Array
+    p_below: Array | None
+    p_grades: Array
+    grade_codes: tuple[str, ...]
+    p_next_grade: Array
+    awards: tuple[Award, ...]
+    expected_award_changes: float
+    expected_coaching_changes: float
+
+
+def t_quantile(p: float, df: int | None) -> float:
+    """Student's t quantile by the Cornish-Fisher expansion (normal when `df` is None).
+
+    Error below 1e-4 for ``df >= 10`` (Abramowitz and Stegun 26.7.5).
+    """
+    z = normal_quantile(p)
+    if df is None:
+        return z
+    return (
+        z
+        + (z**3 + z) / (4 * df)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
+    )
+
+
+def group_codes(evaluation: Evaluation, within: str | None) -> npt.NDArray[np.intp]:
+    """Each unit's group as a code (all 0 for ``within=None``)."""
+    if within is None:
+        return np.zeros(len(evaluation), dtype=np.intp)
+    check_option("within", within, ("category", "parent"))
+    return evaluation.units.group_codes(within)
+
+
+def check_counts(k: object, coaching: object, level: object, clear: object, below: object) -> None:
+    """Refuse every bad count, level or threshold together."""
+    problems = []
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        problems.append(f"k must be a whole number >= 1, got {k!r}")
+    if isinstance(coaching, bool) or not isinstance(coaching, int | np.integer) or coaching < 0:
+        problems.append(f"coaching must be a whole number >= 0, got {coaching!r}")
+    for name, value, low in (("level", level, 0.0), ("clear", clear, 0.5)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low < value < 1:
+            problems.append(f"{name} must be a number between {low:g} and 1, got {value!r}")
+    if below is not None and (
+        isinstance(below, bool) or not isinstance(below, int | float) or not math.isfinite(below)
+    ):
+        problems.append(f"below must be a finite number on the published scale, got {below!r}")
+    if problems:
+        raise OptionError("; ".join(problems))
+
+
+def decide(
+    evaluation: Evaluation,
+    index: Array,
+    *,
+    within: str | None = "category",
+    k: int = 2,
+    coaching: int = 2,
+    below: float | None = None,
+    by: RankBy = "rounded",
+    level: float = 0.9,
+    clear: float = 0.95,
+) -> Decisions:
+    """Summarise ``[replicates, units]`` simulated indices into the city's decisions."""
+    rubric = evaluation.rubric
+    codes = group_codes(evaluation, within)
+    digits = rubric.rounding.digits if by == "rounded" else None
+    graded = grade(index, rubric)
+    values = graded.rounded if by == "rounded" else index * rubric.conversion.factor
+    observed = evaluation.rounded if by == "rounded" else evaluation.reported
+    place = evaluation.rank(within, ties="min", by=by)
+    scaled = observed if digits is None else np.rint(observed * 10.0**digits)
+    from_bottom = rank(scaled, codes, ties="min", descending=False)
+    unranked = np.isnan(observed)
+    replicated = ranks(values, codes, digits)
+    awarded = replicated <= k
+    p_award = np.where(unranked, np.nan, awarded.mean(axis=0))
+    p_coaching = np.where(
+        unranked, np.nan, (ranks(values, codes, digits, best=False) <= coaching).mean(axis=0)
+    )
+    p_below = None
+    if below is not None:
+        p_below = np.where(unranked, np.nan, (graded.rounded < below).mean(axis=0))
+    tail = (1.0 - level) / 2.0
+    if np.isnan(replicated).any():
+        low = np.nanquantile(replicated, tail, axis=0, method="lower")
+        high = np.nanquantile(replicated, 1 - tail, axis=0, method="higher")
+    else:
+        low = np.quantile(replicated, tail, axis=0, method="lower")
+        high = np.quantile(replicated, 1 - tail, axis=0, method="higher")
+    bands = len(rubric.grades.bands)
+    units = len(evaluation)
+    replicates = len(index)
+    cells = np.arange(units)[None, :] * bands + graded.positions
+    kept = graded.positions >= 0
+    p_grades = np.bincount(cells[kept], minlength=units * max(bands, 1)).reshape(units, -1)
+    shares: Array = np.where(unranked[:, None], np.nan, p_grades / replicates)
+    codes_of = tuple(band.code for band in rubric.grades.bands)
+    position = np.full(units, -1, dtype=np.intp)
+    for j, code in enumerate(codes_of):
+        position[evaluation.grades == code] = j
+    better = np.cumsum(shares, axis=1) if bands else shares
+    p_next = np.where(position > 0, better[np.arange(units), np.maximum(position - 1, 0)], 0.0)
+    p_next = np.where(position < 0, np.nan, p_next)
+    award_now = place <= k
+    coach_now = from_bottom <= coaching
+    expected_awards = float(np.nansum(np.abs(p_award - award_now)))
+    expected_coaching = float(np.nansum(np.abs(p_coaching - coach_now)))
+    awards = _award_table(evaluation, values, codes, place, k, clear, p_award, within)
+    return Decisions(
+        rank=place,
+        rank_low=np.where(unranked, np.nan, low),
+        rank_high=np.where(unranked, np.nan, high),
+        p_award=p_award,
+        p_coaching=p_coaching,
+        p_below=p_below,
+        p_grades=shares,
+        grade_codes=codes_of,
+        p_next_grade=p_next,
+        awards=awards,
+        expected_award_changes=expected_awards,
+        expected_coaching_changes=expected_coaching,
+    )
+
+
+def _award_table(
+    evaluation: Evaluation,
+    values: Array,
+    codes: npt.NDArray[np.intp],
+    place: Array,
+    k: int,
+    clear: float,
+    p_award: Array,
+    within: str | None,
+) -> tuple[Award, ...]:
+    """Each award with the group's best unit without one and the share of replicates ahead."""
+    ids = evaluation.units.ids
+    winners = np.flatnonzero(place <= k)
+    others = np.flatnonzero(place > k)
+    groups = int(codes.max()) + 1 if len(codes) else 0
+    follower = np.full(groups, -1, dtype=np.intp)
+    if len(others):
+        ordered = others[np.lexsort((ids[others], place[others], codes[others]))]
+        first = np.r_[True, codes[ordered][1:] != codes[ordered][:-1]]
+        follower[codes[ordered][first]] = ordered[first]
+    chasing = follower[codes[winners]]
+    present = chasing >= 0
+    ahead = np.full(len(winners), np.nan)
+    if present.any():
+        mine, theirs = values[:, winners[present]], values[:, chasing[present]]
+        ahead[present] = (mine > theirs).mean(axis=0)
+    labels = evaluation.units.categories if within == "category" else evaluation.units.parents
+    order = np.lexsort((ids[winners], place[winners], codes[winners]))
+    rows = []
+    for j in order.tolist():
+        i, n = int(winners[j]), int(chasing[j])
+        rows.append(
+            Award(
+                group="" if within is None else str(labels[i]),
+                unit=str(ids[i]),
+                name=str(evaluation.units.names[i]),
+                rank=float(place[i]),
+                rounded=float(evaluation.rounded[i]),
+                p_award=float(p_award[i]),
+                next_unit="" if n < 0 else str(ids[n]),
+                next_rounded=math.nan if n < 0 else float(evaluation.rounded[n]),
+                p_ahead=1.0 if n < 0 else float(ahead[j]),
+                verdict="clear" if n < 0 or ahead[j] >= clear else "tied",
+            )
+        )
+    return tuple(rows)
+
+
+def result(
+    evaluation: Evaluation,
+    summary: Decisions,
+    method: str,
+    count: int,
+    level: float,
+    within: str | None,
+    sd: Array,
+    low: Array,
+    high: Array,
+    variance: Any,
+    *,
+    k: int,
+    coaching: int,
+    below: float | None,
+) -> Uncertainty:
+    """Assemble the result from the summary and the index intervals."""
+    return Uncertainty(
+        evaluation=evaluation,
+        method=method,
+        replicates=count,
+        level=level,
+        k=k,
+        coaching=coaching,
+        below=below,
+        within=within,
+        index_sd=sd,
+        index_low=low,
+        index_high=high,
+        rank=summary.rank,
+        rank_low=summary.rank_low,
+        rank_high=summary.rank_high,
+        p_award=summary.p_award,
+        p_coaching=summary.p_coaching,
+        p_below=summary.p_below,
+        p_grades=summary.p_grades,
+        grade_codes=summary.grade_codes,
+        p_next_grade=summary.p_next_grade,
+        awards=summary.awards,
+        expected_award_changes=summary.expected_award_changes,
+        expected_coaching_changes=summary.expected_coaching_changes,
+        variance=variance,
+    )
