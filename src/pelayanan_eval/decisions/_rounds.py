@@ -72,8 +72,9 @@ def _matched(
     in_a = np.isin(ids_b, ids_a)
     if not in_a.any():
         raise ObservationError(
-            f"no unit id of {lb} is in {la} (e.g. {enumerate_limited(ids_b[:3].tolist())} "
-            f"against {enumerate_limited(ids_a[:3].tolist())}): units are matched by id"
+            f"no unit id of {lb} is in {la} (e.g. "
+            f"{enumerate_limited([repr(u) for u in ids_b[:3].tolist()])} against "
+            f"{enumerate_limited([repr(u) for u in ids_a[:3].tolist()])}): units are matched by id"
         )
     rows_b = np.flatnonzero(in_a)
     sorter = np.argsort(ids_a, kind="stable")
