@@ -96,3 +96,10 @@ def test_probabilities_are_consistent(scores: list[tuple[int, int]], k: int, see
     assert np.all((result.rank_low >= 1) & (result.rank_low <= result.rank_high))
     assert np.all(result.rank_high <= units)
     assert np.all((result.p_coaching >= 0) & (result.p_coaching <= 1))
+
+
+def test_decisions_all_is_its_public_surface() -> None:
+    """pelayanan_eval.decisions' __all__ is sorted and every name exists and is documented."""
+    assert sorted(decisions.__all__) == decisions.__all__
+    for name in decisions.__all__:
+        assert getattr(decisions, name).__doc__, name
