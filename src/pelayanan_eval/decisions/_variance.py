@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import readonly
+from pelayanan_eval._common.arrays import blocked_product, readonly
 from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval._data.columns import leaf_mismatch
 from pelayanan_eval._data.observations import Observations
@@ -147,8 +147,10 @@ def visit_scores(evaluation: Evaluation, observations: Observations, pool: str) 
                 "have unscored criteria: use pool='aspect'"
             )
         return values
+    if observations.complete or not np.isnan(values).any():
+        return blocked_product(values, aspect_map(tree))  # aspects are linear in the leaves
     # a visit that missed a criterion is scored on the rest for the variance estimate
-    policy = "error" if not np.isnan(values).any() else "renormalize"
+    policy = "renormalize"
     inner = roll_up(values, tree, policy, evaluation.settings.min_coverage)
     return node_matrix(values, inner, tree)[:, aspect_columns(tree)]
 
@@ -191,7 +193,10 @@ def pooled_variance(
     with np.errstate(invalid="ignore", divide="ignore"):
         means = group_sum(np.where(scored, scores, 0.0), codes, groups) / counts
     deviation = np.where(scored, scores - means[codes], 0.0)
-    both = group_sum(scored[:, :, None] & scored[:, None, :], codes, groups)  # m_uij
+    if bool(scored.all()):  # every visit scored every aspect: m_uij = n_u
+        both = np.broadcast_to(counts[:, :, None], (groups, *scored.shape[1:], scored.shape[1]))
+    else:
+        both = group_sum(scored[:, :, None] & scored[:, None, :], codes, groups)  # m_uij
     df_pairs = np.maximum(both - 1.0, 0.0).sum(axis=0)
     df = round(float(np.max(np.diag(df_pairs)))) if df_pairs.size else 0
     if df == 0:
