@@ -63,7 +63,7 @@ def test_evaluate_refuses_too_few_replicates(rounds, capsys) -> None:
 
 
 def test_compare_reports_added_and_removed_units(rounds, capsys) -> None:
-    """compare lists the unit removed and the unit added, and a line per matched unit."""
+    """The compare command lists the unit removed, the unit added and each matched unit."""
     first, second = rounds
     args = ["compare", str(first), str(second), "--rubric", "permenpanrb-17-2017",
             "--labels", "2025,2026", "--replicates", "200"]  # fmt: skip

@@ -143,3 +143,18 @@ def test_records_of_a_sensitivity(city) -> None:
     assert len(result.to_records()) == len(result.changes)
     assert result.scenario_records()[0]["name"] == "12/10"
     assert "12/10" in result._repr_html_()
+
+
+def test_weights_under_visits_first_are_a_re_evaluation(city) -> None:
+    """Under order='visits_first' the 12/10 reading gives the indices of a direct re-evaluation."""
+    _, obs = city
+    demo = pe.demo_city()
+    ev = pe.evaluate(demo.rubric, obs, units=demo.units, order="visits_first")
+    other = pe.evaluate(demo.rubric.with_weights(READING_12_10), obs, units=demo.units,
+                        order="visits_first")  # fmt: skip
+    result = decisions.sensitivity(ev, obs, weights={"12/10": READING_12_10}, sources=False)
+    ids = ev.units.ids.tolist()
+    for change in result.changes:
+        assert change.index_after == other.index[ids.index(change.unit)]
+    with pytest.raises(pe.exceptions.OptionError, match="needs the observations"):
+        decisions.sensitivity(ev, weights={"12/10": READING_12_10}, sources=False)

@@ -219,3 +219,45 @@ def test_records_and_html() -> None:
     assert "verdict" in result._repr_html_()
     frame = result.to_pandas()
     assert frame.index.name == "unit" and len(frame) == 70
+
+
+def test_pooled_variance_with_unscored_visits_by_hand() -> None:
+    """A visit without aspect b: each entry pools the visits that scored it (worked by hand).
+
+    u1: (4, 4), (2, -), (3, 2); u2: (3, 3), (1, 1). Means u1 (3, 3), u2 (2, 2).
+    S_aa = 1+1+0+1+1 = 4 over df 2+1 = 3; S_bb = 1+1+1+1 = 4 over df 1+1 = 2;
+    S_ab = 1+0+0+1+1 = 3 over df (2-1)+(2-1) = 2 (visits scoring both).
+    u1's mean: var a = (4/3) 3/9 = 4/9, var b = 2 * 2/4 = 1, cov = 1.5 * 2/(3*2) = 0.5;
+    index variance 0.25 (4/9 + 1 + 1) = 11/18. u2: 2/3, 1, 0.75: 0.25 (2/3 + 1 + 1.5) = 19/24.
+    """
+    nan = np.nan
+    values = [[4, 4], [2, nan], [3, 2], [3, 3], [1, 1]]
+    obs = pe.Observations.from_arrays(TWO, unit=["u1"] * 3 + ["u2"] * 2, values=values,
+                                      visit=[1, 2, 3, 1, 2])  # fmt: skip
+    ev = pe.evaluate(TWO, obs, missing="renormalize")
+    variance = decisions.pooled_variance(ev, obs)
+    np.testing.assert_allclose(variance.covariance, [[4 / 3, 1.5], [1.5, 2.0]])
+    np.testing.assert_allclose(variance.index_variance, [11 / 18, 19 / 24])
+    with pytest.raises(pe.exceptions.OptionError, match="pool='aspect'"):
+        decisions.pooled_variance(ev, obs, "criterion")
+
+
+def test_bootstrap_under_renormalize_gives_finite_spread() -> None:
+    """Resampled visits that lose a criterion are re-spread as the evaluation's policy says."""
+    rng = np.random.default_rng(8)
+    values = rng.integers(0, 6, (12, 2)).astype(float)
+    values[[1, 7], 1] = np.nan
+    obs = pe.Observations.from_arrays(TWO, unit=["p"] * 6 + ["q"] * 6, values=values,
+                                      visit=list(range(6)) * 2)  # fmt: skip
+    ev = pe.evaluate(TWO, obs, missing="renormalize")
+    result = decisions.uncertainty(ev, obs, replicates=500, rng=9)
+    assert result.method == "bootstrap"
+    assert np.all(np.isfinite(result.index_sd)) and np.all(result.index_sd > 0)
+
+
+def test_pooled_model_warns_for_min_aggregation(hand) -> None:
+    """The pooled model gives the spread of the mean: aggregate='min' gets a warning saying so."""
+    _, obs = hand
+    ev = pe.evaluate(TWO, obs, aggregate="min")
+    with pytest.warns(UserWarning, match="aggregate='min'.*approximation"):
+        decisions.uncertainty(ev, obs, replicates=100, rng=1)
