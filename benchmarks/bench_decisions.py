@@ -134,9 +134,10 @@ def main() -> None:
     start = time.perf_counter()
     index_cover, rank_cover = _calibration(rubric, cities, rng)
     ok = all(0.87 <= c <= 0.93 for c in (index_cover, rank_cover))
+    took = time.perf_counter() - start
     print(f"calibration over {cities} cities of 70 units: 90 % index intervals cover "
           f"{index_cover:.1%}, rank intervals {rank_cover:.1%}  "
-          f"{'PASS' if ok else 'MISS'} (target 87-93 %; {time.perf_counter() - start:.1f} s)")  # fmt: skip
+          f"{'PASS' if ok else 'MISS'} (target 87-93 %; {took:.1f} s)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pelayanan_eval._common.arrays import readonly
 from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._evaluation.standings import HTML_ROWS, html_table
 from pelayanan_eval.decisions._variance import VisitVariance
+from pelayanan_eval.typing import GroupBy
 
 Array = npt.NDArray[np.float64]
 
@@ -90,10 +91,33 @@ class Uncertainty:
 
     Attributes
     ----------
+    evaluation
+        The evaluation analysed.
     method
         ``"pooled"`` (normal model, pooled between-visit variance),
-        ``"bootstrap"`` (visits resampled within units) or ``"given"`` (a
-        variance of one visit's index given by the caller).
+        ``"bootstrap"`` (visits resampled within units), ``"given"`` (a
+        variance of one visit's index given by the caller) or
+        ``"weights:<perturbation>"`` (from :func:`sensitivity`).
+    replicates, level, k, coaching, below, within
+        The settings used.
+    index_sd, index_low, index_high
+        Standard deviation of each unit's index and its `level` interval
+        (rubric scale).
+    rank, rank_low, rank_high
+        The published rank (competition ranking) and its `level` interval.
+    p_award, p_coaching, p_below
+        P(ranked `k` or better), P(among the `coaching` lowest), P(published
+        value below `below`; None without a threshold).
+    p_grades, grade_codes
+        ``[units, bands]`` P(each grade), bands in `grade_codes` order.
+    p_next_grade
+        P(a better grade than the published one): 0 in the top band.
+    awards
+        The award table (:class:`Award` rows, grouped, best first).
+    expected_award_changes, expected_coaching_changes
+        Expected number of units whose award (coaching) decision would differ.
+    variance
+        The pooled variance behind a ``"pooled"`` result (else None).
     """
 
     evaluation: Evaluation
@@ -103,7 +127,7 @@ class Uncertainty:
     k: int
     coaching: int
     below: float | None
-    within: str | None
+    within: GroupBy | None
     index_sd: Array = attrs.field(converter=readonly)
     index_low: Array = attrs.field(converter=readonly)
     index_high: Array = attrs.field(converter=readonly)
@@ -200,7 +224,7 @@ class Uncertainty:
         return html(repr(self), self.award_records(), columns)
 
 
-def _groups(evaluation: Evaluation, within: str | None) -> npt.NDArray[Any]:
+def _groups(evaluation: Evaluation, within: GroupBy | None) -> npt.NDArray[Any]:
     units = evaluation.units
     if within is None:
         return np.full(len(units), "", dtype=np.str_)

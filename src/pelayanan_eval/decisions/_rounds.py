@@ -20,7 +20,7 @@ from pelayanan_eval.decisions._comparison import (
 from pelayanan_eval.decisions._result import Uncertainty
 from pelayanan_eval.decisions._summary import t_quantile
 from pelayanan_eval.exceptions import ObservationError, OptionError
-from pelayanan_eval.typing import CompareOn, choices
+from pelayanan_eval.typing import CompareOn, GroupBy, choices
 
 Array = npt.NDArray[np.float64]
 
@@ -83,7 +83,7 @@ def _matched(
 
 
 def _coached(
-    a: Evaluation, coached: int | Sequence[str] | None, within: str | None, label: str
+    a: Evaluation, coached: int | Sequence[str] | None, within: GroupBy | None, label: str
 ) -> npt.NDArray[np.bool_] | None:
     """Which units of round `a` were coached: its `coached` lowest per group, or named ids."""
     if coached is None:
@@ -148,7 +148,7 @@ def _pair(
     criteria: tuple[str, ...],
     same: bool,
     coached: int | Sequence[str] | None,
-    within: str | None,
+    within: GroupBy | None,
     level: float,
 ) -> RoundChange:
     rows_a, rows_b = _matched(a, b, la, lb)
@@ -249,7 +249,7 @@ def compare(
     noise: Sequence[Uncertainty | None] | None = None,
     criteria: CompareOn = "same",
     coached: int | Sequence[str] | None = 2,
-    within: str | None = "category",
+    within: GroupBy | None = "category",
     level: float = 0.9,
 ) -> Comparison:
     r"""Compare evaluation rounds of the same units, each with the one before it.

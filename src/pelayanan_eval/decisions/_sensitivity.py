@@ -27,7 +27,7 @@ from pelayanan_eval.decisions._sources import rank_sources, weight_draws
 from pelayanan_eval.decisions._summary import check_counts, decide, group_codes, result
 from pelayanan_eval.decisions._variance import aspect_weights
 from pelayanan_eval.exceptions import OptionError, RubricError
-from pelayanan_eval.typing import AggregationMethod, MissingPolicy, Perturbation, choices
+from pelayanan_eval.typing import AggregationMethod, GroupBy, MissingPolicy, Perturbation, choices
 
 Array = npt.NDArray[np.float64]
 
@@ -147,7 +147,7 @@ def sensitivity(
     sources: bool = True,
     k: int = 2,
     coaching: int = 2,
-    within: str | None = "category",
+    within: GroupBy | None = "category",
     rng: np.random.Generator | int | None = None,
 ) -> Sensitivity:
     r"""Re-score the units under other weights, aggregations and missing policies: what changes.

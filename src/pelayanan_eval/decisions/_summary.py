@@ -16,7 +16,7 @@ from pelayanan_eval.decisions._replicates import grade, ranks
 from pelayanan_eval.decisions._result import Award, Uncertainty
 from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.ikm._uncertainty import normal_quantile
-from pelayanan_eval.typing import RankBy
+from pelayanan_eval.typing import GroupBy, RankBy
 
 Array = npt.NDArray[np.float64]
 BLOCK_CELLS = 1 << 21  # replicate x unit cells ranked at once
@@ -83,7 +83,7 @@ def t_quantile(p: float, df: int | None) -> float:
     )
 
 
-def group_codes(evaluation: Evaluation, within: str | None) -> npt.NDArray[np.intp]:
+def group_codes(evaluation: Evaluation, within: GroupBy | None) -> npt.NDArray[np.intp]:
     """Each unit's group as a code (all 0 for ``within=None``)."""
     if within is None:
         return np.zeros(len(evaluation), dtype=np.intp)
@@ -190,7 +190,7 @@ def decide(
     evaluation: Evaluation,
     index: Array,
     *,
-    within: str | None = "category",
+    within: GroupBy | None = "category",
     k: int = 2,
     coaching: int = 2,
     below: float | None = None,
@@ -250,7 +250,7 @@ def _award_table(
     place: Array,
     clear: float,
     p_award: Array,
-    within: str | None,
+    within: GroupBy | None,
 ) -> tuple[Award, ...]:
     """Each award with the group's best unit without one and the share of replicates ahead."""
     ids = evaluation.units.ids
@@ -283,7 +283,7 @@ def result(
     method: str,
     count: int,
     level: float,
-    within: str | None,
+    within: GroupBy | None,
     sd: Array,
     low: Array,
     high: Array,

@@ -20,7 +20,7 @@ from pelayanan_eval.decisions._result import Uncertainty
 from pelayanan_eval.decisions._summary import check_counts, decide, result, t_quantile
 from pelayanan_eval.decisions._variance import evaluation_rows, pooled_variance
 from pelayanan_eval.exceptions import ObservationError, OptionError
-from pelayanan_eval.typing import PoolLevel, RankBy, VisitMethod, choices
+from pelayanan_eval.typing import GroupBy, PoolLevel, RankBy, VisitMethod, choices
 
 Array = npt.NDArray[np.float64]
 BOOTSTRAP_VISITS = 5  # fewer visits give a bootstrap too coarse to trust; pool instead
@@ -37,7 +37,7 @@ def uncertainty(
     k: int = 2,
     coaching: int = 2,
     below: float | None = None,
-    within: str | None = "category",
+    within: GroupBy | None = "category",
     by: RankBy = "rounded",
     level: float = 0.9,
     clear: float = 0.95,

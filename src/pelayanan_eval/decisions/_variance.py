@@ -20,7 +20,7 @@ from pelayanan_eval.typing import PoolLevel, choices
 
 Array = npt.NDArray[np.float64]
 POOL_LEVELS = choices(PoolLevel)
-MEAN_LIKE = ("mean", "median", "trimmed_mean")  # equal to the mean of two visits
+TWO_VISIT_MEANS = ("median", "trimmed_mean")  # the mean when a unit has two visits or fewer
 
 
 @attrs.frozen(eq=False)
@@ -178,9 +178,9 @@ def pooled_variance(
     visits scoring both, :math:`\hat\Sigma_{ij} m_{uij} / (m_{uii} m_{ujj})`.
     The model assumes that visits differ from one unit's true score by
     noise of the same covariance in every unit (the assumption pooling
-    needs); the spread of the mean is what it gives, so for ``min``,
-    ``max`` and ``latest`` aggregation it is an approximation (a warning
-    says so).
+    needs); the spread of the mean is what it gives, so for aggregations
+    other than the mean (the median and trimmed mean of two visits are the
+    mean) it is an approximation, and a warning says so.
     """
     check_option("pool", pool, POOL_LEVELS)
     method = evaluation.settings.aggregation.method
@@ -206,7 +206,9 @@ def pooled_variance(
             "visit_variance=<a known variance of one visit's index> (e.g. from another round), "
             "or decisions.sensitivity(), which needs no second visit"
         )
-    if method not in MEAN_LIKE and method != "observer_weighted":
+    if method != "mean" and (
+        method not in TWO_VISIT_MEANS or int(np.max(evaluation.visits, initial=0)) > 2
+    ):
         warnings.warn(
             f"uncertainty with aggregate={method!r}: the pooled model gives the spread of the "
             "mean of the visits, an approximation for this aggregation",
