@@ -103,3 +103,16 @@ def test_decisions_all_is_its_public_surface() -> None:
     assert sorted(decisions.__all__) == decisions.__all__
     for name in decisions.__all__:
         assert getattr(decisions, name).__doc__, name
+
+
+def test_a_composite_index_is_refused_with_the_way_out() -> None:
+    """An index that folds in a public survey (instruments=) is refused, naming the composite."""
+    from tests.test_instruments import UNITS, assessors, composite_rubric, survey
+
+    rubric = composite_rubric()
+    ev = pe.evaluate(rubric, assessors(rubric), units=UNITS, instruments={"F-03": survey(rubric)},
+                     no_data="zero")  # fmt: skip
+    with pytest.raises(OptionError, match=r"composite \(0.75 x F-02 \+ 0.25 x F-03.*without"):
+        decisions.uncertainty(ev, assessors(rubric))
+    with pytest.raises(OptionError, match="composite"):
+        decisions.sensitivity(ev, perturb="uniform")

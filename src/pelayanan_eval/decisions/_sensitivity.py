@@ -25,7 +25,7 @@ from pelayanan_eval.decisions._replicates import (
 from pelayanan_eval.decisions._result import Change, Scenario, Sensitivity, Source
 from pelayanan_eval.decisions._sources import rank_sources, weight_draws
 from pelayanan_eval.decisions._summary import check_counts, decide, group_codes, result
-from pelayanan_eval.decisions._variance import aspect_weights
+from pelayanan_eval.decisions._variance import aspect_weights, check_single
 from pelayanan_eval.exceptions import OptionError, RubricError
 from pelayanan_eval.typing import AggregationMethod, GroupBy, MissingPolicy, Perturbation, choices
 
@@ -224,8 +224,7 @@ def sensitivity(
     >>> same.changes
     ()
     """
-    if not isinstance(evaluation, Evaluation):
-        raise OptionError(f"sensitivity: expected an Evaluation, got {type(evaluation).__name__}")
+    check_single(evaluation, "sensitivity()")
     count = check_replicates(replicates)
     check_counts(k, coaching, 0.9, 0.95, None)
     if perturb is not None:

@@ -18,7 +18,7 @@ from pelayanan_eval.decisions._replicates import (
 )
 from pelayanan_eval.decisions._result import Uncertainty
 from pelayanan_eval.decisions._summary import check_counts, decide, result, t_quantile
-from pelayanan_eval.decisions._variance import evaluation_rows, pooled_variance
+from pelayanan_eval.decisions._variance import check_single, evaluation_rows, pooled_variance
 from pelayanan_eval.exceptions import ObservationError, OptionError
 from pelayanan_eval.typing import GroupBy, PoolLevel, RankBy, VisitMethod, choices
 
@@ -128,8 +128,7 @@ def uncertainty(
     >>> result.method, len(result.awards)
     ('pooled', 6)
     """
-    if not isinstance(evaluation, Evaluation):
-        raise OptionError(f"uncertainty: expected an Evaluation, got {type(evaluation).__name__}")
+    check_single(evaluation, "uncertainty()")
     check_option("method", method, choices(VisitMethod))
     count = check_replicates(replicates)
     check_counts(k, coaching, level, clear, below)

@@ -84,8 +84,20 @@ def node_matrix(leaf_scores: Array, inner: Array, tree: Compiled) -> Array:
     return scores
 
 
+def check_single(evaluation: Evaluation, what: str) -> None:
+    """Refuse a composite index (instruments): its other instruments' noise is not modelled."""
+    if not isinstance(evaluation, Evaluation):
+        raise OptionError(f"{what}: expected an Evaluation, got {type(evaluation).__name__}")
+    if evaluation.instruments is not None:
+        raise OptionError(
+            f"{what} models the evaluator's visits; this evaluation's index is a composite "
+            f"({evaluation.settings.composite}): analyse the evaluation without instruments="
+        )
+
+
 def evaluation_rows(evaluation: Evaluation, observations: Observations) -> npt.NDArray[np.intp]:
     """Row in `evaluation` of each unit of `observations`, after checking that they match."""
+    check_single(evaluation, "the decision analyses")
     mismatch = leaf_mismatch(observations.rubric, evaluation.rubric)
     if mismatch:
         raise ObservationError(
