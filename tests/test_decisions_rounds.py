@@ -162,3 +162,28 @@ def test_target_progress_refuses_bad_input() -> None:
         decisions.target_progress({2021: 3.51}, 3.8, 2020)
     with pytest.raises(OptionError, match="must be a number"):
         decisions.target_progress({2021: "3,51"}, 3.8, 2024)
+
+
+def test_aspect_changes_beyond_noise_use_each_aspects_variance() -> None:
+    """An aspect's change is beyond noise when it exceeds 1.645 sqrt(var1 + var2) of that aspect.
+
+    Two units, two visits each. Round 1: p (1, 2), (3, 2); q (3, 3), (3, 5). Round 2: p's a
+    up by 2, q's a up by 0.5, the same deviations. In each round: deviations of a are +-1
+    for p and 0 for q, of b 0 for p and +-1 for q; pooled over df 2: var a = var b = 1,
+    cov 0; a unit's mean of two visits: 0.5 each. The change of a has sd sqrt(0.5 + 0.5) = 1:
+    p's +2 > 1.645 is beyond the noise, q's +0.5 is not; b did not change.
+    """
+    rounds = ([[1, 2], [3, 2], [3, 3], [3, 5]], [[3, 2], [5, 2], [3.5, 3], [3.5, 5]])
+    evs, noise = [], []
+    for values in rounds:
+        obs = pe.Observations.from_arrays(GRADED, unit=["p", "p", "q", "q"], values=values,
+                                          visit=[1, 2, 1, 2])  # fmt: skip
+        ev = pe.evaluate(GRADED, obs)
+        evs.append(ev)
+        noise.append(decisions.uncertainty(ev, obs, replicates=100, rng=1))
+    np.testing.assert_allclose(noise[0].variance.covariance, [[1.0, 0.0], [0.0, 1.0]])
+    pair = decisions.compare(evs, noise=noise, within=None, coached=None).pairs[0]
+    p, q = pair.units
+    assert (p.aspects["a"], q.aspects["a"], p.aspects["b"]) == pytest.approx((2.0, 0.5, 0.0))
+    assert p.aspects_beyond_noise == {"a": True, "b": False}
+    assert q.aspects_beyond_noise == {"a": False, "b": False}

@@ -17,7 +17,9 @@ class UnitChange:
     ``change`` is the reported index after minus before (full precision);
     ``se`` its standard error from the visits of both rounds (NaN when no
     uncertainty was given: ``beyond_noise`` is then None);
-    ``rank_move`` is the rank before minus the rank after (positive: up).
+    ``rank_move`` is the rank before minus the rank after (positive: up);
+    ``aspects`` the change of each compared aspect and ``aspects_beyond_noise``
+    whether it is beyond the noise (empty without pooled uncertainty in both rounds).
     """
 
     unit: str
@@ -35,6 +37,7 @@ class UnitChange:
     rank_move: float
     coached: bool
     aspects: Mapping[str, float]
+    aspects_beyond_noise: Mapping[str, bool]
 
 
 @attrs.frozen
@@ -96,7 +99,9 @@ class RoundChange:
         for unit in self.units:
             record = {"from": self.before, "to": self.after, **attrs.asdict(unit)}
             aspects = record.pop("aspects")
+            beyond = record.pop("aspects_beyond_noise")
             record.update({f"change_{key}": value for key, value in aspects.items()})
+            record.update({f"beyond_noise_{key}": value for key, value in beyond.items()})
             records.append(record)
         return records
 

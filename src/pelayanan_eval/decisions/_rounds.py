@@ -139,6 +139,26 @@ def _coaching(change: Array, coached: npt.NDArray[np.bool_]) -> Coaching:
     )
 
 
+def _aspect_se(
+    ua: Uncertainty | None,
+    rows_a: npt.NDArray[np.intp],
+    ub: Uncertainty | None,
+    rows_b: npt.NDArray[np.intp],
+    criteria: tuple[str, ...],
+) -> dict[str, Array]:
+    """Return the standard error of each aspect's change from both rounds' pooled variances."""
+    if ua is None or ub is None or ua.variance is None or ub.variance is None:
+        return {}
+    va, vb = ua.variance, ub.variance
+    out = {}
+    for c in criteria:  # a few aspects
+        if c in va.columns and c in vb.columns:
+            i, j = va.columns.index(c), vb.columns.index(c)
+            var = va.unit_covariance[rows_a, i, i] + vb.unit_covariance[rows_b, j, j]
+            out[c] = np.sqrt(var)
+    return out
+
+
 def _pair(
     la: str,
     a: Evaluation,
@@ -168,6 +188,7 @@ def _pair(
     z = t_quantile((1.0 + level) / 2.0, None)
     rank_a, rank_b = a.rank(within)[rows_a], b.rank(within)[rows_b]
     aspects = {c: b.scores(c)[rows_b] - a.scores(c)[rows_a] for c in criteria}
+    aspect_se = _aspect_se(ua, rows_a, ub, rows_b, criteria)
     flags = _coached(a, coached, within, la)
     coached_rows = np.zeros(len(rows_a), dtype=bool) if flags is None else flags[rows_a]
     labels = (
@@ -223,6 +244,9 @@ def _pair(
             rank_move=float(rank_a[n] - rank_b[n]),
             coached=bool(coached_rows[n]),
             aspects={c: float(v[n]) for c, v in aspects.items()},
+            aspects_beyond_noise={
+                c: bool(abs(aspects[c][n]) > z * se_c[n]) for c, se_c in aspect_se.items()
+            },
         )
         for n, j in enumerate(rows_b.tolist())
     )
