@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pelayanan_eval as pe
 from pelayanan_eval import decisions
@@ -158,3 +160,37 @@ def test_weights_under_visits_first_are_a_re_evaluation(city) -> None:
         assert change.index_after == other.index[ids.index(change.unit)]
     with pytest.raises(pe.exceptions.OptionError, match="needs the observations"):
         decisions.sensitivity(ev, weights={"12/10": READING_12_10}, sources=False)
+
+
+TWO = pe.Rubric(
+    id="two", title="Two aspects", scale=pe.schema.Scale(0, 5), status="verified",
+    regulation=pe.schema.Regulation("Peraturan Contoh"),
+    criteria=[pe.schema.Criterion("a", "A", weight=0.5), pe.schema.Criterion("b", "B", weight=0.5)],
+    grades=pe.schema.GradeScale([pe.schema.Band("A", 4), pe.schema.Band("B", 2.5),
+                                 pe.schema.Band("C", 0)]),
+    rounding=pe.schema.Rounding(2),
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    scores=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=3, max_size=12),
+    percent=st.integers(1, 99),
+)
+def test_any_weight_set_agrees_with_a_re_evaluation(scores, percent) -> None:
+    """For any weights of a and b, each unit after the scenario is the re-evaluated unit."""
+    ids = [f"u{i}" for i in range(len(scores))]
+    obs = pe.Observations.from_arrays(TWO, unit=ids, values=scores)
+    units = pe.Units.from_arrays(ids, category=["k" if i % 2 else "p" for i in range(len(ids))])
+    ev = pe.evaluate(TWO, obs, units=units)
+    weights = {"a": f"{percent}%", "b": f"{100 - percent}%"}
+    other = pe.evaluate(TWO.with_weights(weights), obs, units=units)
+    result = decisions.sensitivity(ev, weights={"w": weights}, k=1, coaching=1, sources=False)
+    changed = {c.unit: c for c in result.changes}
+    after_rank = other.rank("category")
+    for i, unit in enumerate(ids):
+        if unit in changed:
+            assert changed[unit].rounded_after == other.rounded[i]
+            assert changed[unit].rank_after == after_rank[i]
+        else:
+            assert other.grades[i] == ev.grades[i] and after_rank[i] == ev.rank("category")[i]
