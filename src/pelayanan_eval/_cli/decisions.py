@@ -23,7 +23,7 @@ from pelayanan_eval._cli.csvio import (
 )
 from pelayanan_eval.typing import GroupBy, choices
 
-INDEX_END = 65  # where the index column of a ranking table ends: the new columns go there
+INDEX_END = 65  # where the index column of tables.ranking_table ends: the new columns go there
 HEADER = f"{'rank':>5}  {'unit'}"
 
 
@@ -48,8 +48,7 @@ class Columns:
             elif not line or following.startswith(HEADER):
                 out.append(line)
             else:
-                cut = INDEX_END
-                out.append(line[:cut] + self.cells[next(rows)] + line[cut:])
+                out.append(line[:INDEX_END] + self.cells[next(rows)] + line[INDEX_END:])
         return "\n".join(out) + "\n\n" + self.footer
 
     def into_records(self, records: list[dict[str, Any]]) -> None:

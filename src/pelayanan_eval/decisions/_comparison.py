@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from pelayanan_eval.decisions._result import frame, html
 
@@ -79,7 +82,9 @@ class RoundChange:
     same_rubric: bool
     added: tuple[str, ...]
     removed: tuple[str, ...]
-    units: tuple[UnitChange, ...]
+    columns: Mapping[str, npt.NDArray[Any]] = attrs.field(repr=False)
+    aspect_changes: Mapping[str, npt.NDArray[np.float64]] = attrs.field(repr=False)
+    aspect_beyond: Mapping[str, npt.NDArray[np.bool_]] = attrs.field(repr=False)
     grade_codes: tuple[str, ...]
     transitions: tuple[tuple[int, ...], ...]
     most_improved: Mapping[str, str]
@@ -87,21 +92,43 @@ class RoundChange:
     coaching: Coaching | None
 
     def __repr__(self) -> str:
-        beyond = sum(bool(u.beyond_noise) for u in self.units)
+        beyond = int(np.nansum(self.columns["beyond_noise"]))
         return (
-            f"<RoundChange {self.before} -> {self.after}: {len(self.units)} units matched "
-            f"({beyond} beyond noise), {len(self.added)} added, {len(self.removed)} removed>"
+            f"<RoundChange {self.before} -> {self.after}: {len(self.columns['unit'])} units "
+            f"matched ({beyond} beyond noise), {len(self.added)} added, "
+            f"{len(self.removed)} removed>"
         )
+
+    def _rows(self) -> list[dict[str, Any]]:
+        """One dict per matched unit with :class:`UnitChange`'s fields (aspects flattened)."""
+        names = list(self.columns)
+        lists = [self.columns[name].tolist() for name in names]
+        rows = [dict(zip(names, values, strict=True)) for values in zip(*lists, strict=True)]
+        for row in rows:
+            flag = row["beyond_noise"]
+            row["beyond_noise"] = None if flag != flag else bool(flag)
+        return rows
+
+    @cached_property
+    def units(self) -> tuple[UnitChange, ...]:
+        """The matched units, one :class:`UnitChange` each, in the later round's order."""
+        changes = {c: v.tolist() for c, v in self.aspect_changes.items()}
+        beyond = {c: v.tolist() for c, v in self.aspect_beyond.items()}
+        return tuple(
+            UnitChange(**row, aspects={c: v[n] for c, v in changes.items()},
+                       aspects_beyond_noise={c: v[n] for c, v in beyond.items()})
+            for n, row in enumerate(self._rows())
+        )  # fmt: skip
 
     def to_records(self) -> list[dict[str, Any]]:
         """Return one dict per matched unit (see :class:`UnitChange`), aspects flattened."""
+        rows = self._rows()
+        extra = {f"change_{c}": v.tolist() for c, v in self.aspect_changes.items()}
+        extra.update({f"beyond_noise_{c}": v.tolist() for c, v in self.aspect_beyond.items()})
         records = []
-        for unit in self.units:
-            record = {"from": self.before, "to": self.after, **attrs.asdict(unit)}
-            aspects = record.pop("aspects")
-            beyond = record.pop("aspects_beyond_noise")
-            record.update({f"change_{key}": value for key, value in aspects.items()})
-            record.update({f"beyond_noise_{key}": value for key, value in beyond.items()})
+        for n, row in enumerate(rows):
+            record = {"from": self.before, "to": self.after, **row}
+            record.update({key: values[n] for key, values in extra.items()})
             records.append(record)
         return records
 

@@ -15,7 +15,6 @@ from pelayanan_eval.decisions._comparison import (
     Comparison,
     Gap,
     RoundChange,
-    UnitChange,
 )
 from pelayanan_eval.decisions._result import Uncertainty
 from pelayanan_eval.decisions._summary import t_quantile
@@ -139,6 +138,15 @@ def _coaching(change: Array, coached: npt.NDArray[np.bool_]) -> Coaching:
     )
 
 
+def _band_positions(grades: npt.NDArray[np.str_], codes: list[str]) -> npt.NDArray[np.intp]:
+    """Position of each grade code among `codes` (-1: no grade)."""
+    distinct, inverse = np.unique(grades, return_inverse=True)
+    where = {code: i for i, code in enumerate(codes)}
+    known = np.array([where.get(str(code), -1) for code in distinct.tolist()], dtype=np.intp)
+    result: npt.NDArray[np.intp] = known[inverse.ravel()] if len(grades) else known[:0]
+    return result
+
+
 def _aspect_se(
     ua: Uncertainty | None,
     rows_a: npt.NDArray[np.intp],
@@ -197,28 +205,13 @@ def _pair(
         else (b.units.categories if within == "category" else b.units.parents)
     )
     groups = labels[rows_b]
-    codes = list(
-        dict.fromkeys(
-            [
-                *(band.code for band in a.rubric.grades.bands),
-                *(band.code for band in b.rubric.grades.bands),
-            ]
-        )
-    )
-    position = {code: i for i, code in enumerate(codes)}
-    grid = np.zeros((len(codes), len(codes)), dtype=np.int64)
+    codes = list(dict.fromkeys([*(band.code for band in a.rubric.grades.bands),
+                                *(band.code for band in b.rubric.grades.bands)]))  # fmt: skip
     grades_a, grades_b = a.grades[rows_a], b.grades[rows_b]
-    known = np.array(
-        [
-            g in position and h in position
-            for g, h in zip(grades_a.tolist(), grades_b.tolist(), strict=True)
-        ],
-        dtype=bool,
-    )
-    if known.any():
-        from_code = np.array([position[g] for g in grades_a[known].tolist()])
-        to_code = np.array([position[g] for g in grades_b[known].tolist()])
-        np.add.at(grid, (from_code, to_code), 1)
+    from_code, to_code = _band_positions(grades_a, codes), _band_positions(grades_b, codes)
+    known = (from_code >= 0) & (to_code >= 0)
+    grid = np.zeros((len(codes), len(codes)), dtype=np.int64)
+    np.add.at(grid, (from_code[known], to_code[known]), 1)
     order = np.lexsort((ids_b[rows_b], np.where(np.isnan(change), np.inf, -change), groups))
     first = np.r_[True, groups[order][1:] != groups[order][:-1]] if len(order) else order
     best = {
@@ -226,30 +219,15 @@ def _pair(
         for i in order[first].tolist()
         if not np.isnan(change[i])
     }
-    names = b.units.names[rows_b]
-    units = tuple(
-        UnitChange(
-            unit=str(ids_b[j]),
-            name=str(names[n]),
-            group=str(groups[n]),
-            before=float(before[n]),
-            after=float(after[n]),
-            change=float(change[n]),
-            se=float(se[n]),
-            beyond_noise=None if np.isnan(se[n]) else bool(abs(change[n]) > z * se[n]),
-            grade_before=str(grades_a[n]),
-            grade_after=str(grades_b[n]),
-            rank_before=float(rank_a[n]),
-            rank_after=float(rank_b[n]),
-            rank_move=float(rank_a[n] - rank_b[n]),
-            coached=bool(coached_rows[n]),
-            aspects={c: float(v[n]) for c, v in aspects.items()},
-            aspects_beyond_noise={
-                c: bool(abs(aspects[c][n]) > z * se_c[n]) for c, se_c in aspect_se.items()
-            },
-        )
-        for n, j in enumerate(rows_b.tolist())
-    )
+    with np.errstate(invalid="ignore"):
+        beyond = np.where(np.isnan(se), np.nan, np.abs(change) > z * se)
+        aspect_beyond = {c: np.abs(aspects[c]) > z * v for c, v in aspect_se.items()}
+    columns = {
+        "unit": ids_b[rows_b], "name": b.units.names[rows_b], "group": groups,
+        "before": before, "after": after, "change": change, "se": se, "beyond_noise": beyond,
+        "grade_before": grades_a, "grade_after": grades_b, "rank_before": rank_a,
+        "rank_after": rank_b, "rank_move": rank_a - rank_b, "coached": coached_rows,
+    }  # fmt: skip
     return RoundChange(
         before=la,
         after=lb,
@@ -257,7 +235,9 @@ def _pair(
         same_rubric=same,
         added=added,
         removed=removed,
-        units=units,
+        columns=columns,
+        aspect_changes=aspects,
+        aspect_beyond=aspect_beyond,
         grade_codes=tuple(codes),
         transitions=tuple(map(tuple, grid.tolist())),
         most_improved=best,
