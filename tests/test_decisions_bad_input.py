@@ -116,3 +116,14 @@ def test_a_composite_index_is_refused_with_the_way_out() -> None:
         decisions.uncertainty(ev, assessors(rubric))
     with pytest.raises(OptionError, match="composite"):
         decisions.sensitivity(ev, perturb="uniform")
+
+
+def test_other_scores_for_the_same_visits_are_refused() -> None:
+    """Observations with the same units and visits but other scores do not match the evaluation."""
+    obs = pe.Observations.from_arrays(TWO, unit=["p", "p", "q", "q"],
+                                      values=[[1, 2], [3, 4], [5, 5], [4, 4]], visit=[1, 2] * 2)  # fmt: skip
+    other = pe.Observations.from_arrays(TWO, unit=["p", "p", "q", "q"],
+                                        values=[[1, 2], [3, 4], [5, 5], [1, 1]], visit=[1, 2] * 2)  # fmt: skip
+    ev = pe.evaluate(TWO, obs)
+    with pytest.raises(ObservationError, match=r"differs for 'q' \(3.0000 here, 4.5000"):
+        decisions.uncertainty(ev, other, replicates=100)

@@ -130,6 +130,23 @@ def evaluation_rows(evaluation: Evaluation, observations: Observations) -> npt.N
     return rows
 
 
+def _check_means(evaluation: Evaluation, observations: Observations,
+                 rows: npt.NDArray[np.intp], index: Array) -> None:  # fmt: skip
+    """Refuse observations whose visits do not average to the evaluation's index."""
+    differ = np.flatnonzero(~np.isclose(index, evaluation.index[rows], rtol=0, atol=1e-9))
+    if len(differ):
+        shown = [
+            f"{str(observations.unit_ids[i])!r} ({index[i]:.4f} here, "
+            f"{evaluation.index[rows[i]]:.4f} in the evaluation)"
+            for i in differ[:5].tolist()
+        ]
+        raise ObservationError(
+            "the observations are not those the evaluation was computed from: the mean of "
+            "their visits differs for " + enumerate_limited(shown)
+            + (f" and {len(differ) - 5} more units" if len(differ) > 5 else "")
+        )  # fmt: skip
+
+
 def group_sum(
     values: npt.NDArray[np.float64 | np.bool_], codes: npt.NDArray[np.intp], groups: int
 ) -> Array:
@@ -204,6 +221,8 @@ def pooled_variance(
     counts = group_sum(scored, codes, groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = group_sum(np.where(scored, scores, 0.0), codes, groups) / counts
+    if method == "mean" and pool == "aspect" and bool(scored.all()):
+        _check_means(evaluation, observations, rows, means @ aspect_weights(tree))
     deviation = np.where(scored, scores - means[codes], 0.0)
     if bool(scored.all()):  # every visit scored every aspect: m_uij = n_u
         both = np.broadcast_to(counts[:, :, None], (groups, *scored.shape[1:], scored.shape[1]))
