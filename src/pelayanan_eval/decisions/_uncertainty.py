@@ -103,8 +103,10 @@ def uncertainty(
     Pooled model: :math:`\hat I_u^{(r)} = \hat I_u + z_{ur}\sqrt{w^\top\hat\Sigma w / n_u}`,
     :math:`z_{ur} \sim N(0, 1)`, with :math:`\hat\Sigma` the pooled
     between-visit covariance of the aspect scores (see
-    :func:`pooled_variance`); the index interval is
-    :math:`\hat I_u \pm z_{(1+\text{level})/2}\, \mathrm{sd}_u`. Each
+    :func:`pooled_variance`), taken as known in the replicates; the index
+    interval is :math:`\hat I_u \pm t_{\nu,(1+\text{level})/2}\, \mathrm{sd}_u`
+    with :math:`\nu = \sum_u (n_u - 1)` (the normal quantile for a given
+    `visit_variance`; the replicates' quantiles for the bootstrap). Each
     replicate is graded through the library's one grading path and ranked
     as :meth:`~pelayanan_eval.Evaluation.rank` ranks; P(award) is the share
     of replicates where the unit's rank is at most `k`, the rank interval
