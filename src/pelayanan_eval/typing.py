@@ -18,6 +18,7 @@ from typing import Any, Literal, get_args
 __all__ = [
     "AggregationMethod",
     "BandScale",
+    "CompareOn",
     "GroupBy",
     "IkmMissing",
     "IkmRollup",
@@ -26,9 +27,12 @@ __all__ = [
     "MissingPolicy",
     "NoDataPolicy",
     "Order",
+    "Perturbation",
+    "PoolLevel",
     "RankBy",
     "RoundingMode",
     "TieMethod",
+    "VisitMethod",
     "Weighting",
     "choices",
 ]
@@ -76,6 +80,18 @@ IkmRollup = Literal["pooled", "mean"]
 
 IntervalMethod = Literal["bootstrap", "normal"]
 """How a confidence interval of the IKM is computed."""
+
+VisitMethod = Literal["auto", "pooled", "bootstrap"]
+"""How the uncertainty from the visits is found: chosen by the visits, pooled model, bootstrap."""
+
+PoolLevel = Literal["aspect", "criterion"]
+"""The scores whose between-visit covariance is pooled across units."""
+
+Perturbation = Literal["dirichlet", "uniform"]
+"""How weights are perturbed: Dirichlet around the printed weights, or each by +/- a share."""
+
+CompareOn = Literal["same", "shared"]
+"""Rounds compared on the same rubric only, or on the criteria two rubrics share."""
 
 
 def choices(option: Any) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -165,8 +165,8 @@ def _ranking(evaluation: pe.Evaluation, within: GroupBy | None, **options: Any) 
     return ranking_table(records, order, groups, within, award)
 
 
-def evaluate(args: argparse.Namespace) -> str:
-    """``evaluate``: rank units from CSV files, as a table, CSV or JSON."""
+def evaluation_from(args: argparse.Namespace) -> tuple[pe.Evaluation, pe.Observations]:
+    """Read the files named by ``evaluate``'s arguments and evaluate them."""
     rubric = load(args.rubric)
     units = units_from_table(args.units) if args.units else None
     observations = pe.Observations.from_records(
@@ -180,12 +180,28 @@ def evaluate(args: argparse.Namespace) -> str:
         missing=args.missing, min_coverage=args.min_coverage, instruments=instruments,
         no_data=args.no_data,
     )  # fmt: skip
+    return evaluation, observations
+
+
+def evaluate(args: argparse.Namespace, extra: Callable[..., Any] | None = None) -> str:
+    """``evaluate``: rank units from CSV files, as a table, CSV or JSON.
+
+    `extra(args, evaluation, observations, within)`, if given, returns
+    columns added to the table and the records (``--uncertainty``).
+    """
+    evaluation, observations = evaluation_from(args)
     within = None if args.within == "none" else args.within
     tiebreak = [name.strip() for name in args.tiebreak.split(",") if name.strip()]
     options = {"ties": args.ties, "tiebreak": tiebreak, "top": args.top}
+    added = None if extra is None else extra(args, evaluation, observations, within)
     if args.format == "table":
-        return _ranking(evaluation, within, awards=args.awards, **options) + "\n"
+        text = _ranking(evaluation, within, awards=args.awards, **options)
+        if added is not None:
+            text = added.into_table(text, _ranked_records(evaluation, within, **options)[1])
+        return text + "\n"
     records, order, _, _ = _ranked_records(evaluation, within, **options)
+    if added is not None:
+        added.into_records(records)
     ranking = {"within": within, "ties": args.ties, "tiebreak": tiebreak, "top": args.top}
     header = {"settings": attrs.asdict(evaluation.settings), "ranking": ranking}
     return records_text([records[i] for i in order.tolist()], args.format, header)

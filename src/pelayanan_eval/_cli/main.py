@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from pelayanan_eval import ikm
 from pelayanan_eval._cli import commands
+from pelayanan_eval._cli import decisions as decision_commands
 from pelayanan_eval._cli.csvio import CommandError
 from pelayanan_eval.exceptions import PelayananEvalError
 from pelayanan_eval.typing import (
@@ -119,7 +120,8 @@ def _evaluate_parser(commands_: argparse._SubParsersAction[argparse.ArgumentPars
         "(all tied at the cut; default 2, 0 marks none)",
     )  # fmt: skip
     run.add_argument("--format", default="table", choices=FORMATS)
-    run.set_defaults(run=commands.evaluate)
+    decision_commands.add_uncertainty_options(run)
+    run.set_defaults(run=decision_commands.evaluate)
 
 
 def _ikm_parser(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -163,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=commands.demo)
     _evaluate_parser(subs)
     _ikm_parser(subs)
+    decision_commands.add_compare_parser(subs)
     size = subs.add_parser("sample-size", help="Krejcie & Morgan sample size")
     size.add_argument("population", type=_positive, nargs="+", metavar="N")
     size.set_defaults(run=commands.sample_size)
