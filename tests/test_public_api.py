@@ -11,6 +11,8 @@ def test_all_is_the_public_surface() -> None:
     public = {name for name in dir(pe) if not name.startswith("_")} - {
         "exceptions",
         "ikm",
+        "plot",
+        "report",
         "results",
         "schema",
         "typing",

@@ -18,11 +18,13 @@ from typing import Any, Literal, get_args
 __all__ = [
     "AggregationMethod",
     "BandScale",
+    "ExtraColumns",
     "GroupBy",
     "IkmMissing",
     "IkmRollup",
     "IkmWeights",
     "IntervalMethod",
+    "Locale",
     "MissingPolicy",
     "Order",
     "RankBy",
@@ -72,6 +74,13 @@ IkmRollup = Literal["pooled", "mean"]
 
 IntervalMethod = Literal["bootstrap", "normal"]
 """How a confidence interval of the IKM is computed."""
+
+
+ExtraColumns = Literal["error", "ignore", "attributes"]
+"""What a units table's columns besides id, name, category, parent do: refused, dropped, kept."""
+
+Locale = Literal["id", "en"]
+"""The language and number format of reports: Bahasa Indonesia (``4,11``) or English (``4.11``)."""
 
 
 def choices(option: Any) -> tuple[str, ...]:
