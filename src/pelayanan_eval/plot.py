@@ -52,7 +52,7 @@ def _band_colours(count: int) -> list[str]:
 
 
 def aspects(evaluation: Evaluation, unit_id: str, *, ax: Any = None) -> Any:
-    """Bar chart of a unit's aspect scores beside its category's mean and best.
+    """Plot a unit's aspect scores beside its category's mean and best.
 
     Parameters
     ----------
@@ -86,7 +86,7 @@ def aspects(evaluation: Evaluation, unit_id: str, *, ax: Any = None) -> Any:
 
 
 def ranking(evaluation: Evaluation, category: str, *, ax: Any = None) -> Any:
-    """The ranking of one category: each unit's published index, coloured by grade band.
+    """Plot the ranking of one category: each unit's published index, coloured by grade band.
 
     The band lower bounds are drawn as dashed lines. Returns the ``Axes``.
     """
@@ -113,7 +113,7 @@ def ranking(evaluation: Evaluation, category: str, *, ax: Any = None) -> Any:
 
 
 def grades(evaluation: Evaluation, *, ax: Any = None) -> Any:
-    """Bar chart of the number of units in each grade band, best band first. Returns the ``Axes``."""
+    """Plot the number of units in each grade band, best band first; return the ``Axes``."""
     bands = evaluation.rubric.grades.bands
     counts = [int(np.count_nonzero(evaluation.grades == b.code)) for b in bands]
     ax = _axes(ax)
@@ -125,7 +125,7 @@ def grades(evaluation: Evaluation, *, ax: Any = None) -> Any:
 def ikm_unsur(
     result: IkmResult, unit_id: str, *, interval: Interval | None = None, ax: Any = None
 ) -> Any:
-    """A unit's NRR per unsur (1–4) with its IKM as a line, and the IKM's interval if given.
+    """Plot a unit's NRR per unsur (1–4), its IKM as a line and the IKM's interval if given.
 
     Parameters
     ----------

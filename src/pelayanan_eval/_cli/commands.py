@@ -23,7 +23,7 @@ from pelayanan_eval._cli.csvio import (
     units_from_file,
 )
 from pelayanan_eval._cli.tables import csv_records, ikm_table, plain_rank, ranking_table, tied
-from pelayanan_eval.exceptions import ProvisionalRubricWarning
+from pelayanan_eval.exceptions import CategoryLabelWarning, ProvisionalRubricWarning
 from pelayanan_eval.typing import BandScale, GroupBy, TieMethod
 
 DEMO_AWARDS = 2  # the best two of each category get an award
@@ -40,7 +40,10 @@ def load(source: str) -> pe.Rubric:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProvisionalRubricWarning)
         rubric = pe.load_rubric(source)
-    if caught:
+    for warning in caught:
+        if not issubclass(warning.category, ProvisionalRubricWarning):
+            note(str(warning.message))
+            continue
         parts = len(rubric.provisional)
         note(f"rubric {rubric.id!r} is provisional ({parts} part(s) not verified against the "
              f"regulation text): see 'pelayanan-eval rubric show {source}'; --quiet hides "
@@ -177,7 +180,7 @@ def _ranked_records(
     order = np.lexsort((ids, ranks) if groups is None else (ids, ranks, groups))
     if top is not None:
         order = order[places[order] <= top]
-    marks = np.where(places <= awards, "award", "")
+    marks = np.where(places <= awards, "award", "").astype("<U8")
     if bottom:
         coached = [s.unit for s in evaluation.bottom(bottom, within, tiebreak=tiebreak)]
         marks[np.isin(ids, coached)] = "coaching"
@@ -195,14 +198,20 @@ def evaluation_from(args: argparse.Namespace) -> pe.Evaluation:
     """Evaluate the files the command names (rubric, units, observations) with its options."""
     rubric = load(args.rubric)
     units = units_from_file(args, args.units) if args.units else None
-    table = read_file(args, args.observations)
+    table = read_file(args, args.observations, args.sheet)
     observations = pe.Observations.from_records(rubric, table)
     if units is not None:
         check_units_listed(observations.unit.tolist(), units, args.units)
-    return pe.evaluate(
-        rubric, observations, units=units, aggregate=args.aggregate, order=args.order,
-        missing=args.missing, min_coverage=args.min_coverage,
-    )  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CategoryLabelWarning)
+        evaluation = pe.evaluate(
+            rubric, observations, units=units, aggregate=args.aggregate, order=args.order,
+            missing=args.missing, min_coverage=args.min_coverage,
+        )  # fmt: skip
+        evaluation.rank("category")  # the category labels are checked when first grouped
+    for warning in caught:
+        note(str(warning.message).replace("normalize_categories=True", "--normalize-categories"))
+    return evaluation
 
 
 def evaluate(args: argparse.Namespace) -> str | bytes:
@@ -232,7 +241,7 @@ def evaluate(args: argparse.Namespace) -> str | bytes:
 def survey(args: argparse.Namespace) -> str:
     """``ikm``: the satisfaction index per unit from a CSV of answers."""
     rubric = load(args.rubric)
-    table = read_file(args, args.responses)
+    table = read_file(args, args.responses, args.sheet)
     responses = ikm.Responses.from_records(
         rubric, table, unit_column=args.unit_column, source=table.source, first_row=2,
     )  # fmt: skip

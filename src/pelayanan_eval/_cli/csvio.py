@@ -35,20 +35,20 @@ def listed(items: Sequence[str]) -> str:
     return ", ".join(items[:SHOWN]) + more
 
 
-def read_options(args: argparse.Namespace) -> dict[str, Any]:
+def read_options(args: argparse.Namespace, sheet: str | None) -> dict[str, Any]:
     """Return the ``read_table`` options of the command's file flags."""
     ignore = [name.strip() for name in (args.ignore_columns or "").split(",") if name.strip()]
-    return {"sheet": args.sheet, "delimiter": args.delimiter, "decimal": args.decimal,
+    return {"sheet": sheet, "delimiter": args.delimiter, "decimal": args.decimal,
             "encoding": args.encoding, "ignore": ignore}  # fmt: skip
 
 
-def read_file(args: argparse.Namespace, path: str) -> pe.results.Table:
+def read_file(args: argparse.Namespace, path: str, sheet: str | None) -> pe.results.Table:
     """Read a CSV or .xlsx file with the command's file flags.
 
     ``--ignore-columns`` serves every file of the command, so a name one
     file does not have is not an error there.
     """
-    options = read_options(args)
+    options = read_options(args, sheet)
     ignore = set(options.pop("ignore"))
     table = pe.read_table(path, **options)
     if not ignore & set(table.columns):
@@ -61,7 +61,7 @@ def read_file(args: argparse.Namespace, path: str) -> pe.results.Table:
 def units_from_file(args: argparse.Namespace, path: str) -> pe.Units:
     """Read a units file: ``id`` (or ``unit``), ``name``, ``category`` and ``parent`` columns."""
     return pe.Units.from_records(
-        read_file(args, path), normalize_categories=args.normalize_categories
+        read_file(args, path, args.units_sheet), normalize_categories=args.normalize_categories
     )
 
 

@@ -50,12 +50,17 @@ def add_file_options(parser: argparse.ArgumentParser, *, units: bool = True) -> 
         help="text encoding of CSV files (default utf-8; cp1252 for Excel's 'CSV (Comma "
         "delimited)')",
     )  # fmt: skip
-    files.add_argument("--sheet", help=".xlsx files: the sheet to read (default: the first)")
+    files.add_argument(
+        "--sheet", help=".xlsx: the sheet of the observations or answers (default: the first)"
+    )
     files.add_argument(
         "--ignore-columns", default="", metavar="NAMES",
         help="comma-separated columns to leave out (timestamp, umur, alamat, ...)",
     )  # fmt: skip
     if units:
+        files.add_argument(
+            "--units-sheet", help=".xlsx: the sheet of the units (default: the first)"
+        )
         files.add_argument(
             "--normalize-categories", action="store_true",
             help="merge category labels that differ only by case or spaces (' Kelurahan' = "

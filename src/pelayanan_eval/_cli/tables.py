@@ -30,8 +30,10 @@ def shorten(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     cut = text[: width - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > width // 2 else cut).rstrip(" ,.;-") + "…"
+    if text[width - 1] != " ":  # the cut falls inside a word: drop that word
+        space = cut.rfind(" ")
+        cut = cut[:space] if space > width // 2 else cut
+    return cut.rstrip(" ,.;-") + "…"
 
 
 def tied(places: npt.NDArray[np.float64], groups: npt.NDArray[Any] | None) -> npt.NDArray[np.bool_]:
