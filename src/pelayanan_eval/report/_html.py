@@ -15,11 +15,11 @@ PALETTE = ("#1a9850", "#66bd63", "#a6d96a", "#d9ef8b", "#fee08b", "#fdae61", "#f
 CSS = """
 @page { size: A4; margin: 14mm 14mm 16mm 14mm; }
 * { box-sizing: border-box; }
-html { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10pt;
+html { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 9.5pt;
   color: #1b1b1b; }
 body { margin: 0 auto; max-width: 182mm; padding: 6mm 0; line-height: 1.35; }
 h1 { font-size: 17pt; margin: 0 0 2mm; }
-h2 { font-size: 12.5pt; margin: 6mm 0 2mm; border-bottom: 1px solid #999;
+h2 { font-size: 12pt; margin: 4mm 0 1.5mm; border-bottom: 1px solid #999;
   break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 11pt; margin: 4mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
 p { margin: 1.5mm 0; }
@@ -38,12 +38,16 @@ td.num { white-space: nowrap; }
 .mark { font-weight: 700; }
 .current td { font-weight: 700; }
 .check { list-style: none; padding-left: 0; margin: 1mm 0; }
-.check li { margin: 0 0 2mm; padding-left: 6mm; text-indent: -6mm; break-inside: avoid; }
+.check li { margin: 0 0 1mm; padding-left: 6mm; text-indent: -6mm; break-inside: avoid;
+  font-size: 8.8pt; line-height: 1.25; }
 .check li::before { content: "\\2610\\00a0\\00a0"; font-size: 11pt; }
 svg { width: 100%; height: auto; display: block; }
 section { break-inside: auto; }
 section.category { break-before: page; page-break-before: always; }
-.heat td { text-align: center; font-size: 8.5pt; }
+.heat td { text-align: center; font-size: 8.5pt; padding: 0.3mm 1mm; }
+.bands td { text-align: center; font-size: 8.5pt; padding: 1mm 0.5mm; }
+.bands td.here { outline: 2.5px solid #1b1b1b; outline-offset: -2.5px; }
+.small { font-size: 7.5pt; }
 .heat td.name, .heat th.name { text-align: left; }
 .synthetic { border: 2px solid #d73027; padding: 1mm 2mm; font-weight: 700; }
 a { color: #0b4f8a; }

@@ -24,8 +24,12 @@ def level_text(rubric: Rubric, criterion: str, level: float) -> str:
     return fitting[-1] if fitting else ""
 
 
-def provenance(evaluation: Evaluation, locale: str) -> str:
-    """Render the provenance section: rubric, regulation, status and unverified parts, settings."""
+def provenance(evaluation: Evaluation, locale: str, *, full: bool = True) -> str:
+    """Render the provenance section: rubric, regulation, status and unverified parts, settings.
+
+    Without `full` the unverified parts are named, not described (the city
+    report describes them).
+    """
     rubric, s = evaluation.rubric, evaluation.settings
     status = text("provisional" if rubric.status == "provisional" else "verified", locale)
     rows = [
@@ -38,7 +42,8 @@ def provenance(evaluation: Evaluation, locale: str) -> str:
             missing=s.missing, rounding=s.rounding))),
     ]  # fmt: skip
     if rubric.provisional:
-        parts = "<br>".join(esc(part) for part in rubric.provisional)
+        shown = rubric.provisional if full else [p.split(":", 1)[0] for p in rubric.provisional]
+        parts = ("<br>" if full else "; ").join(esc(part) for part in shown)
         rows.append((esc(text("provisional_parts", locale)), parts))
     return f"<h2>{esc(text('provenance', locale))}</h2>" + table(
         ("", ""), rows, widths=("28%", "72%")
@@ -46,16 +51,19 @@ def provenance(evaluation: Evaluation, locale: str) -> str:
 
 
 def band_table(rubric: Rubric, current: str, locale: str) -> str:
-    """Render the rubric's grade bands, the unit's band in bold."""
+    """Render the rubric's grade bands as one strip, best first, the unit's band outlined."""
     bands = rubric.grades.bands
-    rows, classes = [], []
+    cells = []
     for position, band in enumerate(bands):
         colour = band_colour(position, len(bands))
-        rows.append((f'<span class="badge" style="background:{colour}">{esc(band.code)}</span>',
-                     esc(number(band.min, locale)), esc(band.label)))  # fmt: skip
-        classes.append("current" if band.code == current else "")
-    head = (esc(text("grade", locale)), esc(text("band_from", locale)), esc(text("label", locale)))
-    return table(head, rows, numeric=(1,), widths=("18%", "18%", "64%"), row_class=classes)
+        outline = ' class="here"' if band.code == current else ""
+        cells.append(f'<td{outline} style="background:{colour}"><strong>{esc(band.code)}</strong>'
+                     f"<br>&ge; {esc(number(band.min, locale))}<br>"
+                     f'<span class="small">{esc(band.label)}</span></td>')  # fmt: skip
+    return (
+        f'<table class="bands" aria-label="{esc(text("bands", locale))}"><tbody><tr>'
+        f"{''.join(cells)}</tr></tbody></table>"
+    )
 
 
 def _headline(evaluation: Evaluation, card: ReportCard, locale: str) -> str:
@@ -82,22 +90,15 @@ def _headline(evaluation: Evaluation, card: ReportCard, locale: str) -> str:
 
 
 def _aspects(evaluation: Evaluation, card: ReportCard, locale: str) -> str:
-    names = [a.name for a in card.aspects]
+    """Render the aspects as one chart: the unit, its category's mean and best, each weight."""
+    names = [f"{a.name} ({percent(a.weight, locale)})" for a in card.aspects]
     series = [[a.score for a in card.aspects], [a.category_mean for a in card.aspects],
               [a.category_best for a in card.aspects]]  # fmt: skip
     legend = [text(k, locale) for k in ("this_unit", "cat_mean", "cat_best")]
     low, high = evaluation.rubric.scale.min, evaluation.rubric.scale.max
     chart = aspect_bars(names, series, legend, (low, high), locale,
                         text("chart_aspects", locale))  # fmt: skip
-    rows = [
-        (esc(a.name), esc(percent(a.weight, locale, 1)), esc(number(a.score, locale)),
-         esc(number(a.category_mean, locale)), esc(number(a.category_best, locale)))
-        for a in card.aspects
-    ]  # fmt: skip
-    head = [esc(text(k, locale)) for k in ("aspect", "weight", "score", "cat_mean", "cat_best")]
-    return f"<h2>{esc(text('aspects', locale))}</h2>{chart}" + table(
-        head, rows, numeric=(1, 2, 3, 4), widths=("44%", "13%", "13%", "15%", "15%")
-    )
+    return f"<h2>{esc(text('aspects', locale))}</h2>{chart}"
 
 
 def _losses(card: ReportCard, locale: str) -> str:
@@ -109,9 +110,8 @@ def _losses(card: ReportCard, locale: str) -> str:
          esc(number(loss.points, locale, 3)))
         for loss in card.losses
     ]  # fmt: skip
-    head = [esc(text(k, locale)) for k in ("unit_id", "criterion", "score", "points_lost")]
-    head[0] = esc(text("criterion", locale))
-    head[1] = ""
+    head = [esc(text("criterion", locale)), "", esc(text("score", locale)),
+            esc(text("points_lost", locale))]  # fmt: skip
     return f"<h2>{esc(text('losses', locale))}</h2>" + table(
         head, rows, numeric=(2, 3), widths=("12%", "58%", "14%", "16%")
     )
@@ -178,7 +178,7 @@ def rapor_document(
         + _losses(card, locale)
         + unscored
         + _next_grade(rubric, card, locale)
-        + provenance(evaluation, locale)
+        + provenance(evaluation, locale, full=False)
     )  # fmt: skip
     title = f"{text('rapor_title', locale)}: {unit.name or unit.id}"
     return page(title, body, locale)

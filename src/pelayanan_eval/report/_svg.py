@@ -16,7 +16,7 @@ WIDTH = 640
 SERIES = ("#2b6cb0", "#a0aec0", "#38a169")  # this unit, category mean, category best
 
 
-def _short(name: str, width: int = 30) -> str:
+def _short(name: str, width: int = 36) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
@@ -30,7 +30,7 @@ def aspect_bars(
 ) -> str:
     """Horizontal grouped bars: one group per aspect, one bar per series, value at the end."""
     low, high = scale
-    left, right, bar, gap = 210, 50, 9, 10
+    left, right, bar, gap = 240, 40, 9, 8
     group = bar * len(series) + gap
     top = 26
     height = top + group * len(names) + 22
