@@ -112,8 +112,7 @@ def test_pages_load_cleanly_and_fit_a4(written: tuple[pe.Evaluation, Path], tmp_
 
 
 def test_printed_page_counts(written: tuple[pe.Evaluation, Path], tmp_path: Path) -> None:
-    """Printed to PDF: a rapor takes 2 A4 pages (3 with a path of over 11 steps); the city report
-    starts each of its 3 categories on a new page after the summary (at most 12 pages in all)."""
+    """Printed to PDF: a rapor is 2 A4 pages (3 past 11 steps); each city category a new page."""
     evaluation, out = written
     names = report.file_names(evaluation.units.ids.tolist())
     for unit in _sample(evaluation):
