@@ -9,7 +9,7 @@ from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.report._html import band_colour, esc, page, table
 from pelayanan_eval.report._messages import number, percent, plain, text
-from pelayanan_eval.report._svg import aspect_bars
+from pelayanan_eval.report._svg import aspect_bars, short
 
 
 def category_name(category: str, locale: str) -> str:
@@ -91,7 +91,7 @@ def _headline(evaluation: Evaluation, card: ReportCard, locale: str) -> str:
 
 def _aspects(evaluation: Evaluation, card: ReportCard, locale: str) -> str:
     """Render the aspects as one chart: the unit, its category's mean and best, each weight."""
-    names = [f"{a.name} ({percent(a.weight, locale)})" for a in card.aspects]
+    names = [f"{short(a.name, 27)} ({percent(a.weight, locale)})" for a in card.aspects]
     series = [[a.score for a in card.aspects], [a.category_mean for a in card.aspects],
               [a.category_best for a in card.aspects]]  # fmt: skip
     legend = [text(k, locale) for k in ("this_unit", "cat_mean", "cat_best")]

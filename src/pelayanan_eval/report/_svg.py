@@ -16,7 +16,8 @@ WIDTH = 640
 SERIES = ("#2b6cb0", "#a0aec0", "#38a169")  # this unit, category mean, category best
 
 
-def _short(name: str, width: int = 36) -> str:
+def short(name: str, width: int = 36) -> str:
+    """Cut `name` to `width` characters with an ellipsis (the full name is the bar's title)."""
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
@@ -54,7 +55,7 @@ def aspect_bars(
         y0 = top + i * group
         parts.append(
             f'<text x="{left - 6}" y="{y0 + bar * len(series) / 2 + 4:.1f}" '
-            f'text-anchor="end"><title>{esc(name)}</title>{esc(_short(name))}</text>'
+            f'text-anchor="end"><title>{esc(name)}</title>{esc(short(name))}</text>'
         )
         for k, values in enumerate(series):
             value = values[i]
