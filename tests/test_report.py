@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -232,3 +233,35 @@ def test_demo_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "70 rapor" in capsys.readouterr().out
     city = (tmp_path / "demo" / "index.html").read_text(encoding="utf-8")
     assert "SYNTHETIC DATA" in city and "What to prioritise" in city
+
+
+def test_notebook_reprs_sort_by_rank_and_draw_a_card(evaluation: pe.Evaluation) -> None:
+    """Evaluation's HTML lists each category best first; a card's HTML is a card with bars."""
+    page = evaluation._repr_html_()
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>[^<]*</td><td>([^<]*)</td><td>[^<]*</td>"
+                      r"<td>[^<]*</td><td>=?([^<]*)</td></tr>", page)  # fmt: skip
+    assert len(rows) == 50
+    for (_, category, rank), (_, next_category, next_rank) in itertools.pairwise(rows):
+        if category == next_category:
+            assert float(rank) <= float(next_rank)
+        else:
+            assert category < next_category and float(next_rank) == 1
+    card = evaluation.card("opd-01")._repr_html_()
+    assert (
+        card.startswith("<div")
+        and "Path to" in card
+        and card.count("&#9744;") == len(evaluation.card("opd-01").next_grade.steps)
+    )
+
+
+def test_notebook_repr_marks_ties() -> None:
+    """Two units with the same published index in one category show rank '=1'."""
+    rubric = pe.parse_rubric(
+        "schema: 1\nid: t\ntitle: T\nregulation: {name: X, sources: [made up]}\nstatus: verified\n"
+        "scale: {min: 0, max: 5}\ngrades: [{code: A, min: 0, label: A}]\n"
+        "criteria: [{id: a, name: A, weight: 100%}]\n"
+    )
+    obs = pe.Observations.from_arrays(rubric, unit=["x", "y", "z"], values=[[4.0], [4.0], [3.0]])
+    ev = pe.evaluate(rubric, obs)
+    ranks = re.findall(r"<td>(=?\d)</td></tr>", ev._repr_html_())
+    assert ranks == ["=1", "=1", "3"]

@@ -209,14 +209,11 @@ def _run(args: argparse.Namespace) -> int:
         return _error("standard output is closed; nothing was run")
     command: Callable[[argparse.Namespace], str | bytes] = args.run
     try:
-        if args.quiet:
-            with contextlib.redirect_stderr(io.StringIO()):
-                text = command(args)
-        else:
+        with contextlib.redirect_stderr(io.StringIO()) if args.quiet else contextlib.nullcontext():
             text = command(args)
-        if getattr(args, "output", None):
-            commands.write_output(args.output, text)
-            text = ""
+            if getattr(args, "output", None):
+                commands.write_output(args.output, text)
+                text = ""
     except (PelayananEvalError, CommandError) as error:
         return _error(str(error))
     except BrokenPipeError:  # a note on a standard error that is a closed pipe

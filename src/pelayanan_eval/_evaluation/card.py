@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._data.units import Unit
-from pelayanan_eval._evaluation.card_html import card_html
+from pelayanan_eval._evaluation.html import card_html
 from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.compiled import Compiled
 from pelayanan_eval._rubric.grading import Grade, grade_values

@@ -96,8 +96,8 @@ def _aspects(evaluation: Evaluation, card: ReportCard, locale: str) -> str:
               [a.category_best for a in card.aspects]]  # fmt: skip
     legend = [text(k, locale) for k in ("this_unit", "cat_mean", "cat_best")]
     low, high = evaluation.rubric.scale.min, evaluation.rubric.scale.max
-    chart = aspect_bars(names, series, legend, (low, high), locale,
-                        text("chart_aspects", locale))  # fmt: skip
+    chart = aspect_bars(names, series, legend, (low, high), locale, text("chart_aspects", locale),
+                        [a.name for a in card.aspects])  # fmt: skip
     return f"<h2>{esc(text('aspects', locale))}</h2>{chart}"
 
 

@@ -28,8 +28,12 @@ def aspect_bars(
     scale: tuple[float, float],
     locale: str,
     caption: str,
+    titles: Sequence[str] = (),
 ) -> str:
-    """Horizontal grouped bars: one group per aspect, one bar per series, value at the end."""
+    """Horizontal grouped bars: one group per aspect, one bar per series, value at the end.
+
+    `titles` are the full names shown on hover (default: the labels).
+    """
     low, high = scale
     left, right, bar, gap = 240, 40, 9, 8
     group = bar * len(series) + gap
@@ -53,9 +57,10 @@ def aspect_bars(
                      f'text-anchor="middle" fill="#555">{tick}</text>')  # fmt: skip
     for i, name in enumerate(names):
         y0 = top + i * group
+        title = titles[i] if i < len(titles) else name
         parts.append(
             f'<text x="{left - 6}" y="{y0 + bar * len(series) / 2 + 4:.1f}" '
-            f'text-anchor="end"><title>{esc(name)}</title>{esc(short(name))}</text>'
+            f'text-anchor="end"><title>{esc(title)}</title>{esc(short(name))}</text>'
         )
         for k, values in enumerate(series):
             value = values[i]

@@ -1,9 +1,13 @@
-"""The report card as HTML for notebooks: a card with bars, not the text in a ``<pre>``."""
+"""Results as HTML for notebooks: the report card as a card with bars, the evaluation as a table."""
 
 from __future__ import annotations
 
 import html
 from typing import Any
+
+import numpy as np
+
+from pelayanan_eval._evaluation.standings import HTML_ROWS, html_table
 
 STYLE = (
     "font-family:sans-serif;max-width:46em;border:1px solid #ccc;border-radius:6px;"
@@ -72,3 +76,25 @@ def card_html(card: Any) -> str:
         + path
         + "</div>"
     )
+
+
+def evaluation_html(evaluation: Any) -> str:
+    """Render an evaluation as a table for notebooks: by category, best first, ties marked ``=``.
+
+    The first :data:`HTML_ROWS` rows of that order are shown, and the count of the others.
+    """
+    ranks = evaluation.rank("category")
+    units = evaluation.units
+    order = np.lexsort((units.ids, np.nan_to_num(ranks, nan=np.inf), units.categories))
+    shown = order[:HTML_ROWS].tolist()
+    pairs = np.stack([units.group_codes("category"), np.nan_to_num(ranks, nan=-1.0)], axis=1)
+    _, inverse, counts = np.unique(pairs, axis=0, return_inverse=True, return_counts=True)
+    tied = counts[inverse.reshape(-1)] > 1
+    rows = [
+        (units.ids[i], units.names[i], units.categories[i], f"{evaluation.rounded[i]:.2f}",
+         evaluation.grades[i],
+         "" if np.isnan(ranks[i]) else f"{'=' if tied[i] else ''}{ranks[i]:g}")
+        for i in shown
+    ]  # fmt: skip
+    head = ("unit", "name", "category", "index", "grade", "rank")
+    return html_table(repr(evaluation), head, rows, len(evaluation) - len(rows))
