@@ -22,18 +22,18 @@ def file_names(unit_ids: Sequence[str]) -> dict[str, str]:
     """Return a distinct, portable HTML file name for each unit id.
 
     Ids made of letters, digits, ``.``, ``_`` and ``-`` keep their form
-    (``kel-mrican.html``). Any other id (spaces, ``/``, accents, a leading
-    dot, a Windows device name such as ``CON``, over 80 characters, or two
+    (``kel-mrican.html``). Any other id (spaces, ``/``, accents, a leading ``-`` or
+    ``.``, a trailing ``.``, a Windows device name such as ``CON``, over 80 characters, or two
     ids equal but for case) gets a readable stem plus the first 8 hex
     digits of the id's SHA-1, so every id has its own file on every system.
     """
     names: dict[str, str] = {}
     taken: set[str] = set()
     for unit_id in unit_ids:
-        stem = _UNSAFE.sub("_", unit_id).strip("._")[:MAX_STEM] or "unit"
+        stem = _UNSAFE.sub("_", unit_id).lstrip("._-").rstrip(".")[:MAX_STEM] or "unit"
         if (stem != unit_id or stem.lower() in _RESERVED or stem.lower() in taken
                 or unit_id.startswith(".")):  # fmt: skip
-            digest = hashlib.sha1(unit_id.encode("utf-8")).hexdigest()[:8]
+            digest = hashlib.sha1(unit_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
             stem = f"{stem}-{digest}"
         taken.add(stem.lower())
         names[unit_id] = f"{stem}.html"
