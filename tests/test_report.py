@@ -265,3 +265,17 @@ def test_notebook_repr_marks_ties() -> None:
     ev = pe.evaluate(rubric, obs)
     ranks = re.findall(r"<td>(=?\d)</td></tr>", ev._repr_html_())
     assert ranks == ["=1", "=1", "3"]
+
+
+def test_report_period_defaults_to_the_visit_dates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --period the reports print the first and last visit dates, day first."""
+    units, observations = write_indonesian(tmp_path)
+    out = tmp_path / "expose"
+    assert main(["-q", "report", "--rubric", "permenpanrb-17-2017", "--units", str(units),
+                 "--observations", str(observations), "--out", str(out)]) == 0  # fmt: skip
+    dates = pe.demo_city().observations.date
+    first = dates.min().astype(object).strftime("%d/%m/%Y")
+    last = dates.max().astype(object).strftime("%d/%m/%Y")
+    assert f"{first} – {last}" in (out / "index.html").read_text(encoding="utf-8")

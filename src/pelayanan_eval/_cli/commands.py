@@ -196,6 +196,11 @@ def _ranking(evaluation: pe.Evaluation, within: GroupBy | None, **options: Any) 
 
 def evaluation_from(args: argparse.Namespace) -> pe.Evaluation:
     """Evaluate the files the command names (rubric, units, observations) with its options."""
+    return inputs(args)[0]
+
+
+def inputs(args: argparse.Namespace) -> tuple[pe.Evaluation, pe.Observations]:
+    """Read the command's files; return the evaluation and the observations it was made from."""
     rubric = load(args.rubric)
     units = units_from_file(args, args.units) if args.units else None
     table = read_file(args, args.observations, args.sheet)
@@ -211,7 +216,7 @@ def evaluation_from(args: argparse.Namespace) -> pe.Evaluation:
         evaluation.rank("category")  # the category labels are checked when first grouped
     for warning in caught:
         note(str(warning.message).replace("normalize_categories=True", "--normalize-categories"))
-    return evaluation
+    return evaluation, observations
 
 
 def evaluate(args: argparse.Namespace) -> str | bytes:

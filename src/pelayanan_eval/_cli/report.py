@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+import numpy as np
+
 import pelayanan_eval as pe
 from pelayanan_eval import report
 from pelayanan_eval._cli import commands
@@ -22,7 +24,11 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
         help="language and number format of the reports: id (Bahasa Indonesia, 4,11; "
         "default) or en",
     )  # fmt: skip
-    group.add_argument("--period", help="the evaluation period as printed, e.g. 'Agustus 2026'")
+    group.add_argument(
+        "--period",
+        help="the evaluation period as printed, e.g. 'Agustus 2026' (default: the first and "
+        "last visit dates)",
+    )
     group.add_argument("--title", help="the city report's title")
     group.add_argument(
         "--awards", type=int, default=DEFAULT_MARKS, metavar="K",
@@ -43,7 +49,7 @@ def add_parsers(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     card.add_argument("unit", metavar="UNIT", help="the unit's id")
     add_inputs(card)
     add_output(card)
-    card.set_defaults(run=card_command, format=None)
+    card.set_defaults(run=card_command)
     run = subs.add_parser(
         "report", help="write the city report, every unit's rapor (HTML) and the workbook"
     )
@@ -73,9 +79,21 @@ def card_command(args: argparse.Namespace) -> str:
     return f"{evaluation.card(args.unit)}\n"
 
 
+def visit_period(observations: pe.Observations) -> str | None:
+    """Return the first and last visit dates as ``dd/mm/yyyy – dd/mm/yyyy``, if dates were given."""
+    dates = observations.date[~np.isnat(observations.date)]
+    if len(dates) == 0:
+        return None
+    first, last = (d.astype(object).strftime("%d/%m/%Y") for d in (dates.min(), dates.max()))
+    return first if first == last else f"{first} – {last}"
+
+
 def report_command(args: argparse.Namespace) -> str:
-    """``report``: the city report and every rapor from the files."""
-    return write_city(commands.evaluation_from(args), args.out, args)
+    """``report``: the city report and every rapor from the files (period: the visits' dates)."""
+    evaluation, observations = commands.inputs(args)
+    if args.period is None:
+        args.period = visit_period(observations)
+    return write_city(evaluation, args.out, args)
 
 
 def demo(args: argparse.Namespace) -> str | bytes:
