@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import pelayanan_eval as pe
@@ -51,6 +53,14 @@ def test_reference_case_from_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[
     table = pe.read_table(observations, sheet="Data")
     read = pe.Observations.from_records(city.rubric, table)
     assert read.date.tolist() == obs.date.astype("datetime64[D]").tolist()
+    out = tmp_path / "expose"
+    assert main(["-q", "report", "--rubric", "permenpanrb-17-2017", "--units", str(units),
+                 "--observations", str(observations), "--sheet", "Data",
+                 "--out", str(out)]) == 0  # fmt: skip
+    assert len(list((out / "rapor").iterdir())) == len(city.units)
+    book = openpyxl.load_workbook(out / "evaluasi.xlsx")
+    cards = {row[0]: row[3] for row in book["Rapor"].iter_rows(min_row=2, values_only=True)}
+    assert cards == dict(zip(expected.units.ids.tolist(), expected.rounded.tolist(), strict=True))
 
 
 def test_data_on_another_sheet_names_the_sheets(tmp_path: Path) -> None:
@@ -149,3 +159,42 @@ def test_evaluation_workbook_output(tmp_path: Path, capsys: pytest.CaptureFixtur
     settings = {row[0]: row[1] for row in book["Pengaturan"].iter_rows(values_only=True)}
     assert settings["Rubrik"] == "permenpanrb-17-2017"
     assert main(["-q", "ikm", str(tmp_path / "units.csv"), "-o", str(tmp_path / "x.xlsx")]) == 1
+
+
+def test_survey_answers_from_xlsx_in_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'ikm answers.xlsx --sheet Jawaban': every answer 4 gives IKM 4 on 1-4 (100 reported)."""
+    rubric = load_quietly("permenpanrb-14-2017-ikm")
+    leaves = list(rubric.leaf_ids)
+    path = _book(
+        tmp_path / "skm.xlsx",
+        {
+            "Petunjuk": [["baca dulu"]],
+            "Jawaban": [
+                ["unit", "umur", *leaves],
+                *(["kel-a", 30, *[4] * len(leaves)] for _ in range(3)),
+            ],
+        },
+    )
+    assert main(["-q", "ikm", str(path), "--sheet", "Jawaban", "--ignore-columns", "umur",
+                 "--format", "json"]) == 0  # fmt: skip
+    (unit,) = json.loads(capsys.readouterr().out)["units"]
+    assert unit["index"] == pytest.approx(4.0) and unit["rounded"] == pytest.approx(100.0)
+
+
+def test_workbook_sheet_names_are_valid_and_distinct() -> None:
+    """Categories with '/' or over 31 characters still give distinct sheet names Excel accepts."""
+    from pelayanan_eval import report
+
+    rubric = load_quietly("permenpanrb-14-2017-ikm")
+    long = "kecamatan dengan nama yang sangat panjang sekali"
+    units = pe.Units.from_arrays(["a", "b", "c"], category=["opd/dinas", long, long + " 2"])
+    obs = pe.Observations.from_arrays(rubric, unit=["a", "b", "c"],
+                                      values=np.full((3, len(rubric.leaves)), 3.0))  # fmt: skip
+    book = openpyxl.load_workbook(
+        io.BytesIO(report.workbook(pe.evaluate(rubric, obs, units=units)))
+    )
+    names = book.sheetnames
+    assert len(set(names)) == len(names) == 5
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)

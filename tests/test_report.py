@@ -279,3 +279,18 @@ def test_report_period_defaults_to_the_visit_dates(
     first = dates.min().astype(object).strftime("%d/%m/%Y")
     last = dates.max().astype(object).strftime("%d/%m/%Y")
     assert f"{first} – {last}" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_names_are_escaped_everywhere(tmp_path: Path) -> None:
+    """A unit named with HTML markup is shown as text in the rapor and the city report."""
+    rubric = pe.parse_rubric(
+        "schema: 1\nid: t\ntitle: T\nregulation: {name: X, sources: [made up]}\nstatus: verified\n"
+        "scale: {min: 0, max: 5}\ngrades: [{code: A, min: 0, label: A}]\n"
+        "criteria: [{id: a, name: A, weight: 100%}]\n"
+    )
+    obs = pe.Observations.from_arrays(rubric, unit=["x", "y"], values=[[4.0], [3.0]])
+    units = [pe.Unit("x", '<b>Kantor</b> & "Dinas"', "opd"), pe.Unit("y", "Y", "<i>opd</i>")]
+    ev = pe.evaluate(rubric, obs, units=units)
+    for page in (report.rapor(ev, "x"), report.rapor(ev, "y"), report.city_report(ev)):
+        assert "<b>Kantor" not in page and "<i>opd" not in page
+    assert "&lt;b&gt;Kantor&lt;/b&gt; &amp; &quot;Dinas&quot;" in report.rapor(ev, "x")
