@@ -1,4 +1,4 @@
-"""Reading and writing the command line's files: strict CSV tables, units, the demo export."""
+"""The command line's files: tables read with its file options, units, the demo export, CSV out."""
 
 from __future__ import annotations
 

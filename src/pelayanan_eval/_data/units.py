@@ -91,7 +91,8 @@ def _parents(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
 class Units:
     """A columnar table of units: ids, names, categories and parents as arrays.
 
-    Build it with :meth:`from_units` (a list of :class:`Unit`) or
+    Build it with :meth:`from_units` (a list of :class:`Unit`),
+    :meth:`from_records` (rows of a file or a data frame) or
     :meth:`from_arrays` (the fast path for many units).
 
     Examples
@@ -216,9 +217,7 @@ class Units:
         ids, names, cats, parents, attributes = records_to_columns(
             records, extra, normalize_categories, source, first_row
         )
-        table = cls(ids=ids, names=names, categories=cats, parents=parents,
-                    attributes=attributes)  # fmt: skip
-        return table
+        return cls(ids=ids, names=names, categories=cats, parents=parents, attributes=attributes)
 
     @classmethod
     def coerce(cls, units: Units | Sequence[Unit]) -> Units:
