@@ -155,6 +155,16 @@ def test_evaluation_workbook_output(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert book.sheetnames == ["Peringkat kelurahan", "Peringkat opd", "Peringkat puskesmas",
                                "Rapor", "Pengaturan"]  # fmt: skip
     assert book["Peringkat opd"].max_row == 25  # header + 24 OPD
+    city = pe.demo_city()
+    standings = pe.evaluate(city.rubric, city.observations, units=city.units).top(100)
+    tied = {s.unit for s in standings if s.tied}
+    marked = {
+        row[2]
+        for name in book.sheetnames[:3]
+        for row in book[name].iter_rows(min_row=2, values_only=True)
+        if row[1] == "seri"
+    }
+    assert marked == tied
     assert book["Rapor"].max_row == 71
     settings = {row[0]: row[1] for row in book["Pengaturan"].iter_rows(values_only=True)}
     assert settings["Rubrik"] == "permenpanrb-17-2017"

@@ -222,11 +222,14 @@ def write_reports(
     ids = evaluation.units.ids.tolist()
     names = file_names(ids)
     links = {unit_id: f"{RAPOR_FOLDER}/{name}" for unit_id, name in names.items()}
-    book = workbook_bytes(evaluation, locale=locale, top=top, bottom=bottom) if excel else None
+    cards = evaluation.cards()
+    book = None
+    if excel:
+        book = workbook_bytes(evaluation, locale=locale, top=top, bottom=bottom, cards=cards)
 
     def fill(folder: Path) -> None:
         (folder / RAPOR_FOLDER).mkdir()
-        for card in evaluation.cards():
+        for card in cards:
             page = rapor_document(evaluation, card, locale=locale, period=period,
                                   home=f"../{CITY_FILE}", note=note)  # fmt: skip
             (folder / RAPOR_FOLDER / names[card.unit.id]).write_text(page, encoding="utf-8")

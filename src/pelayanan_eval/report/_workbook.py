@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 
 from pelayanan_eval._data.excel import openpyxl_module
+from pelayanan_eval._evaluation.card import ReportCard
 from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._version import __version__
 from pelayanan_eval.report._city import marks
@@ -34,8 +36,18 @@ def _number(value: float) -> float | None:
     return None if value != value else float(value)
 
 
-def workbook_bytes(evaluation: Evaluation, *, locale: str, top: int, bottom: int) -> bytes:
-    """Write the evaluation workbook and return the ``.xlsx`` file's bytes."""
+def workbook_bytes(
+    evaluation: Evaluation,
+    *,
+    locale: str,
+    top: int,
+    bottom: int,
+    cards: Sequence[ReportCard] | None = None,
+) -> bytes:
+    """Write the evaluation workbook and return the ``.xlsx`` file's bytes.
+
+    `cards` are the evaluation's report cards, when the caller has them already.
+    """
     openpyxl = openpyxl_module("writing .xlsx workbooks")
     book = openpyxl.Workbook()
     book.remove(book.active)
@@ -56,10 +68,14 @@ def workbook_bytes(evaluation: Evaluation, *, locale: str, top: int, bottom: int
         sheet = book.create_sheet(_sheet_title(title, taken))
         sheet.append(head)
         rows = order[units.categories[order] == category]
-        group_ranks = ranks[rows]
-        for i in rows.tolist():
+        # rows are sorted by rank: a unit is tied when a neighbour has its rank
+        same = np.diff(ranks[rows]) == 0
+        shared_rank = np.zeros(len(rows), dtype=bool)
+        shared_rank[1:] |= same
+        shared_rank[:-1] |= same
+        for line, (i, shared) in enumerate(zip(rows.tolist(), shared_rank.tolist(),
+                                               strict=True), start=2):  # fmt: skip
             rank = _number(ranks[i])
-            shared = rank is not None and int(np.count_nonzero(group_ranks == ranks[i])) > 1
             sheet.append([
                 None if rank is None else (int(rank) if rank.is_integer() else rank),
                 text("tied", locale) if shared else "", str(units.ids[i]), str(units.names[i]),
@@ -67,10 +83,10 @@ def workbook_bytes(evaluation: Evaluation, *, locale: str, top: int, bottom: int
                 str(evaluation.grade_labels[i]), text(str(mark[i]), locale) if mark[i] else "",
                 *(_number(v) for v in scores[i].tolist()), _number(evaluation.index[i]),
             ])  # fmt: skip
-            sheet.cell(row=sheet.max_row, column=5).number_format = fmt
+            sheet.cell(row=line, column=5).number_format = fmt
         sheet.freeze_panes = "A2"
     _cards_sheet(book.create_sheet(_sheet_title(text("sheet_cards", locale), taken)),
-                 evaluation, locale)  # fmt: skip
+                 evaluation.cards() if cards is None else cards, locale)  # fmt: skip
     _settings_sheet(book.create_sheet(_sheet_title(text("sheet_settings", locale), taken)),
                     evaluation, locale)  # fmt: skip
     buffer = io.BytesIO()
@@ -78,11 +94,11 @@ def workbook_bytes(evaluation: Evaluation, *, locale: str, top: int, bottom: int
     return buffer.getvalue()
 
 
-def _cards_sheet(sheet: Any, evaluation: Evaluation, locale: str) -> None:
+def _cards_sheet(sheet: Any, cards: Sequence[ReportCard], locale: str) -> None:
     sheet.append([text(k, locale) for k in ("unit_id", "name", "category", "index", "grade",
                                             "rank", "worst_criteria", "next_grade",
                                             "levels_needed", "next_title")])  # fmt: skip
-    for card in evaluation.cards():
+    for card in cards:
         nxt = card.next_grade
         path = "; ".join(f"{s.id} {s.before:g}->{s.after:g}" for s in nxt.steps) if nxt else ""
         sheet.append([
