@@ -33,6 +33,13 @@ def number(text: str) -> float:
     return value
 
 
+def count(text: str) -> int:
+    """Read a whole number >= 0 (how many units get a mark)."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {echo(text)}")
+    return int(text)
+
+
 def add_file_options(parser: argparse.ArgumentParser, *, units: bool = True) -> None:
     """Add how CSV and .xlsx files are read: delimiter, decimal mark, encoding, sheet, columns."""
     files = parser.add_argument_group("reading the files")

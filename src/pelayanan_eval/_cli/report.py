@@ -10,7 +10,7 @@ import numpy as np
 import pelayanan_eval as pe
 from pelayanan_eval import report
 from pelayanan_eval._cli import commands
-from pelayanan_eval._cli.options import add_inputs, add_output
+from pelayanan_eval._cli.options import add_inputs, add_output, count
 from pelayanan_eval.typing import Locale, choices
 
 DEFAULT_MARKS = 2
@@ -31,11 +31,11 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--title", help="the city report's title")
     group.add_argument(
-        "--awards", type=int, default=DEFAULT_MARKS, metavar="K",
+        "--awards", type=count, default=DEFAULT_MARKS, metavar="K",
         help="award the units ranked K or better in each category (default 2)",
     )  # fmt: skip
     group.add_argument(
-        "--bottom", type=int, default=DEFAULT_MARKS, metavar="K",
+        "--bottom", type=count, default=DEFAULT_MARKS, metavar="K",
         help="coaching for the K lowest-ranked units of each category (default 2)",
     )  # fmt: skip
     group.add_argument(

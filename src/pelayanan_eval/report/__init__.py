@@ -177,6 +177,14 @@ def workbook(
     ------
     ImportError
         openpyxl is not installed.
+
+    Examples
+    --------
+    >>> import io, openpyxl, pelayanan_eval as pe
+    >>> city = pe.demo_city()
+    >>> evaluation = pe.evaluate(city.rubric, city.observations, units=city.units)
+    >>> openpyxl.load_workbook(io.BytesIO(workbook(evaluation))).sheetnames
+    ['Peringkat kelurahan', 'Peringkat opd', 'Peringkat puskesmas', 'Rapor', 'Pengaturan']
     """
     check_option("locale", locale, LOCALES)
     return workbook_bytes(evaluation, locale=locale, top=top, bottom=bottom)
@@ -210,6 +218,15 @@ def write_reports(
         replaces it), or cannot be written.
     ImportError
         ``excel=True`` without openpyxl.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, pelayanan_eval as pe
+    >>> city = pe.demo_city()
+    >>> evaluation = pe.evaluate(city.rubric, city.observations, units=city.units)
+    >>> out = write_reports(evaluation, pathlib.Path(tempfile.mkdtemp()) / "expose", excel=False)
+    >>> (out / "index.html").exists(), (out / "rapor" / "opd-01.html").exists()
+    (True, True)
     """
     check_option("locale", locale, LOCALES)
     if excel is None:

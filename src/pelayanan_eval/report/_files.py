@@ -26,6 +26,11 @@ def file_names(unit_ids: Sequence[str]) -> dict[str, str]:
     ``.``, a trailing ``.``, a Windows device name such as ``CON``, over 80 characters, or two
     ids equal but for case) gets a readable stem plus the first 8 hex
     digits of the id's SHA-1, so every id has its own file on every system.
+
+    Examples
+    --------
+    >>> file_names(["kel-a", "a/b"])
+    {'kel-a': 'kel-a.html', 'a/b': 'a_b-3ec69c85.html'}
     """
     names: dict[str, str] = {}
     taken: set[str] = set()
