@@ -44,13 +44,13 @@ def add_file_options(parser: argparse.ArgumentParser, *, units: bool = True) -> 
     """Add how CSV and .xlsx files are read: delimiter, decimal mark, encoding, sheet, columns."""
     files = parser.add_argument_group("reading the files")
     files.add_argument(
-        "--delimiter", choices=(",", ";", "tab"),
-        help="CSV field separator (default: found from the header line)",
+        "--delimiter", choices=(",", ";", "tab"), metavar="SEP",
+        help="CSV field separator: ',', ';' or tab (default: found from the header line)",
     )  # fmt: skip
     files.add_argument(
-        "--decimal", choices=(".", ","),
-        help="decimal mark of the files (default: ',' when the delimiter is ';'); scores are "
-        "read with either",
+        "--decimal", choices=(".", ","), metavar="MARK",
+        help="decimal mark of the files, '.' or ',' (default: ',' when the delimiter is ';'); "
+        "scores are read with either",
     )  # fmt: skip
     files.add_argument(
         "--encoding", default="utf-8",
@@ -66,7 +66,7 @@ def add_file_options(parser: argparse.ArgumentParser, *, units: bool = True) -> 
     )  # fmt: skip
     if units:
         files.add_argument(
-            "--units-sheet", help=".xlsx: the sheet of the units (default: the first)"
+            "--units-sheet", metavar="SHEET", help=".xlsx: the sheet of the units (default: first)"
         )
         files.add_argument(
             "--normalize-categories", action="store_true",
