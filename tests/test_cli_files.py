@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -343,3 +344,21 @@ def test_dataframe_is_taken_directly(tmp_path: Path) -> None:
     assert units.ids.tolist() == ["a"]
     with pytest.raises(ObservationError, match=r"reset_index\(\)"):
         pe.Units.from_records(pd.DataFrame({"category": ["x"]}, index=pd.Index(["a"], name="id")))
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("units.csv", b"PK\x03\x04rest", "not a CSV table but a zip archive"),
+        ("units.csv", b"%PDF-1.7\n", "not a CSV table but a PDF document"),
+        ("units.csv", b"\xd0\xcf\x11\xe0\xa1\xb1", "an old Excel .xls"),
+        ("units.xls", b"\xd0\xcf\x11\xe0\xa1\xb1", ".xls files cannot be read; save the sheet"),
+        ("units.ods", b"PK\x03\x04", ".ods files cannot be read"),
+    ],
+)
+def test_a_file_that_is_not_a_table(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    """A workbook, PDF or old .xls given as a table is one error saying what it is."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ObservationError, match=re.escape(message)):
+        pe.read_table(path)

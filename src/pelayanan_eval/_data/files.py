@@ -78,7 +78,18 @@ def sniff_delimiter(line: str) -> str:
     return next(d for d, count in counts.items() if count == best) if best else ","
 
 
+# what a file that is not text is, by its first bytes
+_NOT_TEXT = (
+    (b"PK\x03\x04", "a zip archive (an .xlsx workbook under another name? name it .xlsx)"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls (or Word .doc) file: save it as .xlsx or CSV"),
+    (b"%PDF", "a PDF document, not a table"),
+)
+
+
 def _decode(data: bytes, path: str, encoding: str) -> str:
+    for magic, what in _NOT_TEXT:
+        if data.startswith(magic):
+            raise ObservationError(f"{path}: not a CSV table but {what}")
     utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
     try:
         return data.decode("utf-8-sig" if utf8 else encoding)
@@ -237,7 +248,11 @@ def read_table(
         delimiter = DELIMITERS[delimiter]
     if decimal is not None:
         check_option("decimal", decimal, DECIMALS)
-    if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+    suffix = Path(name).suffix.lower()
+    if suffix in (".xls", ".ods", ".numbers"):
+        raise ObservationError(f"{name}: {suffix} files cannot be read; save the sheet as .xlsx "
+                               "or as CSV")  # fmt: skip
+    if suffix in (".xlsx", ".xlsm"):
         from pelayanan_eval._data.excel import read_sheet
 
         source, rows = read_sheet(name, sheet)
