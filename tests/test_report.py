@@ -122,8 +122,9 @@ def test_city_priorities_are_the_largest_weighted_shortfalls(evaluation: pe.Eval
     ]
     first = rubric.leaves[int(np.argmax(shortfall))].id
     page = report.city_report(evaluation)
-    section = page.split("Kriteria terlemah</h3>")[1]
+    section = page.split("Kriteria terlemah</h3>")[1].split("</tr>")[1]
     assert re.search(r"<td>([^<]+)</td>", section).group(1) == first
+    assert f"+{number(max(shortfall), 'id', 3)}" in section
 
 
 def test_file_names_are_portable_and_distinct() -> None:

@@ -46,16 +46,16 @@ def _priorities(evaluation: Evaluation, locale: str) -> str:
         leaf_means = np.nanmean(evaluation.leaf_scores, axis=0)
         leaf_shares = (leaf_means - leaf_low) / (leaf_high - leaf_low)
     # the largest weighted shortfall first: what lifts the city's mean index most
-    shortfall = rubric.leaf_weights * (leaf_high - leaf_means)
+    shortfall = rubric.leaf_weights * (leaf_high - leaf_means) * rubric.conversion.factor
     worst = np.argsort(-np.nan_to_num(shortfall, nan=-1.0), kind="stable")[:WEAKEST]
     head = [esc(text(k, locale)) for k in ("criterion", "name", "weight", "city_mean",
-                                           "share_of_max")]  # fmt: skip
+                                           "share_of_max", "city_gain")]  # fmt: skip
     criteria = table(head, [
         (esc(rubric.leaves[j].id), esc(rubric.leaves[j].name),
          esc(percent(rubric.leaf_weights[j], locale, 1)), esc(number(leaf_means[j], locale)),
-         esc(percent(leaf_shares[j], locale)))
+         esc(percent(leaf_shares[j], locale)), esc("+" + number(shortfall[j], locale, 3)))
         for j in worst.tolist()
-    ], numeric=(2, 3, 4), widths=("11%", "47%", "13%", "13%", "16%"))  # fmt: skip
+    ], numeric=(2, 3, 4, 5), widths=("10%", "40%", "11%", "12%", "13%", "14%"))  # fmt: skip
     return (
         f'<h2 id="priorities">{esc(text("priorities", locale))}</h2>'
         f"<p>{esc(text('priorities_intro', locale))}</p>"

@@ -107,10 +107,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "priorities": ("Apa yang harus diprioritaskan", "What to prioritise"),
     "priorities_intro": (
-        "Aspek dan kriteria dengan rata-rata terendah di seluruh kota "
-        "(dibanding nilai maksimumnya).",
-        "The aspects and criteria with the lowest city-wide mean (against their maximum).",
+        "Aspek dengan rata-rata kota terendah dibanding nilai maksimumnya, dan kriteria yang "
+        "paling mengangkat rata-rata indeks kota bila semua unit mencapai nilai maksimumnya "
+        "(bobot × selisih rata-rata ke maksimum).",
+        "The aspects with the lowest city-wide mean against their maximum, and the criteria "
+        "that would lift the city's mean index most if every unit reached their maximum "
+        "(weight × the mean's shortfall from the maximum).",
     ),
+    "city_gain": ("Potensi kenaikan indeks kota", "Possible rise of the city's mean index"),
     "weak_aspects": ("Aspek terlemah", "Weakest aspects"),
     "weak_criteria": ("Kriteria terlemah", "Weakest criteria"),
     "city_mean": ("Rata-rata kota", "City mean"),
