@@ -54,4 +54,4 @@ def test_survey_errors_are_one_line(
     assert main([*base, "--survey", f"F-09={files['f03.csv']}"]) == 1
     assert "declares no instrument 'F-09'" in capsys.readouterr().err
     assert main([*base, "--survey", "F-03"]) in (1, 2)
-    assert "ID=CSV" in capsys.readouterr().err
+    assert "ID=FILE" in capsys.readouterr().err

@@ -205,7 +205,8 @@ def test_html_reprs(rubric: pe.Rubric) -> None:
     units = [pe.Unit("u1", "<Satu & Co>", "kel"), *UNITS[1:]]
     ev = pe.evaluate(rubric, observations(rubric), units=units)
     assert "&lt;Satu &amp; Co&gt;" in ev._repr_html_()
-    assert ev.card("u1")._repr_html_().startswith("<pre>")
+    card = ev.card("u1")._repr_html_()
+    assert card.startswith("<div") and "&lt;Satu &amp; Co&gt;" in card and "<pre>" not in card
 
 
 def test_evaluation_arrays_are_read_only(rubric: pe.Rubric) -> None:

@@ -17,7 +17,16 @@ PUBLIC = frozenset(
         PACKAGE,
         *(
             f"{PACKAGE}.{m}"
-            for m in ("decisions", "exceptions", "ikm", "results", "schema", "typing")
+            for m in (
+                "decisions",
+                "exceptions",
+                "ikm",
+                "plot",
+                "report",
+                "results",
+                "schema",
+                "typing",
+            )
         ),
     }
 )
@@ -25,7 +34,7 @@ PUBLIC = frozenset(
 # Layers, lowest first: a module may import its own layer and those below it.
 # `exceptions` and `typing` (option types) sit below every layer.
 LAYERS = ("_common", "_rubric", "_loading", "_data", "_evaluation", "ikm", "_demo", "decisions",
-          "facade", "_cli", "__main__")  # fmt: skip
+          "facade", "plot", "report", "_cli", "__main__")  # fmt: skip
 BASE = frozenset({"exceptions", "typing", "_version"})
 FACADE = frozenset({"__init__", "results", "schema"})
 

@@ -12,6 +12,8 @@ def test_all_is_the_public_surface() -> None:
         "decisions",
         "exceptions",
         "ikm",
+        "plot",
+        "report",
         "results",
         "schema",
         "typing",

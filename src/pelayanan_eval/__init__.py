@@ -13,6 +13,7 @@ from pelayanan_eval import ikm as ikm
 from pelayanan_eval import results as results
 from pelayanan_eval import schema as schema
 from pelayanan_eval import typing as typing
+from pelayanan_eval._data.files import read_table
 from pelayanan_eval._data.observations import Observation, Observations
 from pelayanan_eval._data.units import Unit, Units
 from pelayanan_eval._demo import demo_city
@@ -42,4 +43,5 @@ __all__ = [
     "load_rubric",
     "parse_rubric",
     "rank",
+    "read_table",
 ]

@@ -13,12 +13,15 @@ can catch either::
     │   └── MissingScoreError                             criteria not scored (missing="error")
     ├── OptionError(PelayananEvalError, ValueError)       an unknown option (aggregation, ties, ...)
     ├── UnknownUnitError(PelayananEvalError, LookupError) no unit has that id
+    ├── OutputError(PelayananEvalError, OSError)         reports cannot be written where asked
     └── UnknownCriterionError(PelayananEvalError, KeyError)
             the rubric has no criterion with that id
 
 Warnings::
 
     ProvisionalRubricWarning(UserWarning)   a rubric has parts not verified in the regulation
+    CategoryLabelWarning(UserWarning)       unit categories differing only by case or spaces,
+                                            or units without a category among categorised ones
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "CategoryLabelWarning",
     "MissingScoreError",
     "ObservationError",
     "OptionError",
+    "OutputError",
     "PelayananEvalError",
     "ProvisionalRubricWarning",
     "RubricError",
@@ -103,6 +108,13 @@ class OptionError(PelayananEvalError, ValueError):
     """An option has an unknown value; the message lists the valid ones."""
 
 
+class OutputError(PelayananEvalError, OSError):
+    """Reports cannot be written where asked: a folder that holds other files, no permission."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class UnknownUnitError(PelayananEvalError, LookupError):
     """No unit in the evaluation has the requested id."""
 
@@ -119,3 +131,13 @@ class UnknownCriterionError(PelayananEvalError, KeyError):
 
 class ProvisionalRubricWarning(UserWarning):
     """A loaded rubric has parts that are not verified against the regulation text."""
+
+
+class CategoryLabelWarning(UserWarning):
+    """Units' category labels that look like typing slips: ``Kelurahan`` beside ``kelurahan``.
+
+    Such a unit would be ranked in a category of its own (rank 1 of 1, and
+    an award). Read the units with ``normalize_categories=True`` (command
+    line: ``--normalize-categories``) to merge labels that differ only by
+    case or spaces.
+    """

@@ -6,9 +6,11 @@ returns an :class:`~pelayanan_eval.Evaluation` whose methods give these
 :class:`ReportCard` with its :class:`AspectLine`, :class:`Loss`,
 :class:`NextGrade` and :class:`Step`), and the settings it recorded. The
 results of the citizen satisfaction index (``IkmResult``, ``Interval``,
-``TargetCheck``) live with it in :mod:`pelayanan_eval.ikm`.
+``TargetCheck``) live with it in :mod:`pelayanan_eval.ikm`. A
+:class:`Table` is what :func:`pelayanan_eval.read_table` returns.
 """
 
+from pelayanan_eval._data.files import Table
 from pelayanan_eval._demo import DemoCity
 from pelayanan_eval._evaluation.card import AspectLine, Loss, NextGrade, ReportCard, Step
 from pelayanan_eval._evaluation.settings import Settings
@@ -27,4 +29,5 @@ __all__ = [
     "Settings",
     "Standing",
     "Step",
+    "Table",
 ]

@@ -19,11 +19,13 @@ __all__ = [
     "AggregationMethod",
     "BandScale",
     "CompareOn",
+    "ExtraColumns",
     "GroupBy",
     "IkmMissing",
     "IkmRollup",
     "IkmWeights",
     "IntervalMethod",
+    "Locale",
     "MissingPolicy",
     "NoDataPolicy",
     "Order",
@@ -92,6 +94,13 @@ Perturbation = Literal["dirichlet", "uniform"]
 
 CompareOn = Literal["same", "shared"]
 """Rounds compared on the same rubric only, or on the criteria two rubrics share."""
+
+
+ExtraColumns = Literal["error", "ignore", "attributes"]
+"""What a units table's columns besides id, name, category, parent do: refused, dropped, kept."""
+
+Locale = Literal["id", "en"]
+"""The language and number format of reports: Bahasa Indonesia (``4,11``) or English (``4.11``)."""
 
 
 def choices(option: Any) -> tuple[str, ...]:

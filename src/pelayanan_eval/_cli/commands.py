@@ -13,17 +13,24 @@ import attrs
 import numpy as np
 
 import pelayanan_eval as pe
-from pelayanan_eval import ikm
+from pelayanan_eval import ikm, report
 from pelayanan_eval._cli.csvio import (
     CommandError,
     check_units_listed,
     export_demo,
-    read_table,
+    read_file,
     records_text,
-    units_from_table,
+    units_from_file,
 )
-from pelayanan_eval._cli.tables import ikm_table, instrument_table, plain_rank, ranking_table
-from pelayanan_eval.exceptions import ProvisionalRubricWarning
+from pelayanan_eval._cli.tables import (
+    csv_records,
+    ikm_table,
+    instrument_table,
+    plain_rank,
+    ranking_table,
+    tied,
+)
+from pelayanan_eval.exceptions import CategoryLabelWarning, ProvisionalRubricWarning
 from pelayanan_eval.typing import BandScale, GroupBy, TieMethod
 
 DEMO_AWARDS = 2  # the best two of each category get an award
@@ -36,13 +43,45 @@ def note(text: str) -> None:
 
 
 def load(source: str) -> pe.Rubric:
-    """Load a rubric, turning the provisional warning into one note on stderr."""
+    """Load a rubric, turning the provisional warning into one short note on stderr."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProvisionalRubricWarning)
         rubric = pe.load_rubric(source)
     for warning in caught:
-        note(str(warning.message))
+        if not issubclass(warning.category, ProvisionalRubricWarning):
+            note(str(warning.message))
+            continue
+        parts = len(rubric.provisional)
+        note(f"rubric {rubric.id!r} is provisional ({parts} part(s) not verified against the "
+             f"regulation text): see 'pelayanan-eval rubric show {source}'; --quiet hides "
+             "notes")  # fmt: skip
     return rubric
+
+
+def write_output(path: str, content: str | bytes) -> None:
+    """Write `content` to `path` through a temporary file, so no half-written file is left."""
+    target = Path(path)
+    if target.is_dir():
+        raise CommandError(f"cannot write {path}: it is a folder")
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        if isinstance(content, bytes):
+            partial.write_bytes(content)
+        else:
+            partial.write_text(content, encoding="utf-8", newline="")
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
+    note(f"wrote {path}")
+
+
+def output_format(args: argparse.Namespace) -> str:
+    """Return the output form: --format, else from the suffix of --output, else a table."""
+    if args.format:
+        return str(args.format)
+    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
+    return suffix if suffix in ("csv", "json", "xlsx") else "table"
 
 
 def rubrics(_: argparse.Namespace) -> str:
@@ -137,12 +176,16 @@ def _ranked_records(
     tiebreak: Sequence[str] = (),
     top: int | None = None,
     awards: int = 0,
+    bottom: int = 0,
 ) -> tuple[list[dict[str, Any]], Any, Any, Any]:
-    """Return the records (one ``rank``, the user's options), rows to show, groups and awards.
+    """Return the records (one ``rank``, the user's options), rows to show, groups and marks.
 
     The rows shown and the awards are chosen by competition rank ("min")
     whatever the tie method, as :meth:`Evaluation.top` chooses them, so
-    every unit tied at a cut is in.
+    every unit tied at a cut is in; the coaching marks are the units of
+    :meth:`Evaluation.bottom`. Each record says whether its unit is
+    ``tied`` with another of its group. Units without a parent (grouped
+    by parent) get no marks: they are not a group.
     """
     records = evaluation.to_records(within, ties=ties, tiebreak=tiebreak)
     ranks = evaluation.rank(within, ties=ties, tiebreak=tiebreak)
@@ -151,82 +194,107 @@ def _ranked_records(
     if within is not None:
         units = evaluation.units
         groups = units.categories if within == "category" else units.parents
-    for record in records:
+    shared = tied(places, groups)
+    for record, is_tied in zip(records, shared.tolist(), strict=True):
         record["rank"] = plain_rank(record["rank"])
+        record["tied"] = is_tied
     ids = evaluation.units.ids
     order = np.lexsort((ids, ranks) if groups is None else (ids, ranks, groups))
     if top is not None:
         order = order[places[order] <= top]
-    return records, order, groups, places <= awards
+    marks = np.where(places <= awards, "award", "").astype("<U8")
+    if bottom:
+        coached = [s.unit for s in evaluation.bottom(bottom, within, tiebreak=tiebreak)]
+        marks[np.isin(ids, coached)] = "coaching"
+    if within == "parent":
+        marks[evaluation.units.parents == ""] = ""
+    return records, order, groups, marks
 
 
 def _ranking(evaluation: pe.Evaluation, within: GroupBy | None, **options: Any) -> str:
-    records, order, groups, award = _ranked_records(evaluation, within, **options)
-    return ranking_table(records, order, groups, within, award)
+    records, order, groups, marks = _ranked_records(evaluation, within, **options)
+    return ranking_table(records, order, groups, within, marks)
 
 
-def evaluation_from(args: argparse.Namespace) -> tuple[pe.Evaluation, pe.Observations]:
-    """Read the files named by ``evaluate``'s arguments and evaluate them."""
+def evaluation_from(args: argparse.Namespace) -> pe.Evaluation:
+    """Evaluate the files the command names (rubric, units, observations) with its options."""
+    return inputs(args)[0]
+
+
+def inputs(args: argparse.Namespace) -> tuple[pe.Evaluation, pe.Observations]:
+    """Read the command's files; return the evaluation and the observations it was made from."""
     rubric = load(args.rubric)
-    units = units_from_table(args.units) if args.units else None
-    observations = pe.Observations.from_records(
-        rubric, read_table(args.observations), source=args.observations, first_row=2
-    )
+    units = units_from_file(args, args.units) if args.units else None
+    table = read_file(args, args.observations, args.sheet)
+    observations = pe.Observations.from_records(rubric, table)
     if units is not None:
         check_units_listed(observations.unit.tolist(), units, args.units)
-    instruments = _instrument_records(rubric, args.survey) if args.survey else None
-    evaluation = pe.evaluate(
-        rubric, observations, units=units, aggregate=args.aggregate, order=args.order,
-        missing=args.missing, min_coverage=args.min_coverage, instruments=instruments,
-        no_data=args.no_data,
-    )  # fmt: skip
+    instruments = _instrument_records(args, rubric) if args.survey else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CategoryLabelWarning)
+        evaluation = pe.evaluate(
+            rubric, observations, units=units, aggregate=args.aggregate, order=args.order,
+            missing=args.missing, min_coverage=args.min_coverage, instruments=instruments,
+            no_data=args.no_data,
+        )  # fmt: skip
+        evaluation.rank("category")  # the category labels are checked when first grouped
+    for warning in caught:
+        note(str(warning.message).replace("normalize_categories=True", "--normalize-categories"))
     return evaluation, observations
 
 
-def evaluate(args: argparse.Namespace, extra: Callable[..., Any] | None = None) -> str:
-    """``evaluate``: rank units from CSV files, as a table, CSV or JSON.
+def evaluate(args: argparse.Namespace, extra: Callable[..., Any] | None = None) -> str | bytes:
+    """``evaluate``: rank units from CSV or .xlsx files, as a table, CSV, JSON or a workbook.
 
     `extra(args, evaluation, observations, within)`, if given, returns
     columns added to the table and the records (``--uncertainty``).
     """
-    evaluation, observations = evaluation_from(args)
+    form = output_format(args)
+    if form == "xlsx" and not args.output:
+        raise CommandError("--format xlsx writes a workbook: name it with --output FILE.xlsx")
+    evaluation, observations = inputs(args)
     within = None if args.within == "none" else args.within
     tiebreak = [name.strip() for name in args.tiebreak.split(",") if name.strip()]
     options = {"ties": args.ties, "tiebreak": tiebreak, "top": args.top}
+    awards = args.awards if args.awards is not None else (args.top or DEMO_AWARDS)
     added = None if extra is None else extra(args, evaluation, observations, within)
-    if args.format == "table":
-        text = _ranking(evaluation, within, awards=args.awards, **options)
+    if form == "table":
+        text = _ranking(evaluation, within, awards=awards, bottom=args.bottom, **options)
         if added is not None:
             text = added.into_table(text, _ranked_records(evaluation, within, **options)[1])
         return text + "\n"
+    if form == "xlsx":
+        return report.workbook(evaluation, locale=args.locale, top=awards,
+                               bottom=args.bottom or DEMO_AWARDS)  # fmt: skip
     records, order, _, _ = _ranked_records(evaluation, within, **options)
     if added is not None:
         added.into_records(records)
     ranking = {"within": within, "ties": args.ties, "tiebreak": tiebreak, "top": args.top}
     header = {"settings": attrs.asdict(evaluation.settings), "ranking": ranking}
-    return records_text([records[i] for i in order.tolist()], args.format, header)
+    rows = [records[i] for i in order.tolist()]
+    if form == "csv":
+        rows = csv_records(rows, evaluation.rubric.rounding.digits)
+    return records_text(rows, form, header, args.locale)
 
 
-def _instrument_records(rubric: pe.Rubric, given: Sequence[str]) -> dict[str, pe.Observations]:
-    """Read each ``--survey ID=CSV``: one row per respondent, on the instrument's rubric."""
+def _instrument_records(args: argparse.Namespace, rubric: pe.Rubric) -> dict[str, pe.Observations]:
+    """Read each ``--survey ID=FILE``: one row per respondent, on the instrument's rubric."""
     found: dict[str, pe.Observations] = {}
-    for text in given:
-        instrument_id, _, path = text.partition("=")
-        if not instrument_id.strip() or not path.strip():
-            raise CommandError(f"--survey expects ID=CSV (e.g. F-03=survei.csv), got {text!r}")
-        own = rubric.instrument_rubric(instrument_id.strip())
-        found[instrument_id.strip()] = pe.Observations.from_records(
-            own, read_table(path.strip()), source=path.strip(), first_row=2
-        )
+    for text in args.survey:
+        instrument_id, _, path = (part.strip() for part in text.partition("="))
+        if not instrument_id or not path:
+            raise CommandError(f"--survey expects ID=FILE (e.g. F-03=survei.csv), got {text!r}")
+        own = rubric.instrument_rubric(instrument_id)
+        found[instrument_id] = pe.Observations.from_records(own, read_file(args, path, None))
     return found
 
 
 def survey(args: argparse.Namespace) -> str:
     """``ikm``: the satisfaction index per unit from a CSV of answers."""
     rubric = load(args.rubric)
+    table = read_file(args, args.responses, args.sheet)
     responses = ikm.Responses.from_records(
-        rubric, read_table(args.responses), unit_column=args.unit_column,
-        source=args.responses, first_row=2,
+        rubric, table, unit_column=args.unit_column, source=table.source, first_row=2,
     )  # fmt: skip
     result = ikm.compute(
         rubric, responses, weights=args.weights, round_nrr=args.round_nrr,
@@ -234,8 +302,12 @@ def survey(args: argparse.Namespace) -> str:
         missing=args.missing,
     )  # fmt: skip
     records = result.to_records()
-    if args.format != "table":
-        return records_text(records, args.format, {"conventions": attrs.asdict(result.conventions)})
+    form = output_format(args)
+    if form not in ("table", "csv", "json"):
+        raise CommandError(f"'ikm' writes a table, .csv or .json, not .{form}")
+    if form != "table":
+        header = {"conventions": attrs.asdict(result.conventions)}
+        return records_text(records, form, header, args.locale)
     conventions = result.conventions
     return ikm_table(records, rubric.id, conventions.weights, conventions.band_table) + "\n"
 

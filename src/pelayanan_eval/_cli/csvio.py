@@ -1,7 +1,8 @@
-"""Reading and writing the command line's files: strict CSV tables, units, the demo export."""
+"""The command line's files: tables read with its file options, units, the demo export, CSV out."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import difflib
 import io
@@ -10,10 +11,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import ObservationError
 
-UNIT_COLUMNS = ("id", "unit", "name", "category", "parent")
 SHOWN = 5  # problems of one kind listed in a message before "... and N more"
 
 
@@ -33,94 +35,39 @@ def listed(items: Sequence[str]) -> str:
     return ", ".join(items[:SHOWN]) + more
 
 
-def read_table(path: str) -> list[dict[str, str]]:
-    """Read a CSV file with a header row into one dict per row, refusing what it cannot read.
+def read_options(args: argparse.Namespace, sheet: str | None) -> dict[str, Any]:
+    """Return the ``read_table`` options of the command's file flags."""
+    ignore = [name.strip() for name in (args.ignore_columns or "").split(",") if name.strip()]
+    return {"sheet": sheet, "delimiter": args.delimiter, "decimal": args.decimal,
+            "encoding": args.encoding, "ignore": ignore}  # fmt: skip
 
-    Row numbers count the header as row 1, as a spreadsheet does. A header
-    naming a column twice or leaving one unnamed, a row with fewer or more fields than the header,
-    a blank row between rows, a field over the csv module's size limit
-    (128 KiB) and text that is not UTF-8 are errors naming the file and row;
-    blank lines at the end of the file are ignored.
+
+def read_file(args: argparse.Namespace, path: str, sheet: str | None) -> pe.results.Table:
+    """Read a CSV or .xlsx file with the command's file flags.
+
+    ``--ignore-columns`` serves every file of the command, so a name one
+    file does not have is not an error there.
     """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise ObservationError(f"cannot read {path}: {error.strerror or error}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ObservationError(
-            f"{path} line {line}: not UTF-8 text ({error.reason} at byte {error.start})"
-        ) from None
-    rows: list[list[str]] = []
-    try:
-        for row in csv.reader(io.StringIO(text, newline="")):
-            rows.append(row)
-    except csv.Error as error:
-        raise ObservationError(f"{path} row {len(rows) + 1}: {error}") from None
-    while rows and not rows[-1]:
-        rows.pop()
-    if not rows:
-        raise ObservationError(f"{path}: the file is empty; expected a header row of column names")
-    header, body = rows[0], rows[1:]
-    _check_header(path, header)
-    blank = [str(number) for number, row in enumerate(body, start=2) if not row]
-    if blank:
-        raise ObservationError(f"{path}: blank row(s) {listed(blank)} between rows of data")
-    width = len(header)
-    uneven = [
-        f"row {number} has {len(row)}"
-        for number, row in enumerate(body, start=2)
-        if len(row) != width
-    ]
-    if uneven:
-        raise ObservationError(
-            f"{path}: the header has {width} fields, but {listed(uneven)} "
-            "(a truncated row or a value with an unquoted comma?)"
-        )
-    return [dict(zip(header, row, strict=True)) for row in body]
+    options = read_options(args, sheet)
+    ignore = set(options.pop("ignore"))
+    table = pe.read_table(path, **options)
+    if not ignore & set(table.columns):
+        return table
+    rows = tuple({k: v for k, v in row.items() if k not in ignore} for row in table.rows)
+    kept = tuple(name for name in table.columns if name not in ignore)
+    return attrs.evolve(table, rows=rows, columns=kept)
 
 
-def _check_header(path: str, header: list[str]) -> None:
-    unnamed = [str(position) for position, name in enumerate(header, start=1) if not name.strip()]
-    if unnamed:
-        raise ObservationError(f"{path} row 1: column(s) {listed(unnamed)} have no name")
-    seen: dict[str, list[int]] = {}
-    for position, name in enumerate(header, start=1):
-        seen.setdefault(name, []).append(position)
-    twice = [
-        f"{name!r} (columns {', '.join(map(str, positions))})"
-        for name, positions in seen.items()
-        if len(positions) > 1
-    ]
-    if twice:
-        raise ObservationError(f"{path} row 1: column(s) named more than once: {listed(twice)}")
-
-
-def units_from_table(path: str) -> list[pe.Unit]:
+def units_from_file(args: argparse.Namespace, path: str) -> pe.Units:
     """Read a units file: ``id`` (or ``unit``), ``name``, ``category`` and ``parent`` columns."""
-    rows = read_table(path)
-    unknown = sorted({key for row in rows[:1] for key in row if key not in UNIT_COLUMNS})
-    if unknown:
-        raise ObservationError(
-            f"{path}: column(s) "
-            + ", ".join(f"{c!r}{did_you_mean(c, UNIT_COLUMNS)}" for c in unknown)
-            + " not understood; a units file has id (or unit), name, category, parent"
-        )
-    units = []
-    for line, row in enumerate(rows, start=2):
-        unit_id = (row.get("id") or row.get("unit") or "").strip()
-        if not unit_id:
-            raise ObservationError(f"{path} row {line}: no unit id (column 'id')")
-        name, category = (row.get("name") or "").strip(), (row.get("category") or "").strip()
-        units.append(pe.Unit(unit_id, name, category, (row.get("parent") or "").strip() or None))
-    return units
+    return pe.Units.from_records(
+        read_file(args, path, args.units_sheet), normalize_categories=args.normalize_categories
+    )
 
 
-def check_units_listed(observed: Iterable[str], units: Sequence[pe.Unit], units_path: str) -> None:
+def check_units_listed(observed: Iterable[str], units: pe.Units, units_path: str) -> None:
     """Raise naming the units file if an observed unit has no row in it."""
-    known = {unit.id for unit in units}
+    known = set(units.ids.tolist())
     absent = sorted(set(observed) - known)
     if absent:
         shown = [f"{u!r}{did_you_mean(u, known)}" for u in absent[:SHOWN]] + absent[SHOWN:]
@@ -156,20 +103,38 @@ def export_demo(city: pe.results.DemoCity, folder: Path) -> tuple[Path, Path]:
     return targets
 
 
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=delimiter)
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
 
 
-def records_text(records: list[dict[str, Any]], form: str, header: dict[str, Any]) -> str:
-    """Write records as JSON (NaN as null, header fields first) or CSV (NaN as an empty cell)."""
+def records_text(
+    records: list[dict[str, Any]], form: str, header: dict[str, Any], locale: str = "en"
+) -> str:
+    """Write records as JSON (NaN as null, header fields first) or CSV (NaN as an empty cell).
+
+    CSV numbers are written as given (the caller formats them); with
+    locale ``id`` fields are separated by ``;`` and decimal points become
+    commas, as a spreadsheet with Indonesian settings reads them.
+    """
     clean = [
         {k: None if isinstance(v, float) and v != v else v for k, v in r.items()} for r in records
     ]
     if form == "json":
         return json.dumps({**header, "units": clean}, indent=2, ensure_ascii=False) + "\n"
     fields = list(clean[0]) if clean else ["unit"]
+    if locale == "id":
+        rows = ([_comma(r[f]) for f in fields] for r in clean)
+        return _csv_text(fields, rows, ";")
     return _csv_text(fields, ([r[f] for f in fields] for r in clean))
+
+
+def _comma(value: Any) -> Any:
+    if isinstance(value, float):
+        value = f"{value:.12g}"
+    if isinstance(value, str) and value.replace(".", "", 1).lstrip("-").isdigit():
+        return value.replace(".", ",")
+    return value

@@ -17,10 +17,11 @@ from pelayanan_eval._cli import commands
 from pelayanan_eval._cli.csvio import (
     CommandError,
     check_units_listed,
-    read_table,
+    read_file,
     records_text,
-    units_from_table,
+    units_from_file,
 )
+from pelayanan_eval._cli.options import add_file_options
 from pelayanan_eval.typing import GroupBy, choices
 
 INDEX_END = 65  # where the index column of tables.ranking_table ends: the new columns go there
@@ -90,7 +91,7 @@ def uncertainty_columns(
     within: GroupBy | None,
 ) -> Columns:
     """P(award) and the 90 % rank interval of each unit, and the awards that are ties."""
-    k = args.awards if args.awards > 0 else commands.DEMO_AWARDS
+    k = args.awards or args.top or commands.DEMO_AWARDS
     result = decisions.uncertainty(
         evaluation, observations, k=k, within=within, replicates=args.replicates, rng=args.seed
     )
@@ -126,7 +127,7 @@ def uncertainty_columns(
     return Columns(f"  {'P(award)':>8}  {'rank 90%':>8}", cells, values, "\n".join(lines))
 
 
-def evaluate(args: argparse.Namespace) -> str:
+def evaluate(args: argparse.Namespace) -> str | bytes:
     """``evaluate``, with the uncertainty columns when ``--uncertainty`` is given."""
     return commands.evaluate(args, uncertainty_columns if args.uncertainty else None)
 
@@ -159,10 +160,13 @@ def add_compare_parser(subs: argparse._SubParsersAction[argparse.ArgumentParser]
     run.add_argument("--replicates", type=int, default=2000, metavar="N")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    add_file_options(run)
     run.set_defaults(run=compare)
 
 
-def _read_round(rubric: pe.Rubric, source: str) -> tuple[pe.Evaluation, pe.Observations]:
+def _read_round(
+    args: argparse.Namespace, rubric: pe.Rubric, source: str
+) -> tuple[pe.Evaluation, pe.Observations]:
     path = Path(source)
     units_path = None
     if path.is_dir():
@@ -170,10 +174,8 @@ def _read_round(rubric: pe.Rubric, source: str) -> tuple[pe.Evaluation, pe.Obser
         path = path / "observations.csv"
         if not path.exists():
             raise CommandError(f"{source}: no observations.csv in this folder")
-    units = units_from_table(str(units_path)) if units_path else None
-    observations = pe.Observations.from_records(
-        rubric, read_table(str(path)), source=str(path), first_row=2
-    )
+    units = units_from_file(args, str(units_path)) if units_path else None
+    observations = pe.Observations.from_records(rubric, read_file(args, str(path), args.sheet))
     if units is not None:
         check_units_listed(observations.unit.tolist(), units, str(units_path))
     return pe.evaluate(rubric, observations, units=units), observations
@@ -185,7 +187,7 @@ def compare(args: argparse.Namespace) -> str:
         raise CommandError("compare needs two or more rounds")
     rubric = commands.load(args.rubric)
     labels = [x.strip() for x in args.labels.split(",")] if args.labels else list(args.rounds)
-    rounds = [_read_round(rubric, source) for source in args.rounds]
+    rounds = [_read_round(args, rubric, source) for source in args.rounds]
     within = None if args.within == "none" else args.within
     noise: list[decisions.Uncertainty | None] = []
     for evaluation, observations in rounds:

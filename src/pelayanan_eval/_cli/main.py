@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
 
+import pelayanan_eval as pe
 from pelayanan_eval import ikm
-from pelayanan_eval._cli import commands
+from pelayanan_eval._cli import commands, options, report
 from pelayanan_eval._cli import decisions as decision_commands
 from pelayanan_eval._cli.csvio import CommandError
 from pelayanan_eval.exceptions import PelayananEvalError
-from pelayanan_eval.typing import (
-    AggregationMethod,
-    GroupBy,
-    IkmWeights,
-    MissingPolicy,
-    NoDataPolicy,
-    Order,
-    TieMethod,
-    choices,
-)
+from pelayanan_eval.typing import GroupBy, IkmWeights, MissingPolicy, TieMethod, choices
 
 BROKEN_PIPE = 141  # what a shell reports for a command ended by SIGPIPE (128 + 13)
-TEXT_LIMIT = 40  # characters of a refused argument echoed back
-
 FORMATS = ("table", "csv", "json")
-
-
-def _echo(text: str) -> str:
-    return (
-        repr(text)
-        if len(text) <= TEXT_LIMIT
-        else f"{text[:TEXT_LIMIT]!r}... ({len(text)} characters)"
-    )
 
 
 def _positive(text: str) -> int:
@@ -45,9 +29,11 @@ def _positive(text: str) -> int:
     except ValueError:
         value = 0
     except OverflowError:
-        raise argparse.ArgumentTypeError(f"number too large, got {_echo(text)}") from None
+        raise argparse.ArgumentTypeError(f"number too large, got {options.echo(text)}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {_echo(text)}")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive whole number, got {options.echo(text)}"
+        )
     return value
 
 
@@ -72,38 +58,13 @@ def _weights(text: str) -> str | float:
         return float(text.replace(",", "."))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected rubric, exact, printed or a number such as 0.111, got {_echo(text)}"
+            f"expected rubric, exact, printed or a number such as 0.111, got {options.echo(text)}"
         ) from None
 
 
 def _evaluate_parser(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    run = commands_.add_parser("evaluate", help="evaluate units from CSV files")
-    run.add_argument("--rubric", required=True, metavar="ID|PATH")
-    run.add_argument("--units", metavar="CSV", help="id, name, category[, parent] per unit")
-    run.add_argument(
-        "--observations", required=True, metavar="CSV",
-        help="unit, visit, observer, date, then one column per criterion id",
-    )  # fmt: skip
-    methods = [m for m in choices(AggregationMethod) if m != "observer_weighted"]
-    run.add_argument("--aggregate", default="mean", choices=methods)
-    run.add_argument("--order", default="criteria_first", choices=choices(Order))
-    run.add_argument(
-        "--missing", default="error", type=_missing, choices=choices(MissingPolicy),
-        help="what an unscored criterion does (default: error)",
-    )  # fmt: skip
-    run.add_argument(
-        "--min-coverage", type=float, metavar="SHARE",
-        help="with --missing renormalize: the least scored share of a node's weight (0.5)",
-    )  # fmt: skip
-    run.add_argument(
-        "--survey", action="append", metavar="ID=CSV",
-        help="an instrument's records, e.g. F-03=survei.csv (unit, then one column per "
-        "statement, a row per respondent); the index is then the rubric's composite",
-    )  # fmt: skip
-    run.add_argument(
-        "--no-data", default="error", choices=choices(NoDataPolicy),
-        help="with --survey: a unit without an instrument's records (default: error)",
-    )  # fmt: skip
+    run = commands_.add_parser("evaluate", help="evaluate units from CSV or .xlsx files")
+    options.add_inputs(run, _missing)
     run.add_argument("--within", default="category", choices=(*choices(GroupBy), "none"))
     run.add_argument("--ties", default="min", choices=choices(TieMethod))
     run.add_argument(
@@ -115,11 +76,17 @@ def _evaluate_parser(commands_: argparse._SubParsersAction[argparse.ArgumentPars
         help="only the units ranked K or better in each group (all tied at the cut)",
     )  # fmt: skip
     run.add_argument(
-        "--awards", type=_count, default=commands.DEMO_AWARDS, metavar="K",
+        "--awards", type=_count, metavar="K",
         help="in the table, mark '* award' the units ranked K or better in each group "
-        "(all tied at the cut; default 2, 0 marks none)",
+        "(all tied at the cut; default: --top, else 2; 0 marks none)",
     )  # fmt: skip
-    run.add_argument("--format", default="table", choices=FORMATS)
+    run.add_argument(
+        "--bottom", type=_count, default=0, metavar="K",
+        help="in the table, mark '! coaching' the K lowest-ranked units of each group",
+    )  # fmt: skip
+    run.add_argument("--format", choices=(*FORMATS, "xlsx"), help="default: from --output, "
+                     "else table")  # fmt: skip
+    options.add_output(run)
     decision_commands.add_uncertainty_options(run)
     run.set_defaults(run=decision_commands.evaluate)
 
@@ -145,7 +112,9 @@ def _ikm_parser(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) 
     survey.add_argument("--bands", choices=sorted(ikm.BAND_TABLES), help="another band table")
     policies = [p for p in choices(MissingPolicy) if p != "scale_min"]
     survey.add_argument("--missing", default="error", choices=policies)
-    survey.add_argument("--format", default="table", choices=FORMATS)
+    survey.add_argument("--format", choices=FORMATS, help="default: from --output, else table")
+    options.add_file_options(survey, units=False)
+    options.add_output(survey)
     survey.set_defaults(run=commands.survey)
 
 
@@ -156,13 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate Indonesian public-service units (PermenPANRB 17/2017, 29/2022, "
         "IKM 14/2017).",
     )
+    parser.add_argument("--version", action="version", version=f"pelayanan-eval {pe.__version__}")
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="print no notes (provisional rubric, ...)"
+    )
     subs = parser.add_subparsers(dest="command", required=True)
     demo = subs.add_parser(
         "demo", help="evaluate the bundled synthetic city (the best two of each category "
         "are marked '* award')",
     )  # fmt: skip
     demo.add_argument("--export", metavar="DIR", help="write its units.csv and observations.csv")
-    demo.set_defaults(run=commands.demo)
+    demo.add_argument(
+        "--report", metavar="DIR", help="write its city report and every unit's rapor (HTML)"
+    )
+    report.add_report_options(demo)
+    demo.set_defaults(run=report.demo)
     _evaluate_parser(subs)
     _ikm_parser(subs)
     decision_commands.add_compare_parser(subs)
@@ -180,13 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=commands.check)
     grade = subs.add_parser("grade", help="grade index values under a rubric")
     grade.add_argument("rubric", metavar="ID|PATH")
-    grade.add_argument("values", metavar="VALUE", type=float, nargs="+")
+    grade.add_argument("values", metavar="VALUE", type=options.number, nargs="+")
     grade.add_argument(
         "--reported", "--converted", action="store_true", dest="reported",
         help="values are on the reported scale, after the conversion (e.g. IKM 25-100); "
         "--converted is the old name",
     )  # fmt: skip
     grade.set_defaults(run=commands.grade)
+    report.add_parsers(subs)
     return parser
 
 
@@ -232,9 +210,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if sys.stdout is None:
         return _error("standard output is closed; nothing was run")
-    command: Callable[[argparse.Namespace], str] = args.run
+    command: Callable[[argparse.Namespace], str | bytes] = args.run
     try:
-        text = command(args)
+        with contextlib.redirect_stderr(io.StringIO()) if args.quiet else contextlib.nullcontext():
+            text = command(args)
+            if getattr(args, "output", None):
+                commands.write_output(args.output, text)
+                text = ""
     except (PelayananEvalError, CommandError) as error:
         return _error(str(error))
     except BrokenPipeError:  # a note on a standard error that is a closed pipe
@@ -242,7 +224,7 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as error:
         return _error(_os_message(error))
     try:
-        sys.stdout.write(text)
+        sys.stdout.write(text if isinstance(text, str) else "")
         sys.stdout.flush()
     except BrokenPipeError:
         raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,16 +21,18 @@ from pelayanan_eval._common.arrays import factorize, repeated
 from pelayanan_eval._common.messages import enumerate_limited, suggest
 from pelayanan_eval._data.columns import (
     as_labels,
-    dates_column,
     label_problems,
     number_problems,
     raise_problems,
 )
+from pelayanan_eval._data.files import Table
 from pelayanan_eval._data.scores import mapping_rows, parse_score, score_problems
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
 META_COLUMNS = ("unit", "visit", "observer", "date")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 
 
 @attrs.frozen
@@ -74,6 +77,58 @@ def _label(value: Any) -> str | None:
     return str(value).strip()
 
 
+def parse_date(raw: Any) -> np.datetime64 | str:
+    """Read a date cell: a date object, ``yyyy-mm-dd`` or ``dd/mm/yyyy``; else say why not.
+
+    Day-first is the Indonesian way of writing dates (``01/08/2026`` is 1
+    August); ``-`` and ``.`` may separate them too. A time after an ISO date
+    (as spreadsheets export it) is dropped.
+    """
+    if isinstance(raw, np.datetime64):
+        day_of: np.datetime64 = raw.astype("datetime64[D]")
+        return day_of
+    if isinstance(raw, dt.date) and raw != raw:  # pandas' NaT is a datetime
+        return np.datetime64("NaT")
+    if isinstance(raw, dt.datetime):
+        return np.datetime64(raw.date(), "D")
+    if isinstance(raw, dt.date):
+        return np.datetime64(raw, "D")
+    text = raw.strip() if isinstance(raw, str) else None
+    found = None if text is None else _ISO.fullmatch(text)
+    if found:
+        year, month, day = (int(x) for x in found.groups())
+    elif text is not None and (found := _DMY.fullmatch(text)):
+        day, month, year = (int(found.group(k)) for k in (1, 3, 4))
+    else:
+        shown = raw if not isinstance(raw, str) or len(raw) <= 40 else raw[:40] + "..."
+        return f"not a date (write dd/mm/yyyy or yyyy-mm-dd), got {shown!r}"
+    try:
+        return np.datetime64(dt.date(year, month, day), "D")
+    except ValueError as error:
+        return f"not a date ({error}; dd/mm/yyyy is day first), got {raw!r}"
+
+
+def rows_of(records: Any, source: str) -> Any:
+    """Return a data frame's rows as dicts (pandas, polars); other records unchanged."""
+    if not hasattr(records, "columns"):
+        return records
+    to_dicts = getattr(records, "to_dicts", None)  # polars
+    if callable(to_dicts):
+        return to_dicts()
+    to_dict = getattr(records, "to_dict", None)  # pandas
+    if callable(to_dict):
+        if not _plain_index(records):
+            raise ObservationError(f"{source}: the data frame has a named or non-default index; "
+                                   "call .reset_index() first so it becomes a column")  # fmt: skip
+        return to_dict("records")
+    return records
+
+
+def _plain_index(frame: Any) -> bool:
+    index = getattr(frame, "index", None)
+    return index is None or type(index).__name__ == "RangeIndex"
+
+
 def read_records(
     rubric: Rubric,
     records: Iterable[Mapping[str, Any]],
@@ -91,7 +146,9 @@ def read_records(
     called unsur, a 0 is refused (an empty cell is no answer) and the
     answers' scale is left to the caller.
     """
-    rows = mapping_rows(records, source, first_row)
+    if isinstance(records, Table):
+        source, first_row = records.source, records.first_row
+    rows = mapping_rows(rows_of(records, source), source, first_row)
     word = "an unsur" if survey else "a criterion"
     leaf_index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
     known = {*leaf_index, unit_column, *meta}
@@ -107,7 +164,10 @@ def read_records(
         for name, column in ((unit_column, "unit"), *((m, m) for m in meta)):
             raw = row.get(name)
             if column == "date":
-                columns["date"].append(None if _blank(raw) else raw)
+                date = np.datetime64("NaT") if _blank(raw) else parse_date(raw)
+                if isinstance(date, str):
+                    problems.append(f"{where}, column {name!r}: {date}")
+                columns["date"].append(date)
                 continue
             text = "" if _blank(raw) else _label(raw)
             if text is None:
@@ -148,15 +208,8 @@ def read_records(
     if "observer" in columns:
         result["observer"] = np.array(columns["observer"], dtype=np.str_)
     if "date" in columns:
-        dates = columns["date"]
-        try:
-            result["date"] = (
-                None
-                if all(d is None for d in dates)
-                else dates_column([np.datetime64("NaT") if d is None else d for d in dates], n)
-            )
-        except ObservationError as error:
-            raise ObservationError(f"{source}: {error}") from None
+        dates = np.array(columns["date"], dtype="datetime64[D]")
+        result["date"] = None if bool(np.isnat(dates).all()) else dates
     return result
 
 

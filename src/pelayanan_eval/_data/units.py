@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -13,7 +14,9 @@ import numpy.typing as npt
 from pelayanan_eval._common.arrays import factorize, is_distinct, readonly, repeated
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
 from pelayanan_eval._data.columns import label_problems, raise_problems
-from pelayanan_eval.exceptions import ObservationError, UnknownUnitError
+from pelayanan_eval._data.unit_records import category_slips, records_to_columns
+from pelayanan_eval.exceptions import CategoryLabelWarning, ObservationError, UnknownUnitError
+from pelayanan_eval.typing import ExtraColumns
 
 
 def _mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -88,7 +91,8 @@ def _parents(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
 class Units:
     """A columnar table of units: ids, names, categories and parents as arrays.
 
-    Build it with :meth:`from_units` (a list of :class:`Unit`) or
+    Build it with :meth:`from_units` (a list of :class:`Unit`),
+    :meth:`from_records` (rows of a file or a data frame) or
     :meth:`from_arrays` (the fast path for many units).
 
     Examples
@@ -158,6 +162,64 @@ class Units:
         )
 
     @classmethod
+    def from_records(
+        cls,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        extra: ExtraColumns = "error",
+        normalize_categories: bool = False,
+        source: str = "records",
+        first_row: int = 0,
+    ) -> Units:
+        """Build the table from dict rows: ``id`` (or ``unit``), ``name``, ``category``, ``parent``.
+
+        Rows come from :func:`~pelayanan_eval.read_table` (a CSV or
+        ``.xlsx`` file), ``csv.DictReader``, or a data frame (pandas or
+        polars, taken as it is). Text is stripped; an empty parent is none.
+
+        Parameters
+        ----------
+        records
+            The rows.
+        extra
+            What other columns do: ``"error"`` (default, naming close
+            column names), ``"ignore"``, or ``"attributes"`` (kept in each
+            unit's ``attributes``, e.g. an address column ``alamat``).
+        normalize_categories
+            Merge category labels that differ only by case or spaces
+            (``" Kelurahan"``, ``"kelurahan"``) into their most frequent
+            spelling; without it such labels raise a
+            :class:`~pelayanan_eval.exceptions.CategoryLabelWarning` when
+            units are ranked.
+        source, first_row
+            How rows are named in errors (a :class:`Table` names its file).
+
+        Returns
+        -------
+        Units
+            One unit per row, in row order.
+
+        Raises
+        ------
+        ObservationError
+            Every row without an id, every cell that is not text, every
+            unknown column (with ``extra="error"``), repeated ids.
+
+        Examples
+        --------
+        >>> rows = [{"id": "kel-a", "name": "Kel. A", "category": "kelurahan", "alamat": "Jl. 1"},
+        ...         {"id": "kel-b", "name": "Kel. B", "category": "Kelurahan ", "alamat": ""}]
+        >>> units = Units.from_records(rows, extra="attributes", normalize_categories=True)
+        >>> units.categories.tolist(), units[0].attributes
+        (['kelurahan', 'kelurahan'], {'alamat': 'Jl. 1'})
+        """
+        check_option("extra", extra, ("error", "ignore", "attributes"))
+        ids, names, cats, parents, attributes = records_to_columns(
+            records, extra, normalize_categories, source, first_row
+        )
+        return cls(ids=ids, names=names, categories=cats, parents=parents, attributes=attributes)
+
+    @classmethod
     def coerce(cls, units: Units | Sequence[Unit]) -> Units:
         """Return `units` as a table (a list of Unit objects is converted)."""
         return units if isinstance(units, Units) else cls.from_units(units)
@@ -188,7 +250,13 @@ class Units:
         check_option("group field", field, ("category", "parent"))
         if field not in self._codes:
             labels = self.categories if field == "category" else self.parents
-            self._codes[field] = readonly(factorize(labels)[1])
+            uniques, codes = factorize(labels)
+            if field == "category":
+                counts = np.bincount(codes, minlength=len(uniques))
+                slips = category_slips(uniques.tolist(), counts.tolist())
+                if slips:
+                    warnings.warn(slips, CategoryLabelWarning, stacklevel=3)
+            self._codes[field] = readonly(codes)
         return self._codes[field]
 
     @cached_property

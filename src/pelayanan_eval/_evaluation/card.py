@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._data.units import Unit
+from pelayanan_eval._evaluation.html import card_html
 from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.compiled import Compiled
 from pelayanan_eval._rubric.grading import Grade, grade_values
@@ -147,7 +146,7 @@ class ReportCard:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
+        return card_html(self)
 
 
 def path_to_next_grade(

@@ -21,14 +21,13 @@ from pelayanan_eval._evaluation.card import (
     categories,
 )
 from pelayanan_eval._evaluation.composite import InstrumentScores
+from pelayanan_eval._evaluation.html import evaluation_html
 from pelayanan_eval._evaluation.ranking import rank
 from pelayanan_eval._evaluation.records import unit_records
 from pelayanan_eval._evaluation.settings import Settings
 from pelayanan_eval._evaluation.standings import (
-    HTML_ROWS,
     Standing,
     choose,
-    html_table,
     tiebreak_names,
 )
 from pelayanan_eval._rubric.compiled import Compiled
@@ -381,12 +380,4 @@ class Evaluation:
         return pd.DataFrame.from_records(self.to_records()).set_index("unit")
 
     def _repr_html_(self) -> str:
-        ranks = self.rank("category")
-        rows = [
-            (self.units.ids[i], self.units.names[i], self.units.categories[i],
-             f"{self.rounded[i]:.2f}", self.grades[i],
-             "" if np.isnan(ranks[i]) else f"{ranks[i]:g}")
-            for i in range(min(len(self), HTML_ROWS))
-        ]  # fmt: skip
-        head = ("unit", "name", "category", "index", "grade", "rank")
-        return html_table(repr(self), head, rows, len(self) - len(rows))
+        return evaluation_html(self)
