@@ -90,6 +90,8 @@ class ReportCard:
     unscored: tuple[str, ...] = ()
     instruments: tuple[tuple[str, float, int], ...] = ()  # (id, index, records) per instrument
     composite: str = ""  # the instruments' rule, when the index is a composite
+    rank_interval: tuple[float, float] | None = None  # 90 % rank interval, from the visits
+    p_next_grade: float | None = None  # probability of the next grade, from the visits
 
     def __str__(self) -> str:
         unit = self.unit
@@ -109,6 +111,10 @@ class ReportCard:
             "",
             f"{'aspect':<40} {'weight':>7} {'score':>6} {'cat.mean':>8} {'cat.best':>8}",
         ]
+        if self.rank_interval is not None:
+            low, high = self.rank_interval
+            chance = "" if self.p_next_grade is None else f"; P(next grade) {self.p_next_grade:.0%}"
+            lines[3:3] = [f"rank interval (90 %, from the visits) {low:g}-{high:g}{chance}"]
         if self.instruments:
             parts = ", ".join(f"{i} {x:.2f} ({n} records)" if x == x else f"{i} - (no data)"
                               for i, x, n in self.instruments)  # fmt: skip

@@ -300,16 +300,21 @@ class Evaluation:
         """
         return self._standings(k, within, ties, tiebreak, best=False)
 
-    def card(self, unit_id: str) -> ReportCard:
-        """Return the report card of one unit (see :class:`ReportCard`)."""
-        return self.cards([unit_id])[0]
+    def card(self, unit_id: str, *, uncertainty: Any = None) -> ReportCard:
+        """Return the report card of one unit (see :class:`ReportCard` and :meth:`cards`)."""
+        return self.cards([unit_id], uncertainty=uncertainty)[0]
 
-    def cards(self, unit_ids: Iterable[str] | None = None) -> list[ReportCard]:
+    def cards(
+        self, unit_ids: Iterable[str] | None = None, *, uncertainty: Any = None
+    ) -> list[ReportCard]:
         """Return the report cards of these units (default: every unit, in result order).
 
         Ranks and each category's aspect means and bests are computed once
         per evaluation, so all cards of a large city (or one card at a time)
-        cost little more than the cards themselves.
+        cost little more than the cards themselves. With `uncertainty` (the
+        result of ``pelayanan_eval.decisions.uncertainty`` for this
+        evaluation) each card shows the unit's rank interval and its
+        probability of reaching the next grade.
         """
         if isinstance(unit_ids, str):
             raise OptionError(
@@ -339,6 +344,10 @@ class Evaluation:
                 category_best=shared.bests[group], ranked_in_group=int(shared.ranked[group]),
                 missing=settings.missing, min_coverage=settings.min_coverage,
             )  # fmt: skip
+            if uncertainty is not None:
+                unit = uncertainty.unit(str(self.units.ids[i]))
+                card = attrs.evolve(card, rank_interval=(unit.rank_low, unit.rank_high),
+                                    p_next_grade=unit.p_next_grade)  # fmt: skip
             out.append(card)
         return out
 
