@@ -13,13 +13,14 @@ PACKAGE = "pelayanan_eval"
 ROOT = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 MAX_LINES = 400
 PUBLIC = frozenset(
-    {PACKAGE, *(f"{PACKAGE}.{m}" for m in ("exceptions", "ikm", "results", "schema", "typing"))}
+    {PACKAGE, *(f"{PACKAGE}.{m}" for m in ("agreement", "exceptions", "ikm", "results", "schema",
+                                           "typing"))}
 )
 
 # Layers, lowest first: a module may import its own layer and those below it.
 # `exceptions` and `typing` (option types) sit below every layer.
-LAYERS = ("_common", "_rubric", "_loading", "_data", "_evaluation", "ikm", "_demo", "facade",
-          "_cli", "__main__")  # fmt: skip
+LAYERS = ("_common", "_rubric", "_loading", "_data", "_evaluation", "ikm", "agreement", "_demo",
+          "facade", "_cli", "__main__")  # fmt: skip
 BASE = frozenset({"exceptions", "typing", "_version"})
 FACADE = frozenset({"__init__", "results", "schema"})
 

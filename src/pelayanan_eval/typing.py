@@ -18,14 +18,17 @@ from typing import Any, Literal, get_args
 __all__ = [
     "AggregationMethod",
     "BandScale",
+    "DesignCheck",
     "GroupBy",
     "IkmMissing",
     "IkmRollup",
     "IkmWeights",
     "IntervalMethod",
+    "MeasurementLevel",
     "MissingPolicy",
     "Order",
     "RankBy",
+    "RaterField",
     "RoundingMode",
     "TieMethod",
     "Weighting",
@@ -72,6 +75,18 @@ IkmRollup = Literal["pooled", "mean"]
 
 IntervalMethod = Literal["bootstrap", "normal"]
 """How a confidence interval of the IKM is computed."""
+
+MeasurementLevel = Literal["nominal", "ordinal", "interval", "ratio"]
+"""Krippendorff's levels of measurement: how far apart two different scores are."""
+
+RaterField = Literal["observer", "visit"]
+"""Who the raters of an agreement analysis are: the assessor, or the visit label."""
+
+DesignCheck = Literal[
+    "visits", "assessors", "same_assessor", "unknown_assessor", "outside_period", "undated",
+    "days_between", "one_unit_category", "category_labels",
+]
+"""The checks of a visit-design report, each a warning that can be turned into an error."""
 
 
 def choices(option: Any) -> tuple[str, ...]:

@@ -1,0 +1,231 @@
+"""Krippendorff's alpha: coincidence matrices by counting, the four difference functions, bootstrap."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from pelayanan_eval._common.messages import check_option
+from pelayanan_eval.typing import MeasurementLevel, choices
+
+LEVELS = choices(MeasurementLevel)
+Array = npt.NDArray[np.float64]
+Counts = npt.NDArray[np.int64]
+BOOT_CELLS = 1 << 22  # replicate x pattern weights held at once
+FEW_PATTERNS = 4096  # up to this many distinct units: multinomial draws on patterns
+
+
+@attrs.frozen(eq=False)
+class Coincidences:
+    """The coincidence matrix of one set of reliability units, and how it was counted.
+
+    ``matrix[c, k]`` is :math:`o_{ck}`, over the values of `domain`;
+    `units` is the number of pairable units (two values or more),
+    `dropped` the units with a single value (unpairable, left out), and
+    `patterns` / `frequency` the distinct per-unit contributions (each a
+    flattened ``V x V`` matrix) with the number of units giving each, which
+    is all a bootstrap over units needs; `mask` flags the pairable units.
+    """
+
+    matrix: Array
+    domain: Array
+    units: int
+    dropped: int
+    patterns: Array
+    frequency: Counts
+    mask: npt.NDArray[np.bool_]  # per unit: pairable (two values or more)
+
+    @property
+    def pairable(self) -> float:
+        """The number of pairable values, :math:`n_{..}`."""
+        return float(self.matrix.sum())
+
+
+def value_codes(values: Array) -> tuple[Array, npt.NDArray[np.int16]]:
+    """Return the distinct finite values (sorted) and each cell's position among them (-1: NaN).
+
+    Whole numbers within a small span (rubric levels 0-5) are counted
+    without sorting; anything else goes through :func:`numpy.unique`.
+    """
+    finite = ~np.isnan(values)
+    present = values[finite]
+    if present.size == 0:
+        return np.zeros(0), np.full(values.shape, -1, dtype=np.int16)
+    low, high = float(present.min()), float(present.max())
+    if high - low <= 1000 and bool(np.all(np.rint(present) == present)):
+        offset = np.where(finite, values - low, -1.0).astype(np.int16)
+        used = np.bincount(offset[finite].ravel(), minlength=int(high - low) + 1) > 0
+        renumber = (np.cumsum(used) - 1).astype(np.int16)
+        codes = np.where(finite, renumber[np.maximum(offset, 0)], -1).astype(np.int16)
+        return np.flatnonzero(used).astype(np.float64) + low, codes
+    domain, inverse = np.unique(present, return_inverse=True)
+    codes = np.full(values.shape, -1, dtype=np.int16)
+    codes[finite] = inverse.reshape(-1)
+    return domain, codes
+
+
+def unit_counts(codes: npt.NDArray[np.int16], unit_codes: npt.NDArray[np.intp], units: int,
+                values: int) -> Counts:  # fmt: skip
+    """Return ``[units, values]``: how many times each value was given to each unit."""
+    scored = codes >= 0
+    keys = unit_codes[scored].astype(np.int64) * values + codes[scored]
+    return np.bincount(keys, minlength=units * values).reshape(units, values)
+
+
+def coincidences(counts: Counts, domain: Array) -> Coincidences:
+    r"""Count the coincidence matrix from per-unit value counts.
+
+    Notes
+    -----
+    :math:`o_{ck} = \sum_u \frac{n_{uc} (n_{uk} - [c = k])}{m_u - 1}` over
+    units with :math:`m_u \ge 2` values (Krippendorff 2011, section C).
+    Units are first reduced to their distinct count vectors (two assessors
+    on six levels give at most 21), so the work after the counting does
+    not grow with the number of units.
+    """
+    total = counts.sum(axis=1)
+    pairable = total >= 2
+    dropped = int(np.count_nonzero(total == 1))
+    kept = counts[pairable]
+    patterns, frequency = _distinct_rows(kept)
+    per_unit = contributions(patterns)
+    size = len(domain)
+    matrix = (frequency.astype(np.float64) @ per_unit).reshape(size, size)
+    return Coincidences(matrix, domain, int(pairable.sum()), dropped, per_unit, frequency,
+                        pairable)
+
+
+def contributions(counts: Counts) -> Array:
+    """Return each unit's flattened ``V x V`` contribution to the coincidence matrix."""
+    m = counts.sum(axis=1).astype(np.float64)
+    size = counts.shape[1]
+    outer = counts[:, :, None] * counts[:, None, :] - counts[:, :, None] * np.eye(size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = np.where(m[:, None, None] >= 2, outer / (m - 1.0)[:, None, None], 0.0)
+    result: Array = scaled.reshape(len(counts), size * size)
+    return result
+
+
+def _distinct_rows(rows: Counts) -> tuple[Counts, Counts]:
+    """Return the distinct rows of a small-integer matrix and how often each occurs."""
+    if len(rows) == 0:
+        return rows, np.zeros(0, dtype=np.int64)
+    base = int(rows.max()) + 1
+    width = rows.shape[1]
+    if width * np.log2(base) < 62:
+        powers = base ** np.arange(width, dtype=np.int64)
+        keys = rows @ powers
+        if int(keys.max()) < 1 << 22:
+            tally = np.bincount(keys)
+            distinct = np.flatnonzero(tally)
+            decoded = (distinct[:, None] // powers) % base
+            return decoded.astype(np.int64), tally[distinct].astype(np.int64)
+        distinct, first, count = np.unique(keys, return_index=True, return_counts=True)
+        return rows[first], count.astype(np.int64)
+    unique, count = np.unique(rows, axis=0, return_counts=True)
+    return unique, count.astype(np.int64)
+
+
+def differences(domain: Array, marginals: Array, level: str) -> Array:
+    r"""Return the squared differences :math:`\delta^2_{ck}` of a level (batched over marginals).
+
+    Notes
+    -----
+    Krippendorff (2011), section E: nominal :math:`[c \ne k]`; ordinal
+    :math:`(\sum_{g=c}^{k} n_g - (n_c + n_k)/2)^2`; interval
+    :math:`(c - k)^2`; ratio :math:`((c - k)/(c + k))^2` (0 when
+    :math:`c = k = 0`). Only the ordinal one depends on the marginals
+    `marginals` (``[..., V]``), which is why a bootstrap recomputes it.
+    """
+    c, k = domain[:, None], domain[None, :]
+    if level == "nominal":
+        return (c != k).astype(np.float64)
+    if level == "interval":
+        return (c - k) ** 2
+    if level == "ratio":
+        total = c + k
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(total == 0, 0.0, (c - k) / np.where(total == 0, 1.0, total))
+        return ratio**2
+    cumulative = np.cumsum(marginals, axis=-1)
+    n = marginals
+    result: Array = (
+        cumulative[..., None, :] - cumulative[..., :, None] + (n[..., :, None] - n[..., None, :]) / 2
+    ) ** 2
+    return result
+
+
+def alpha_value(matrix: Array, domain: Array, level: str) -> tuple[float, float, float]:
+    r"""Return (alpha, observed disagreement, expected disagreement) of a coincidence matrix.
+
+    Notes
+    -----
+    :math:`\alpha = 1 - D_o / D_e` with
+    :math:`D_o = \frac{1}{n} \sum_{c,k} o_{ck} \delta^2_{ck}` and
+    :math:`D_e = \frac{1}{n(n-1)} \sum_{c,k} n_c n_k \delta^2_{ck}`.
+    Alpha is NaN when :math:`D_e = 0` (every pairable value the same, or
+    fewer than two pairable values): the caller says so.
+    """
+    marginals = matrix.sum(axis=1)
+    n = float(marginals.sum())
+    if n < 2:
+        return float("nan"), float("nan"), 0.0
+    delta = differences(domain, marginals, level)
+    observed = float((matrix * delta).sum()) / n
+    expected = float((np.outer(marginals, marginals) * delta).sum()) / (n * (n - 1.0))
+    if expected <= 0.0:
+        return float("nan"), observed, 0.0
+    return 1.0 - observed / expected, observed, expected
+
+
+def bootstrap_alpha(
+    patterns: Array,
+    frequency: Counts,
+    domain: Array,
+    level: str,
+    n_boot: int,
+    rng: np.random.Generator,
+) -> Array:
+    """Return `n_boot` alphas of samples of units drawn with replacement (NaN: undefined).
+
+    Each replicate draws as many units as there are, with replacement;
+    units with the same contribution are drawn together (multinomial counts
+    per pattern), so the cost depends on the distinct patterns, not on the
+    units, when there are few. Replicates are processed in blocks.
+    """
+    units = int(frequency.sum())
+    size = len(domain)
+    out = np.empty(n_boot)
+    few = len(patterns) <= FEW_PATTERNS
+    block = max(1, BOOT_CELLS // max(len(patterns) if few else units, 1))
+    for start in range(0, n_boot, block):  # blocks of replicates, each block vectorised
+        count = min(block, n_boot - start)
+        if few:
+            weights = rng.multinomial(units, frequency / units, size=count).astype(np.float64)
+        else:
+            draws = rng.integers(0, units, size=(count, units))
+            draws += np.arange(count)[:, None] * units
+            weights = np.bincount(draws.ravel(), minlength=count * units).reshape(count, units)
+            weights = weights.astype(np.float64)
+            if len(patterns) != units:  # patterns with frequencies: spread to units
+                weights = np.add.reduceat(weights, np.r_[0, np.cumsum(frequency)[:-1]], axis=1)
+        matrices = (weights @ patterns).reshape(count, size, size)
+        marginals = matrices.sum(axis=2)
+        n = marginals.sum(axis=1)
+        delta = differences(domain, marginals, level)
+        if delta.ndim == 2:
+            delta = np.broadcast_to(delta, matrices.shape)
+        observed = (matrices * delta).sum(axis=(1, 2))
+        expected = (marginals[:, :, None] * marginals[:, None, :] * delta).sum(axis=(1, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start : start + count] = np.where(
+                expected > 0, 1.0 - (n - 1.0) * observed / np.where(expected > 0, expected, 1.0),
+                np.nan,
+            )  # fmt: skip
+    return out
+
+
+def check_level(level: object) -> str:
+    """Return `level` if it is a level of measurement, else raise OptionError listing them."""
+    return check_option("level of measurement", level, LEVELS)
