@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pelayanan_eval import ikm
+from pelayanan_eval._cli import agreement as agreement_command
 from pelayanan_eval._cli import commands
 from pelayanan_eval._cli.csvio import CommandError
 from pelayanan_eval.exceptions import PelayananEvalError
@@ -153,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=commands.demo)
     _evaluate_parser(subs)
     _ikm_parser(subs)
+    agreement_command.add_parser(subs)
     size = subs.add_parser("sample-size", help="Krejcie & Morgan sample size")
     size.add_argument("population", type=_positive, nargs="+", metavar="N")
     size.set_defaults(run=commands.sample_size)
