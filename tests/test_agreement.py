@@ -106,9 +106,16 @@ def test_icc_equals_pingouin_on_balanced_designs(units: int, raters: int, seed: 
     pg = pytest.importorskip("pingouin")
     pd = pytest.importorskip("pandas")
     rng = np.random.default_rng(seed)
-    table = rng.integers(0, 6, size=(units, raters)).astype(float) + rng.normal(0, 1, units)[:, None]
-    frame = pd.DataFrame({"unit": np.repeat(np.arange(units), raters),
-                          "rater": np.tile(np.arange(raters), units), "score": table.ravel()})
+    table = (
+        rng.integers(0, 6, size=(units, raters)).astype(float) + rng.normal(0, 1, units)[:, None]
+    )
+    frame = pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(units), raters),
+            "rater": np.tile(np.arange(raters), units),
+            "score": table.ravel(),
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = pg.intraclass_corr(frame, "unit", "rater", "score").set_index("Type")
@@ -182,7 +189,7 @@ def test_alpha_undefined_is_an_error_naming_the_cause() -> None:
 
 def test_unknown_level_is_refused() -> None:
     """An unknown level of measurement is an OptionError listing the four levels."""
-    with pytest.raises(OptionError, match="unknown level of measurement 'ordnial'.*ordinal"):
+    with pytest.raises(OptionError, match=r"unknown level of measurement 'ordnial'.*ordinal"):
         agreement.alpha(KRIPPENDORFF_2011, "ordnial")  # type: ignore[arg-type]
 
 

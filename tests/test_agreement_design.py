@@ -176,7 +176,7 @@ def test_bad_input_single_assessor_empty_observer_one_score() -> None:
         agreement.coefficients(once)
     with pytest.raises(OptionError, match="unknown rater field 'assessor'"):
         agreement.coefficients(one, by="assessor")  # type: ignore[arg-type]
-    with pytest.raises(ObservationError, match="expected pelayanan_eval.Observations"):
+    with pytest.raises(ObservationError, match=r"expected pelayanan_eval\.Observations"):
         agreement.coefficients([[1, 2]])  # type: ignore[arg-type]
 
 
@@ -214,7 +214,9 @@ def test_cli_agreement_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
     assert capsys.readouterr().out.startswith("unit,criterion,name,low,high,difference,stake")
 
 
-def test_cli_agreement_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_agreement_errors_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A library error in 'agreement' is one error line and exit code 1."""
     observations, _ = _write_city(tmp_path)
     text = observations.read_text(encoding="utf-8").splitlines()

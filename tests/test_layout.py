@@ -13,8 +13,13 @@ PACKAGE = "pelayanan_eval"
 ROOT = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 MAX_LINES = 400
 PUBLIC = frozenset(
-    {PACKAGE, *(f"{PACKAGE}.{m}" for m in ("agreement", "exceptions", "ikm", "results", "schema",
-                                           "typing"))}
+    {
+        PACKAGE,
+        *(
+            f"{PACKAGE}.{m}"
+            for m in ("agreement", "exceptions", "ikm", "results", "schema", "typing")
+        ),
+    }
 )
 
 # Layers, lowest first: a module may import its own layer and those below it.

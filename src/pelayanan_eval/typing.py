@@ -83,8 +83,15 @@ RaterField = Literal["observer", "visit"]
 """Who the raters of an agreement analysis are: the assessor, or the visit label."""
 
 DesignCheck = Literal[
-    "visits", "assessors", "same_assessor", "unknown_assessor", "outside_period", "undated",
-    "days_between", "one_unit_category", "category_labels",
+    "visits",
+    "assessors",
+    "same_assessor",
+    "unknown_assessor",
+    "outside_period",
+    "undated",
+    "days_between",
+    "one_unit_category",
+    "category_labels",
 ]
 """The checks of a visit-design report, each a warning that can be turned into an error."""
 

@@ -23,8 +23,10 @@ def add_parser(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "agreement", help="do the assessors agree? coefficients, severity, flags, design checks"
     )
     run.add_argument("--rubric", required=True, metavar="ID|PATH")
-    run.add_argument("--observations", required=True, metavar="CSV",
-                     help="unit, visit, observer, date, then one column per criterion id")  # fmt: skip
+    run.add_argument(
+        "--observations", required=True, metavar="CSV",
+        help="unit, visit, observer, date, then one column per criterion id",
+    )  # fmt: skip
     run.add_argument("--units", metavar="CSV", help="id, name, category: for the category checks")
     run.add_argument("--by", default="observer", choices=choices(RaterField),
                      help="who the raters are (default: observer)")  # fmt: skip
@@ -43,8 +45,10 @@ def add_parser(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _figure(value: Any, digits: int = 3) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else (
-        f"{value:.{digits}f}"
+    return (
+        "-"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else (f"{value:.{digits}f}")
     )
 
 
@@ -80,8 +84,7 @@ def _severity_lines(found: agreement.Severity) -> list[str]:
         "",
         f"Severity by {found.by} (mean deviation from the others on the same units; "
         "+ scores higher)",
-        f"{'rater':<24} {'units':>5} {'criteria':>8} {'interval':<16} {'index':>7} "
-        f"{'effect':>7}",
+        f"{'rater':<24} {'units':>5} {'criteria':>8} {'interval':<16} {'index':>7} {'effect':>7}",
     ]
     for r in found.to_records():
         lines.append(
@@ -128,7 +131,8 @@ def run_agreement(args: argparse.Namespace) -> str:
                  "design": design.to_records()}  # fmt: skip
         return json.dumps(whole, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if args.format == "csv":
-        chosen = {"coefficients": table, "severity": found, "flags": flags, "design": design}
+        chosen: dict[str, Any] = {"coefficients": table, "severity": found, "flags": flags,
+                                  "design": design}  # fmt: skip
         records = chosen[args.table].to_records()
         fields = list(records[0]) if records else ["check"]
         fields += sorted({k for r in records for k in r} - set(fields))

@@ -1,4 +1,4 @@
-"""Krippendorff's alpha: coincidence matrices by counting, the four difference functions, bootstrap."""
+"""Krippendorff's alpha: coincidence matrices by counting, four difference functions, bootstrap."""
 
 from __future__ import annotations
 
@@ -92,8 +92,7 @@ def coincidences(counts: Counts, domain: Array) -> Coincidences:
     per_unit = contributions(patterns)
     size = len(domain)
     matrix = (frequency.astype(np.float64) @ per_unit).reshape(size, size)
-    return Coincidences(matrix, domain, int(pairable.sum()), dropped, per_unit, frequency,
-                        pairable)
+    return Coincidences(matrix, domain, int(pairable.sum()), dropped, per_unit, frequency, pairable)
 
 
 def contributions(counts: Counts) -> Array:
@@ -140,7 +139,8 @@ def differences(domain: Array, marginals: Array, level: str) -> Array:
     """
     c, k = domain[:, None], domain[None, :]
     if level == "nominal":
-        return (c != k).astype(np.float64)
+        nominal: Array = (c != k).astype(np.float64)
+        return nominal
     if level == "interval":
         return (c - k) ** 2
     if level == "ratio":
@@ -151,7 +151,9 @@ def differences(domain: Array, marginals: Array, level: str) -> Array:
     cumulative = np.cumsum(marginals, axis=-1)
     n = marginals
     result: Array = (
-        cumulative[..., None, :] - cumulative[..., :, None] + (n[..., :, None] - n[..., None, :]) / 2
+        cumulative[..., None, :]
+        - cumulative[..., :, None]
+        + (n[..., :, None] - n[..., None, :]) / 2
     ) ** 2
     return result
 
@@ -206,8 +208,8 @@ def bootstrap_alpha(
         else:
             draws = rng.integers(0, units, size=(count, units))
             draws += np.arange(count)[:, None] * units
-            weights = np.bincount(draws.ravel(), minlength=count * units).reshape(count, units)
-            weights = weights.astype(np.float64)
+            drawn = np.bincount(draws.ravel(), minlength=count * units).reshape(count, units)
+            weights = drawn.astype(np.float64)
             if len(patterns) != units:  # patterns with frequencies: spread to units
                 weights = np.add.reduceat(weights, np.r_[0, np.cumsum(frequency)[:-1]], axis=1)
         matrices = (weights @ patterns).reshape(count, size, size)

@@ -19,6 +19,7 @@ from pelayanan_eval.agreement._alpha import (
 )
 from pelayanan_eval.agreement._icc import FORMS, ONE_WAY, TWO_WAY, one_way, two_way
 from pelayanan_eval.agreement._raters import VISIT_COVERAGE, checked, raters
+from pelayanan_eval.agreement._result import Agreement, AgreementSettings, Coefficient, IccResult
 from pelayanan_eval.agreement._rows import (
     alpha_row,
     icc_columns,
@@ -26,7 +27,6 @@ from pelayanan_eval.agreement._rows import (
     unit_patterns,
     why_undefined,
 )
-from pelayanan_eval.agreement._result import Agreement, AgreementSettings, Coefficient, IccResult
 from pelayanan_eval.agreement._table import warn
 from pelayanan_eval.exceptions import ObservationError, OptionError
 from pelayanan_eval.typing import MeasurementLevel, RaterField
@@ -40,8 +40,10 @@ def _generator(rng: np.random.Generator | int | None) -> np.random.Generator:
 
 def check_confidence(confidence: object) -> float:
     """Return `confidence` as a float if it is between 0 and 1, else raise OptionError."""
-    if isinstance(confidence, bool) or not isinstance(confidence, float | int) or not (
-        0 < confidence < 1
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, float | int)
+        or not (0 < confidence < 1)
     ):
         raise OptionError(f"confidence must be between 0 and 1, got {confidence!r}")
     return float(confidence)
@@ -129,7 +131,7 @@ def alpha(
     >>> agreement.alpha(data).dropped
     1
     """
-    level = check_level(level)
+    chosen = check_level(level)
     n_boot, confidence = _check_options(n_boot, confidence)
     try:
         table = np.array(data, dtype=np.float64)
@@ -140,7 +142,7 @@ def alpha(
     domain, codes = value_codes(table)
     units = np.tile(np.arange(table.shape[1], dtype=np.intp), table.shape[0])
     found = coincidences(unit_counts(codes.ravel(), units, table.shape[1], len(domain)), domain)
-    value, observed, expected = alpha_value(found.matrix, domain, level)
+    value, observed, expected = alpha_value(found.matrix, domain, chosen)
     if np.isnan(value):
         raise ObservationError(
             f"alpha: undefined: {why_undefined(found.matrix, domain)}; {found.units} unit(s) "
@@ -148,10 +150,10 @@ def alpha(
         )
     low = high = float("nan")
     if n_boot:
-        replicates = bootstrap_alpha(found.patterns, found.frequency, domain, level, n_boot,
+        replicates = bootstrap_alpha(found.patterns, found.frequency, domain, chosen, n_boot,
                                      _generator(rng))  # fmt: skip
         low, high = interval(replicates, confidence)
-    return Coefficient(value, low, high, level, found.units, found.dropped, found.pairable,
+    return Coefficient(value, low, high, chosen, found.units, found.dropped, found.pairable,
                        observed, expected)  # fmt: skip
 
 
@@ -198,8 +200,10 @@ def icc(ratings: npt.ArrayLike, *, confidence: float = 0.95) -> IccResult:
     >>> table = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8],
     ...          [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
     >>> found = agreement.icc(table)
-    >>> {form: round(value, 2) for form, value in found.value.items()}
-    {'ICC(1)': 0.17, 'ICC(1,k)': 0.44, 'ICC(A,1)': 0.29, 'ICC(A,k)': 0.62, 'ICC(C,1)': 0.71, 'ICC(C,k)': 0.91}
+    >>> [round(value, 2) for value in found.value.values()]
+    [0.17, 0.44, 0.29, 0.62, 0.71, 0.91]
+    >>> list(found.value)
+    ['ICC(1)', 'ICC(1,k)', 'ICC(A,1)', 'ICC(A,k)', 'ICC(C,1)', 'ICC(C,k)']
     """
     _, confidence = _check_options(0, confidence)
     try:
@@ -318,7 +322,7 @@ def coefficients(
     'the design is not crossed:'
     """
     obs = checked(observations)
-    level = check_level(level)
+    measure = check_level(level)
     n_boot, confidence = _check_options(n_boot, confidence)
     wanted = _requested(icc)
     found = raters(obs, by)
@@ -339,13 +343,14 @@ def coefficients(
     rows: dict[str, tuple[float, float, float, int, int, float]] = {}
     undefined: dict[str, str] = {}
     for j, leaf in enumerate(tree.leaf_ids):
-        rows[leaf] = alpha_row(leaf, [per_leaf[j]], domain, level, n_boot, confidence,
+        rows[leaf] = alpha_row(leaf, [per_leaf[j]], domain, measure, n_boot, confidence,
                                generator, undefined)  # fmt: skip
     for node, chosen in zip(inner, members, strict=True):
+
         def patterns(chosen: list[int] = chosen) -> tuple[Array, npt.NDArray[np.int64]]:
             return unit_patterns(codes_by_leaf, obs.unit_codes, n_units, len(domain), chosen)
 
-        rows[node] = alpha_row(node, [per_leaf[j] for j in chosen], domain, level, n_boot,
+        rows[node] = alpha_row(node, [per_leaf[j] for j in chosen], domain, measure, n_boot,
                                confidence, generator, undefined, patterns)  # fmt: skip
     ids = (*(n.id for n in tree.nodes), "index")
     (icc_value, icc_low, icc_high, icc_units), unsupported = icc_columns(
@@ -361,7 +366,7 @@ def coefficients(
                   for i in ids)  # fmt: skip
     names = tuple("index" if i == "index" else tree.nodes[tree.position[i]].name for i in ids)
     stack = np.array([rows[i] for i in ids], dtype=np.float64).T
-    settings = AgreementSettings(level, found.by, tuple(str(n) for n in found.names.tolist()),
+    settings = AgreementSettings(measure, found.by, tuple(str(n) for n in found.names.tolist()),
                                  found.crossed, n_boot, confidence, VISIT_COVERAGE)  # fmt: skip
     return Agreement(
         ids, kinds, names, stack[0], stack[1], stack[2], stack[3].astype(np.int64),

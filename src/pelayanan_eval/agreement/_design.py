@@ -1,4 +1,4 @@
-"""The visit-design report: was every unit visited as planned, by different assessors, in time?"""
+"""The visit-design report: every unit visited as planned, by different assessors, in time."""
 
 from __future__ import annotations
 
@@ -218,7 +218,11 @@ def design_report(
     pair = pair.reshape(n, len(names))
     distinct = (pair > 0).sum(axis=1)
     add("assessors", distinct < assessors, f"scored by fewer than {assessors} assessors")
-    add("same_assessor", (pair > 1).any(axis=1), "visited more than once by the same assessor")
+    add(
+        "same_assessor",
+        np.asarray((pair > 1).any(axis=1)),
+        "visited more than once by the same assessor",
+    )
     add("unknown_assessor", np.bincount(codes[~named], minlength=n) > 0,
         "have visits with no observer named")  # fmt: skip
     dated = ~np.isnat(obs.date)

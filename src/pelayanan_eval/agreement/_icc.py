@@ -13,8 +13,6 @@ Array = npt.NDArray[np.float64]
 ONE_WAY = ("ICC(1)", "ICC(1,k)")
 TWO_WAY = ("ICC(A,1)", "ICC(A,k)", "ICC(C,1)", "ICC(C,k)")
 FORMS = ONE_WAY + TWO_WAY
-SHROUT_FLEISS = {"ICC(1)": "ICC(1,1)", "ICC(1,k)": "ICC(1,k)", "ICC(A,1)": "ICC(2,1)",
-                 "ICC(A,k)": "ICC(2,k)", "ICC(C,1)": "ICC(3,1)", "ICC(C,k)": "ICC(3,k)"}  # fmt: skip
 
 
 @attrs.frozen(eq=False)
@@ -86,7 +84,8 @@ def two_way(ratings: Array, confidence: float) -> Forms:
     3; Shrout & Fleiss 1979 ICC(2,·) and ICC(3,·)), with :math:`MS_R`
     between units, :math:`MS_C` between raters and :math:`MS_E` residual:
 
-    - agreement :math:`\mathrm{ICC}(A,1) = \frac{MS_R - MS_E}{MS_R + (k-1) MS_E + k (MS_C - MS_E)/n}`,
+    - agreement :math:`\mathrm{ICC}(A,1) =
+      \frac{MS_R - MS_E}{MS_R + (k-1) MS_E + k (MS_C - MS_E)/n}`,
       :math:`\mathrm{ICC}(A,k) = \frac{MS_R - MS_E}{MS_R + (MS_C - MS_E)/n}`;
     - consistency :math:`\mathrm{ICC}(C,1) = \frac{MS_R - MS_E}{MS_R + (k-1) MS_E}`,
       :math:`\mathrm{ICC}(C,k) = \frac{MS_R - MS_E}{MS_R}`.
@@ -115,7 +114,7 @@ def two_way(ratings: Array, confidence: float) -> Forms:
         ak = (ms_r - ms_e) / (ms_r + (ms_c - ms_e) / n)
         c1 = (ms_r - ms_e) / (ms_r + (k - 1) * ms_e)
         ck = (ms_r - ms_e) / ms_r
-        f_low, f_high = _f_bounds(ms_r / ms_e, df_r, df_e, confidence)
+        f_low, f_high = _f_bounds(ms_r / ms_e, np.asarray(df_r), np.asarray(df_e), confidence)
         a = k * a1 / (n * (1 - a1))
         b = 1 + k * a1 * (n - 1) / (n * (1 - a1))
         v = (a * ms_c + b * ms_e) ** 2 / ((a * ms_c) ** 2 / df_c + (b * ms_e) ** 2 / df_e)
@@ -142,7 +141,7 @@ def _step_up(single: Array, k: float) -> Array:
 
 
 def _f_bounds(f: Array, df1: Array, df2: Array, confidence: float) -> tuple[Array, Array]:
-    """Return :math:`F / F_{1-a/2}(d_1, d_2)` and :math:`F \\cdot F_{1-a/2}(d_2, d_1)`."""
+    r"""Return :math:`F / F_{1-a/2}(d_1, d_2)` and :math:`F \\cdot F_{1-a/2}(d_2, d_1)`."""
     upper_q = (1 + confidence) / 2
     safe1 = np.where(np.asarray(df1) > 0, df1, 1.0)
     safe2 = np.where(np.asarray(df2) > 0, df2, 1.0)

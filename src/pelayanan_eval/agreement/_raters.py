@@ -102,7 +102,9 @@ def _crossing(per_unit: npt.NDArray[np.int64], field: str) -> tuple[bool, str]:
         return True, ""
     low, high = int(distinct.min()), int(distinct.max())
     spread = f"{low}" if low == high else f"{low} to {high}"
-    hint = " (by='visit' treats first and second visits as the raters)" if field == "observer" else ""
+    hint = (
+        " (by='visit' treats first and second visits as the raters)" if field == "observer" else ""
+    )
     return False, (
         f"the design is not crossed: units are scored by {spread} of the "
         f"{per_unit.shape[1]} {who}s, not by every one{hint}"

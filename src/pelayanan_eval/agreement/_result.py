@@ -1,4 +1,4 @@
-"""Results of the agreement coefficients: one coefficient, the ICC forms, the table per criterion."""
+"""Results of the agreement coefficients: one alpha, the ICC forms, the table per criterion."""
 
 from __future__ import annotations
 

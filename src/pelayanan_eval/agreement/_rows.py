@@ -125,7 +125,7 @@ def icc_columns(
     crossed_forms = [f for f in wanted if f in TWO_WAY]
     if crossed_forms:
         cube = ratings_cube(columns, obs.unit_codes, found)
-        complete = ~np.isnan(cube).any(axis=2)
+        complete = np.asarray(~np.isnan(cube).any(axis=2), dtype=bool)
         if bool(complete.all()):
             _take(two_way(cube, confidence), crossed_forms, value, low, high)
         else:  # a loop over score columns, each on its complete units

@@ -184,8 +184,15 @@ def severity(
         minlength=n_raters * len(obs.unit_ids),
     ).reshape(n_raters, -1)
     scored = ~np.isnan(leaf_dev)
-    sums = np.stack([np.bincount(found.codes, weights=np.where(scored[:, j], leaf_dev[:, j], 0.0),
-                                 minlength=n_raters) for j in range(leaf_dev.shape[1])], axis=1)
+    sums = np.stack(
+        [
+            np.bincount(
+                found.codes, weights=np.where(scored[:, j], leaf_dev[:, j], 0.0), minlength=n_raters
+            )
+            for j in range(leaf_dev.shape[1])
+        ],
+        axis=1,
+    )
     counts = np.stack([np.bincount(found.codes[scored[:, j]], minlength=n_raters)
                        for j in range(leaf_dev.shape[1])], axis=1)  # fmt: skip
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -195,7 +202,9 @@ def severity(
     defined = ~np.isnan(index)
     adjusted_rows = np.where(defined, index - effects[found.codes], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        adjusted = np.bincount(obs.unit_codes, weights=adjusted_rows, minlength=len(obs.unit_ids))
+        adjusted: Array = np.bincount(
+            obs.unit_codes, weights=adjusted_rows, minlength=len(obs.unit_ids)
+        ).astype(np.float64)
         adjusted /= np.bincount(obs.unit_codes, weights=defined.astype(float),
                                 minlength=len(obs.unit_ids))  # fmt: skip
     return Severity(
@@ -233,7 +242,9 @@ def _rater_means(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / count
         variance = np.maximum(squares - count * mean**2, 0.0) / (count - 1)
-        half = t_quantile((1 + confidence) / 2, np.maximum(count - 1, 1)) * np.sqrt(variance / count)
+        half = t_quantile((1 + confidence) / 2, np.maximum(count - 1, 1)) * np.sqrt(
+            variance / count
+        )
     half = np.where(count > 1, half, np.nan)
     return count.astype(np.int64), mean, mean - half, mean + half
 
@@ -260,8 +271,13 @@ def _components(unit_codes: npt.NDArray[np.intp], rater_codes: npt.NDArray[np.in
     return result
 
 
-def _additive_effects(y: Array, unit_codes: npt.NDArray[np.intp], rater_codes: npt.NDArray[np.intp],
-                      n_units: int, n_raters: int) -> tuple[Array, npt.NDArray[np.intp]]:  # fmt: skip
+def _additive_effects(
+    y: Array,
+    unit_codes: npt.NDArray[np.intp],
+    rater_codes: npt.NDArray[np.intp],
+    n_units: int,
+    n_raters: int,
+) -> tuple[Array, npt.NDArray[np.intp]]:
     """Return least-squares rater effects (zero-sum per connected part) and the parts."""
     keep = ~np.isnan(y)
     y, units, who = y[keep], unit_codes[keep], rater_codes[keep]
@@ -280,6 +296,6 @@ def _additive_effects(y: Array, unit_codes: npt.NDArray[np.intp], rater_codes: n
     pairs = np.bincount(who[first] * n_raters + who[second], weights=1.0 / per_row[first],
                         minlength=n_raters * n_raters).reshape(n_raters, n_raters)  # fmt: skip
     c = np.diag(np.bincount(who, minlength=n_raters).astype(np.float64)) - pairs
-    effects, *_ = np.linalg.lstsq(c, q, rcond=None)
+    effects: Array = np.linalg.lstsq(c, q, rcond=None)[0].astype(np.float64)
     component = _components(units, who, n_units, n_raters)
     return effects, component

@@ -40,7 +40,8 @@ def _continued_fraction(x: Array, a: Array, b: Array) -> Array:
         done |= np.abs(step - 1.0) < _EPS
         if done.all():
             break
-    return result
+    final: Array = result
+    return final
 
 
 def beta_cdf(x: Array, a: Array, b: Array) -> Array:

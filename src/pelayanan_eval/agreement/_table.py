@@ -28,9 +28,11 @@ def number(value: Any) -> float | None:
 def to_pandas(records: list[dict[str, Any]], columns: Sequence[str]) -> Any:
     """Return the records as a pandas DataFrame (pandas is imported here, when asked for)."""
     try:
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
     except ImportError:  # pragma: no cover - pandas is an optional extra
-        raise ImportError("to_pandas() needs pandas: pip install 'pelayanan-eval[pandas]'") from None
+        raise ImportError(
+            "to_pandas() needs pandas: pip install 'pelayanan-eval[pandas]'"
+        ) from None
     return pd.DataFrame.from_records(records, columns=list(columns))
 
 
