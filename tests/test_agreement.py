@@ -124,9 +124,12 @@ def test_icc_equals_pingouin_on_balanced_designs(units: int, raters: int, seed: 
     found = agreement.icc(table)
     for form, theirs in names.items():
         assert found.value[form] == pytest.approx(expected.loc[theirs, "ICC"], abs=1e-10)
-        low, high = expected.loc[theirs, "CI95"]  # pingouin rounds its bounds to 2 decimals
-        assert found.low[form] == pytest.approx(low, abs=0.0051)
-        assert found.high[form] == pytest.approx(high, abs=0.0051)
+        # pingouin rounds its bounds to 2 decimals; where scipy's F quantile fails on a tiny
+        # Satterthwaite df (degenerate negative ICC(A,.) on 3 units) it gives NaN: not compared
+        for ours, theirs_bound in zip((found.low[form], found.high[form]),
+                                      expected.loc[theirs, "CI95"], strict=True):  # fmt: skip
+            if np.isfinite(theirs_bound):
+                assert ours == pytest.approx(theirs_bound, abs=0.0051)
 
 
 @pytest.mark.parametrize("p, d1, d2", [(0.975, 5, 18), (0.975, 18, 5), (0.9, 1, 3),

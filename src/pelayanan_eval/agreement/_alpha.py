@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import attrs
 import numpy as np
 import numpy.typing as npt
@@ -49,16 +51,19 @@ def value_codes(values: Array) -> tuple[Array, npt.NDArray[np.int16]]:
     without sorting; anything else goes through :func:`numpy.unique`.
     """
     finite = ~np.isnan(values)
-    present = values[finite]
-    if present.size == 0:
+    if not finite.any():
         return np.zeros(0), np.full(values.shape, -1, dtype=np.int16)
-    low, high = float(present.min()), float(present.max())
-    if high - low <= 1000 and bool(np.all(np.rint(present) == present)):
-        offset = np.where(finite, values - low, -1.0).astype(np.int16)
-        used = np.bincount(offset[finite].ravel(), minlength=int(high - low) + 1) > 0
-        renumber = (np.cumsum(used) - 1).astype(np.int16)
-        codes = np.where(finite, renumber[np.maximum(offset, 0)], -1).astype(np.int16)
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    shifted = values - low
+    if high - low <= 1000 and np.array_equal(np.rint(shifted), shifted, equal_nan=True):
+        offset = np.where(finite, shifted, -1.0).astype(np.int16)
+        used = np.bincount(offset.ravel() + 1, minlength=int(high - low) + 2)[1:] > 0
+        if used.all():
+            return np.arange(len(used), dtype=np.float64) + low, offset
+        renumber = np.r_[-1, np.cumsum(used) - 1].astype(np.int16)
+        codes = renumber[offset.astype(np.intp) + 1]
         return np.flatnonzero(used).astype(np.float64) + low, codes
+    present = values[finite]
     domain, inverse = np.unique(present, return_inverse=True)
     codes = np.full(values.shape, -1, dtype=np.int16)
     codes[finite] = inverse.reshape(-1)
@@ -71,6 +76,45 @@ def unit_counts(codes: npt.NDArray[np.int16], unit_codes: npt.NDArray[np.intp], 
     scored = codes >= 0
     keys = unit_codes[scored].astype(np.int64) * values + codes[scored]
     return np.bincount(keys, minlength=units * values).reshape(units, values)
+
+
+def leaf_coincidences(
+    codes: npt.NDArray[np.int16],
+    unit_codes: npt.NDArray[np.intp],
+    units: int,
+    domain: Array,
+    most: int,
+) -> Coincidences:
+    """Count one criterion's coincidence matrix straight from its value codes.
+
+    Each unit's values are summed into one integer key, ``sum_v n_uv *
+    (most + 1) ** v`` (`most`: the most rows any unit has), with one
+    weighted ``bincount`` over the rows; the distinct keys are the unit
+    patterns. Falls back to :func:`coincidences` on the count matrix when
+    the keys would not fit.
+    """
+    size = len(domain)
+    base = most + 1
+    if size * math.log2(max(base, 2)) >= 22:
+        return coincidences(unit_counts(codes, unit_codes, units, size), domain)
+    powers = np.r_[0.0, float(base) ** np.arange(size)]  # code -1 (not scored) adds nothing
+    keys = np.bincount(unit_codes, weights=powers[codes.astype(np.intp) + 1], minlength=units)
+    keys = np.rint(keys).astype(np.int64)
+    tally = np.bincount(keys, minlength=base**size)
+    distinct = np.flatnonzero(tally)
+    digits = base ** np.arange(size, dtype=np.int64)
+    decoded = (distinct[:, None] // digits) % base
+    m = decoded.sum(axis=1)
+    pairable_pattern = m >= 2
+    dropped = int(tally[distinct[m == 1]].sum())
+    patterns = decoded[pairable_pattern]
+    frequency = tally[distinct[pairable_pattern]].astype(np.int64)
+    per_unit = contributions(patterns)
+    matrix = (frequency.astype(np.float64) @ per_unit).reshape(size, size)
+    sizes = np.zeros(base**size, dtype=np.int64)
+    sizes[distinct] = m
+    mask = sizes[keys] >= 2
+    return Coincidences(matrix, domain, int(frequency.sum()), dropped, per_unit, frequency, mask)
 
 
 def coincidences(counts: Counts, domain: Array) -> Coincidences:

@@ -14,6 +14,7 @@ from pelayanan_eval.agreement._alpha import (
     bootstrap_alpha,
     check_level,
     coincidences,
+    leaf_coincidences,
     unit_counts,
     value_codes,
 )
@@ -330,8 +331,9 @@ def coefficients(
     n_units, leaves = len(obs.unit_ids), len(tree.leaf_ids)
     domain, codes = value_codes(obs.values)
     codes_by_leaf = np.ascontiguousarray(codes.T)
-    per_leaf = [coincidences(unit_counts(codes_by_leaf[j], obs.unit_codes, n_units, len(domain)),
-                             domain) for j in range(leaves)]  # fmt: skip
+    most = int(np.bincount(obs.unit_codes).max())
+    per_leaf = [leaf_coincidences(codes_by_leaf[j], obs.unit_codes, n_units, domain, most)
+                for j in range(leaves)]  # fmt: skip
     if not any(c.units for c in per_leaf):
         raise ObservationError(
             "agreement: no unit has two scores on any criterion (every unit was scored once)"

@@ -76,7 +76,9 @@ def one_way(values: Array, unit_codes: npt.NDArray[np.intp], units: int,
 
 
 def two_way(ratings: Array, confidence: float) -> Forms:
-    r"""Compute the two-way forms on ``[columns, units, raters]`` complete ratings.
+    r"""Compute the two-way forms on ``[columns, units, raters]`` ratings.
+
+    In each column, the units missing a rater's score are left out.
 
     Notes
     -----
@@ -98,14 +100,20 @@ def two_way(ratings: Array, confidence: float) -> Forms:
     the bounds of the average forms are the Spearman-Brown step-ups
     :math:`kL/(1 + (k-1)L)` of the single ones.
     """
-    _, n_units, k = ratings.shape
-    n = float(n_units)
-    grand = ratings.mean(axis=(1, 2))
-    row = ratings.mean(axis=2)
-    col = ratings.mean(axis=1)
-    ss_r = k * ((row - grand[:, None]) ** 2).sum(axis=1)
+    k = ratings.shape[2]
+    # units with a score from every rater, per column; the others are left out of that column
+    complete = ~np.isnan(ratings).any(axis=2)
+    n = complete.sum(axis=1).astype(np.float64)
+    filled = np.where(complete[:, :, None], ratings, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        grand = filled.sum(axis=(1, 2)) / (n * k)
+        row = filled.sum(axis=2) / k
+        col = filled.sum(axis=1) / n[:, None]
+    centred_row = np.where(complete, row - grand[:, None], 0.0)
+    ss_r = k * (centred_row**2).sum(axis=1)
     ss_c = n * ((col - grand[:, None]) ** 2).sum(axis=1)
-    ss_t = ((ratings - grand[:, None, None]) ** 2).sum(axis=(1, 2))
+    centred = np.where(complete[:, :, None], filled - grand[:, None, None], 0.0)
+    ss_t = (centred**2).sum(axis=(1, 2))
     ss_e = ss_t - ss_r - ss_c
     df_r, df_c, df_e = n - 1.0, k - 1.0, (n - 1.0) * (k - 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -118,7 +126,7 @@ def two_way(ratings: Array, confidence: float) -> Forms:
         a = k * a1 / (n * (1 - a1))
         b = 1 + k * a1 * (n - 1) / (n * (1 - a1))
         v = (a * ms_c + b * ms_e) ** 2 / ((a * ms_c) ** 2 / df_c + (b * ms_e) ** 2 / df_e)
-        v = np.where(np.isfinite(v) & (v > 0), v, 1.0)
+        v = np.where(np.isfinite(v) & (v > 0), v, np.nan)  # no interval without a valid df
         upper_q = (1 + confidence) / 2
         f_star = f_quantile(upper_q, df_r, v)
         f_star2 = f_quantile(upper_q, v, df_r)
@@ -130,8 +138,7 @@ def two_way(ratings: Array, confidence: float) -> Forms:
            "ICC(C,1)": (f_low - 1) / (f_low + k - 1), "ICC(C,k)": 1 - 1 / f_low}  # fmt: skip
     high = {"ICC(A,1)": a1_high, "ICC(A,k)": _step_up(a1_high, k),
             "ICC(C,1)": (f_high - 1) / (f_high + k - 1), "ICC(C,k)": 1 - 1 / f_high}  # fmt: skip
-    return Forms(value, low, high, np.full(len(grand), n_units, dtype=np.int64),
-                 np.full(len(grand), float(k)))  # fmt: skip
+    return Forms(value, low, high, n.astype(np.int64), np.full(len(grand), float(k)))
 
 
 def _step_up(single: Array, k: float) -> Array:

@@ -111,29 +111,21 @@ def icc_columns(
         else:
             unsupported = dict.fromkeys(TWO_WAY, found.reason)
     require_crossed(found, [f for f in wanted if f in TWO_WAY])
-    columns = np.concatenate([obs.values, visit_scores(obs)], axis=1)
-    n_units = len(obs.unit_ids)
-    width = columns.shape[1]
+    width = obs.values.shape[1] + len(obs.rubric._compiled.inner_columns)
     value: dict[str, Array] = {}
     low: dict[str, Array] = {}
     high: dict[str, Array] = {}
-    units = np.zeros(width, dtype=np.int64)
-    if wanted:
-        base = one_way(columns, obs.unit_codes, n_units, confidence)
-        units = base.units
-        _take(base, [f for f in wanted if f in ONE_WAY], value, low, high)
+    if not wanted:
+        return (value, low, high, np.zeros(width, dtype=np.int64)), unsupported
+    columns = np.concatenate([obs.values, visit_scores(obs)], axis=1)
+    n_units = len(obs.unit_ids)
+    base = one_way(columns, obs.unit_codes, n_units, confidence)
+    units = base.units
+    _take(base, [f for f in wanted if f in ONE_WAY], value, low, high)
     crossed_forms = [f for f in wanted if f in TWO_WAY]
     if crossed_forms:
         cube = ratings_cube(columns, obs.unit_codes, found)
-        complete = np.asarray(~np.isnan(cube).any(axis=2), dtype=bool)
-        if bool(complete.all()):
-            _take(two_way(cube, confidence), crossed_forms, value, low, high)
-        else:  # a loop over score columns, each on its complete units
-            parts = [two_way(cube[j][complete[j]][None], confidence) for j in range(width)]
-            for form in crossed_forms:
-                value[form] = np.concatenate([p.value[form] for p in parts])
-                low[form] = np.concatenate([p.low[form] for p in parts])
-                high[form] = np.concatenate([p.high[form] for p in parts])
+        _take(two_way(cube, confidence), crossed_forms, value, low, high)
     order = [f for f in (*ONE_WAY, *TWO_WAY) if f in value]
     return ({f: value[f] for f in order}, {f: low[f] for f in order},
             {f: high[f] for f in order}, units), unsupported  # fmt: skip
