@@ -245,3 +245,24 @@ def test_undefined_rows_warn_and_are_named() -> None:
         table = agreement.coefficients(obs, n_boot=0)
     assert np.isnan(table.value(leaf))
     assert table.to_records()[table.ids.index(leaf)]["note"].startswith("every pairable")
+
+
+def test_alpha_at_another_level_equals_a_new_table() -> None:
+    """alpha_at(level) from the stored coincidences equals coefficients() at that level."""
+    obs = pe.demo_city().observations
+    table = agreement.coefficients(obs, icc=None, n_boot=0)
+    for level in LEVELS:
+        again = agreement.coefficients(obs, level=level, icc=None, n_boot=0)  # type: ignore[arg-type]
+        assert np.allclose(table.alpha_at(level), again.alpha, atol=1e-12, rtol=0)  # type: ignore[arg-type]
+
+
+def test_pooled_bootstrap_resamples_service_units() -> None:
+    """The index row's interval (units drawn with all their criteria) brackets alpha and is seeded."""
+    obs = pe.demo_city().observations
+    first = agreement.coefficients(obs, icc=None, n_boot=300, rng=3)
+    again = agreement.coefficients(obs, icc=None, n_boot=300, rng=3)
+    assert np.array_equal(first.alpha_low, again.alpha_low)
+    low, high = first.alpha_low[-1], first.alpha_high[-1]
+    assert low < first.value("index") < high
+    # pooling 37 criteria narrows the interval against any single criterion's
+    assert high - low < np.min(first.alpha_high[:-1] - first.alpha_low[:-1])

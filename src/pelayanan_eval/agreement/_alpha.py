@@ -44,12 +44,25 @@ class Coincidences:
         return float(self.matrix.sum())
 
 
-def value_codes(values: Array) -> tuple[Array, npt.NDArray[np.int16]]:
-    """Return the distinct finite values (sorted) and each cell's position among them (-1: NaN).
+def value_codes(
+    values: Array, bounds: tuple[float, float] | None = None
+) -> tuple[Array, npt.NDArray[np.int16]]:
+    """Return the possible values (sorted) and each cell's position among them (-1: NaN).
 
-    Whole numbers within a small span (rubric levels 0-5) are counted
-    without sorting; anything else goes through :func:`numpy.unique`.
+    With `bounds` (the rubric's scales, which every score was checked
+    against) whole numbers in a small span are coded in two passes and the
+    domain is the whole span (a value nobody gave has no weight in alpha).
+    Otherwise whole numbers within a small span are counted without
+    sorting, and anything else goes through :func:`numpy.unique`.
     """
+    if bounds is not None and float(bounds[0]).is_integer() and 0 <= bounds[1] - bounds[0] <= 64:
+        low = float(bounds[0])
+        missing = np.isnan(values)
+        shifted = np.subtract(values, low)
+        shifted[missing] = -1.0
+        coded = shifted.astype(np.int16)
+        if np.array_equal(coded, shifted):
+            return np.arange(int(bounds[1] - low) + 1, dtype=np.float64) + low, coded
     finite = ~np.isnan(values)
     if not finite.any():
         return np.zeros(0), np.full(values.shape, -1, dtype=np.int16)
@@ -84,37 +97,45 @@ def leaf_coincidences(
     units: int,
     domain: Array,
     most: int,
-) -> Coincidences:
-    """Count one criterion's coincidence matrix straight from its value codes.
+) -> list[Coincidences]:
+    """Count every criterion's coincidence matrix straight from its value codes.
 
-    Each unit's values are summed into one integer key, ``sum_v n_uv *
-    (most + 1) ** v`` (`most`: the most rows any unit has), with one
-    weighted ``bincount`` over the rows; the distinct keys are the unit
-    patterns. Falls back to :func:`coincidences` on the count matrix when
-    the keys would not fit.
+    `codes` is ``[criteria, rows]`` with rows grouped by unit. Each unit's
+    values on a criterion are summed into one integer key, ``sum_v n_uv *
+    (most + 1) ** v`` (`most`: the most rows any unit has), for every
+    criterion and unit in one ``reduceat``; the distinct keys, counted in
+    one ``bincount``, are the unit patterns. Falls back to
+    :func:`coincidences` on each criterion's count matrix when the keys
+    would not fit.
     """
     size = len(domain)
     base = most + 1
-    if size * math.log2(max(base, 2)) >= 22:
-        return coincidences(unit_counts(codes, unit_codes, units, size), domain)
+    if size * math.log2(max(base, 2)) >= 20:
+        return [coincidences(unit_counts(c, unit_codes, units, size), domain) for c in codes]
+    span = base**size
     powers = np.r_[0.0, float(base) ** np.arange(size)]  # code -1 (not scored) adds nothing
-    keys = np.bincount(unit_codes, weights=powers[codes.astype(np.intp) + 1], minlength=units)
-    keys = np.rint(keys).astype(np.int64)
-    tally = np.bincount(keys, minlength=base**size)
-    distinct = np.flatnonzero(tally)
+    starts = np.flatnonzero(np.r_[True, unit_codes[1:] != unit_codes[:-1]])
+    summed = np.add.reduceat(np.take(powers, codes + np.int16(1)), starts, axis=1)
+    keys = np.rint(summed).astype(np.int64)
+    offsets = (np.arange(len(codes), dtype=np.int64) * span)[:, None]
+    tally = np.bincount((keys + offsets).ravel(), minlength=len(codes) * span)
+    tally = tally.reshape(len(codes), span)
     digits = base ** np.arange(size, dtype=np.int64)
-    decoded = (distinct[:, None] // digits) % base
-    m = decoded.sum(axis=1)
-    pairable_pattern = m >= 2
-    dropped = int(tally[distinct[m == 1]].sum())
-    patterns = decoded[pairable_pattern]
-    frequency = tally[distinct[pairable_pattern]].astype(np.int64)
-    per_unit = contributions(patterns)
-    matrix = (frequency.astype(np.float64) @ per_unit).reshape(size, size)
-    sizes = np.zeros(base**size, dtype=np.int64)
-    sizes[distinct] = m
-    mask = sizes[keys] >= 2
-    return Coincidences(matrix, domain, int(frequency.sum()), dropped, per_unit, frequency, mask)
+    everything = (np.arange(span, dtype=np.int64)[:, None] // digits) % base
+    values_of_key = everything.sum(axis=1)
+    masks = values_of_key[keys] >= 2
+    found = []
+    for j in range(len(codes)):  # a loop over criteria, on their few distinct patterns
+        distinct = np.flatnonzero(tally[j])
+        m = values_of_key[distinct]
+        pairable = m >= 2
+        frequency = tally[j, distinct[pairable]].astype(np.int64)
+        per_unit = contributions(everything[distinct[pairable]])
+        matrix = (frequency.astype(np.float64) @ per_unit).reshape(size, size)
+        dropped = int(tally[j, distinct[m == 1]].sum())
+        found.append(Coincidences(matrix, domain, int(frequency.sum()), dropped, per_unit,
+                                  frequency, masks[j]))  # fmt: skip
+    return found
 
 
 def coincidences(counts: Counts, domain: Array) -> Coincidences:

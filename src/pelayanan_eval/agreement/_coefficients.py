@@ -329,11 +329,11 @@ def coefficients(
     found = raters(obs, by)
     tree = obs.rubric._compiled
     n_units, leaves = len(obs.unit_ids), len(tree.leaf_ids)
-    domain, codes = value_codes(obs.values)
-    codes_by_leaf = np.ascontiguousarray(codes.T)
+    bounds = (float(tree.leaf_min.min()), float(tree.leaf_max.max()))
+    domain, codes = value_codes(obs.values.T, bounds)
+    codes_by_leaf = np.ascontiguousarray(codes)
     most = int(np.bincount(obs.unit_codes).max())
-    per_leaf = [leaf_coincidences(codes_by_leaf[j], obs.unit_codes, n_units, domain, most)
-                for j in range(leaves)]  # fmt: skip
+    per_leaf = leaf_coincidences(codes_by_leaf, obs.unit_codes, n_units, domain, most)
     if not any(c.units for c in per_leaf):
         raise ObservationError(
             "agreement: no unit has two scores on any criterion (every unit was scored once)"
@@ -370,12 +370,15 @@ def coefficients(
     stack = np.array([rows[i] for i in ids], dtype=np.float64).T
     settings = AgreementSettings(measure, found.by, tuple(str(n) for n in found.names.tolist()),
                                  found.crossed, n_boot, confidence, VISIT_COVERAGE)  # fmt: skip
+    matrices = {leaf: per_leaf[j].matrix for j, leaf in enumerate(tree.leaf_ids)}
+    matrices |= {node: np.sum([per_leaf[j].matrix for j in chosen], axis=0)
+                 for node, chosen in zip(inner, members, strict=True)}  # fmt: skip
     return Agreement(
         ids, kinds, names, stack[0], stack[1], stack[2], stack[3].astype(np.int64),
         stack[4].astype(np.int64), stack[5],
         {f: v[order] for f, v in icc_value.items()}, {f: v[order] for f, v in icc_low.items()},
         {f: v[order] for f, v in icc_high.items()}, icc_units[order], unsupported, undefined,
-        settings,
+        settings, np.stack([matrices[i] for i in ids]), domain,
     )  # fmt: skip
 
 

@@ -102,7 +102,7 @@ def two_way(ratings: Array, confidence: float) -> Forms:
     """
     k = ratings.shape[2]
     # units with a score from every rater, per column; the others are left out of that column
-    complete = ~np.isnan(ratings).any(axis=2)
+    complete = np.asarray(~np.isnan(ratings).any(axis=2), dtype=bool)
     n = complete.sum(axis=1).astype(np.float64)
     filled = np.where(complete[:, :, None], ratings, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 import numpy as np
 import numpy.typing as npt
@@ -60,11 +58,11 @@ def raters(observations: Observations, by: object) -> Raters:
         Rows without an observer (``by="observer"``), or one rater only.
     """
     field = check_option("rater field", by, RATER_FIELDS)
-    labels: npt.NDArray[Any]
     if field == "observer":
-        labels = observations.observer
-        empty = np.flatnonzero(np.char.str_len(np.char.strip(labels)) == 0)
-        if len(empty) == len(labels):
+        names, codes = factorize(observations.observer)
+        blank = [i for i, name in enumerate(names.tolist()) if not name.strip()]  # distinct names
+        empty = np.flatnonzero(np.isin(codes, blank)) if blank else np.zeros(0, dtype=np.intp)
+        if len(empty) == len(codes):
             raise ObservationError(
                 "agreement by observer: no row names its observer (the observer column is "
                 "empty); fill it in, or use by='visit' to compare first and second visits"
@@ -77,8 +75,10 @@ def raters(observations: Observations, by: object) -> Raters:
                 + " (fill them in, or use by='visit')"
             )
     else:
-        labels = np.array([str(v) for v in observations.visit.tolist()], dtype=np.str_)
-    names, codes = factorize(labels)
+        visits, visit_codes = factorize(observations.visit)
+        labels = np.array([str(v) for v in visits.tolist()], dtype=np.str_)  # distinct visits
+        names, renumber = factorize(labels)
+        codes = renumber[visit_codes]
     if len(names) < 2:
         raise ObservationError(
             f"agreement needs at least two raters; every row has {field} {str(names[0])!r}"

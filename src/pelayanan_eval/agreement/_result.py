@@ -10,9 +10,11 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import readonly
+from pelayanan_eval.agreement._alpha import alpha_value, check_level
 from pelayanan_eval.agreement._icc import FORMS
 from pelayanan_eval.agreement._table import html_records, number, to_pandas
 from pelayanan_eval.exceptions import UnknownCriterionError
+from pelayanan_eval.typing import MeasurementLevel
 
 Array = npt.NDArray[np.float64]
 
@@ -124,6 +126,11 @@ class Agreement:
         Row id -> why alpha is undefined there.
     settings
         Level, rater field, raters, bootstrap size and confidence.
+    coincidences
+        ``[rows, values, values]``: each row's coincidence matrix over
+        `domain`, from which :meth:`alpha_at` gives alpha at other levels.
+    domain
+        The score values the coincidence matrices are indexed by.
     """
 
     ids: tuple[str, ...]
@@ -142,6 +149,8 @@ class Agreement:
     unsupported: Mapping[str, str]
     undefined: Mapping[str, str]
     settings: AgreementSettings
+    coincidences: Array = attrs.field(converter=readonly, repr=False)
+    domain: Array = attrs.field(converter=readonly, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -171,6 +180,21 @@ class Agreement:
             why = self.unsupported.get(form, f"valid: alpha, {', '.join(FORMS)}")
             raise KeyError(f"{form} was not computed: {why}")
         return float(self.icc[form][position])
+
+    def alpha_at(self, level: MeasurementLevel) -> Array:
+        """Return alpha of every row at another level of measurement (no new counting).
+
+        The coincidence matrices do not depend on the level; only the
+        difference function does. No interval: bootstrap with
+        :func:`coefficients` at that level for one.
+
+        Raises
+        ------
+        OptionError
+            An unknown level.
+        """
+        chosen = check_level(level)
+        return np.array([alpha_value(m, self.domain, chosen)[0] for m in self.coincidences])
 
     def to_records(self) -> list[dict[str, Any]]:
         """Return one dict per row: criterion, kind, name, alpha with interval, counts, ICCs.
