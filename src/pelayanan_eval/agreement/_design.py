@@ -181,7 +181,7 @@ def design_report(
         ``days_between`` (with `min_days`), ``one_unit_category`` (a unit
         alone in its category, so it is ranked against nobody) and
         ``category_labels`` (labels differing only by case or spaces, such
-        as ``Kelurahan`` and ``kelurahan ``).
+        as ``Kelurahan`` and ``kelurahan`` with a trailing space).
 
     Examples
     --------
