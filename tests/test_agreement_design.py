@@ -243,3 +243,34 @@ def test_summary_line_names_its_figures() -> None:
     assert f"ICC(1) of the index {table.value('index', 'ICC(1)'):.2f}" in line
     assert f"{len(agreement.disagreements(city.observations).pairs)} score(s)" in line
     assert "\n" not in line
+
+
+def test_results_export_records_frames_and_html() -> None:
+    """Each result gives records, a DataFrame with the same rows, and an escaped HTML table."""
+    city = pe.demo_city()
+    obs = city.observations
+    results = [
+        agreement.coefficients(obs, n_boot=0),
+        agreement.severity(obs),
+        agreement.disagreements(obs),
+        agreement.design_report(obs, period=("2026-08-01", "2026-10-31")),
+    ]
+    for result in results:
+        records = result.to_records()
+        frame = result.to_pandas()
+        assert len(frame) == len(records) > 0
+        assert list(frame.columns)[: len(records[0])] == list(records[0])[: len(frame.columns)]
+        assert result._repr_html_().startswith("<table><caption>")
+    unstable = results[2].units_to_pandas()
+    assert list(unstable["unit"]) == [u["unit"] for u in results[2].units]
+
+
+def test_value_of_a_form_not_computed_says_why() -> None:
+    """Asking a table for a two-way form it could not compute raises with the design's reason."""
+    table = agreement.coefficients(pe.demo_city().observations, n_boot=0)
+    with pytest.raises(
+        OptionError, match=r"ICC\(C,k\) was not computed: the design is not crossed"
+    ):
+        table.value("index", "ICC(C,k)")
+    with pytest.raises(pe.exceptions.UnknownCriterionError, match="no agreement row 'indeks'"):
+        table.value("indeks")

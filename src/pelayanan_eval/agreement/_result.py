@@ -13,7 +13,7 @@ from pelayanan_eval._common.arrays import readonly
 from pelayanan_eval.agreement._alpha import alpha_value, check_level
 from pelayanan_eval.agreement._icc import FORMS
 from pelayanan_eval.agreement._table import html_records, number, to_pandas
-from pelayanan_eval.exceptions import UnknownCriterionError
+from pelayanan_eval.exceptions import OptionError, UnknownCriterionError
 from pelayanan_eval.typing import MeasurementLevel
 
 Array = npt.NDArray[np.float64]
@@ -172,13 +172,21 @@ class Agreement:
             ) from None
 
     def value(self, row: str = "index", form: str = "alpha") -> float:
-        """Return alpha (``form="alpha"``) or an ICC form of one row (a criterion id or "index")."""
+        """Return alpha (``form="alpha"``) or an ICC form of one row (a criterion id or "index").
+
+        Raises
+        ------
+        UnknownCriterionError
+            No row has that id.
+        OptionError
+            The form was not computed (the message says why).
+        """
         position = self._position(row)
         if form == "alpha":
             return float(self.alpha[position])
         if form not in self.icc:
-            why = self.unsupported.get(form, f"valid: alpha, {', '.join(FORMS)}")
-            raise KeyError(f"{form} was not computed: {why}")
+            why = self.unsupported.get(form, f"forms: alpha, {', '.join(FORMS)}")
+            raise OptionError(f"{form} was not computed: {why}")
         return float(self.icc[form][position])
 
     def alpha_at(self, level: MeasurementLevel) -> Array:
