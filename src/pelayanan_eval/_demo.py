@@ -1,4 +1,4 @@
-"""A synthetic city for demonstrations and tests: 70 units, two visits each, on 17/2017."""
+"""A synthetic city for demonstrations and tests: 70 units, two visits each, a survey."""
 
 from __future__ import annotations
 
@@ -19,13 +19,38 @@ _CATEGORIES = (("kelurahan", "Kelurahan", 24, 3.2), ("puskesmas", "Puskesmas", 2
 _ASSESSORS = tuple(f"Penilai {letter} (sintetis)" for letter in "ABCDEF")
 
 
+_SURVEY_NOTE = (
+    "demonstration only: 17/2017's own weights of F-01 and F-03 are unknown, so this copy "
+    "borrows 0,75 x F-02 + 0,25 x F-03 and the eleven F-03 statements of the 29/2022 rubric "
+    "([code] in two apps) to show how a composite is computed"
+)
+
+
 @attrs.frozen
 class DemoCity:
-    """The synthetic example: a rubric, its units and two visits per unit, labelled synthetic."""
+    """The synthetic example: a rubric, its units, two visits per unit and a public survey.
+
+    Attributes
+    ----------
+    rubric
+        ``permenpanrb-17-2017`` (the assessors' F-02).
+    units, observations
+        70 units in three categories and their 140 visits.
+    survey
+        Synthetic F-03 answers (0-5 per statement, 15-40 respondents per
+        unit, none for three units) on ``composite.instrument_rubric("F-03")``.
+    composite
+        A copy of `rubric` declaring the instruments F-02 and F-03, labelled
+        as a demonstration (see its ``provisional`` entries).
+    note
+        The label every output of the demo carries.
+    """
 
     rubric: Rubric
     units: tuple[Unit, ...]
     observations: Observations
+    survey: Observations
+    composite: Rubric
     note: str = SYNTHETIC
 
 
@@ -77,4 +102,38 @@ def demo_city(seed: int = 2017) -> DemoCity:
         observer=np.array(_ASSESSORS)[assessor],
         date=np.stack([start, later], axis=1).ravel(),
     )
-    return DemoCity(rubric, tuple(units), observations)
+    composite = _with_survey(rubric)
+    survey = _survey(composite.instrument_rubric("F-03"), [u.id for u in units], level, rng)
+    return DemoCity(rubric, tuple(units), observations, survey, composite)
+
+
+def _with_survey(rubric: Rubric) -> Rubric:
+    """17/2017 with the instruments F-02 and F-03 borrowed from 29/2022, as a demonstration."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalRubricWarning)
+        pekppp = load_rubric("permenpanrb-29-2022")
+    evaluator, public = pekppp.instruments
+    return attrs.evolve(
+        rubric,
+        id=f"{rubric.id}.demo-composite",
+        title=f"{rubric.title} (demonstration composite with F-03)",
+        instruments=(attrs.evolve(evaluator, notes=(_SURVEY_NOTE,)),
+                     attrs.evolve(public, notes=(_SURVEY_NOTE,))),
+        provisional=(*rubric.provisional, _SURVEY_NOTE),
+    )  # fmt: skip
+
+
+def _survey(
+    own: Rubric, ids: list[str], level: np.ndarray, rng: np.random.Generator
+) -> Observations:
+    """Respondents' answers 0-5 around each unit's quality; three units have none."""
+    counts = rng.integers(15, 41, len(ids))
+    counts[[5, 30, 60]] = 0  # no citizen answered there: the no_data policy decides
+    unit = np.repeat(np.arange(len(ids)), counts)
+    mood = rng.normal(0.3, 0.5, len(unit))  # users rate a little above the assessors
+    answers = (
+        level[unit][:, None] + mood[:, None] + rng.normal(0, 0.8, (len(unit), len(own.leaves)))
+    )
+    return Observations.from_arrays(
+        own, unit=unit, unit_ids=ids, values=np.clip(np.rint(answers), 0, 5)
+    )

@@ -26,6 +26,7 @@ __all__ = [
     "IntervalMethod",
     "MeasurementLevel",
     "MissingPolicy",
+    "NoDataPolicy",
     "Order",
     "RankBy",
     "RaterField",
@@ -45,6 +46,9 @@ Order = Literal["criteria_first", "visits_first"]
 
 MissingPolicy = Literal["error", "renormalize", "scale_min"]
 """What an unscored criterion does: raise, re-spread its weight, or count as the scale minimum."""
+
+NoDataPolicy = Literal["error", "zero", "renormalize"]
+"""A unit without an instrument's records: raise, count it as 0, or weigh the others up."""
 
 TieMethod = Literal["min", "dense", "average", "ordinal"]
 """How equal scores are ranked: 1-2-2-4, 1-2-2-3, 1-2.5-2.5-4, 1-2-3-4."""

@@ -15,13 +15,14 @@ import numpy as np
 import pelayanan_eval as pe
 from pelayanan_eval import ikm
 from pelayanan_eval._cli.csvio import (
+    CommandError,
     check_units_listed,
     export_demo,
     read_table,
     records_text,
     units_from_table,
 )
-from pelayanan_eval._cli.tables import ikm_table, plain_rank, ranking_table
+from pelayanan_eval._cli.tables import ikm_table, instrument_table, plain_rank, ranking_table
 from pelayanan_eval.exceptions import ProvisionalRubricWarning
 from pelayanan_eval.typing import BandScale, GroupBy, TieMethod
 
@@ -105,12 +106,27 @@ def demo(args: argparse.Namespace) -> str:
     evaluation = pe.evaluate(city.rubric, city.observations, units=city.units)
     table = _ranking(evaluation, "category", awards=DEMO_AWARDS)
     lowest = str(evaluation.units.ids[int(np.nanargmin(evaluation.reported))])
+    both = pe.evaluate(city.composite, city.observations, units=city.units,
+                       instruments={"F-03": city.survey}, no_data="renormalize")  # fmt: skip
     return (
         f"{city.note}.\n{len(city.units)} units, {len(city.observations)} visits, rubric "
         f"{city.rubric.id} (provisional weights and bands: see "
         f"'pelayanan-eval rubric show {city.rubric.id}').\n\n{table}\n"
         f"\nReport card of the lowest unit:\n\n{evaluation.card(lowest)}\n"
+        f"\nWith the synthetic public survey F-03 ({len(city.survey)} respondents; "
+        f"{both.settings.composite}; a demonstration: the weights of 17/2017's F-01 and F-03 "
+        f"are unknown), the first units of each category:\n\n"
+        f"{_composite_lines(both)}\n"
     )
+
+
+def _composite_lines(evaluation: pe.Evaluation) -> str:
+    """Return the award table of a composite evaluation, with each instrument's index."""
+    parts = evaluation.instruments
+    ids = () if parts is None else parts.ids
+    by_unit = {record["unit"]: record for record in evaluation.to_records()}
+    best = [by_unit[standing.unit] for standing in evaluation.top(DEMO_AWARDS)]
+    return instrument_table(best, ids)
 
 
 def _ranked_records(
@@ -158,9 +174,11 @@ def evaluate(args: argparse.Namespace) -> str:
     )
     if units is not None:
         check_units_listed(observations.unit.tolist(), units, args.units)
+    instruments = _instrument_records(rubric, args.survey) if args.survey else None
     evaluation = pe.evaluate(
         rubric, observations, units=units, aggregate=args.aggregate, order=args.order,
-        missing=args.missing, min_coverage=args.min_coverage,
+        missing=args.missing, min_coverage=args.min_coverage, instruments=instruments,
+        no_data=args.no_data,
     )  # fmt: skip
     within = None if args.within == "none" else args.within
     tiebreak = [name.strip() for name in args.tiebreak.split(",") if name.strip()]
@@ -171,6 +189,20 @@ def evaluate(args: argparse.Namespace) -> str:
     ranking = {"within": within, "ties": args.ties, "tiebreak": tiebreak, "top": args.top}
     header = {"settings": attrs.asdict(evaluation.settings), "ranking": ranking}
     return records_text([records[i] for i in order.tolist()], args.format, header)
+
+
+def _instrument_records(rubric: pe.Rubric, given: Sequence[str]) -> dict[str, pe.Observations]:
+    """Read each ``--survey ID=CSV``: one row per respondent, on the instrument's rubric."""
+    found: dict[str, pe.Observations] = {}
+    for text in given:
+        instrument_id, _, path = text.partition("=")
+        if not instrument_id.strip() or not path.strip():
+            raise CommandError(f"--survey expects ID=CSV (e.g. F-03=survei.csv), got {text!r}")
+        own = rubric.instrument_rubric(instrument_id.strip())
+        found[instrument_id.strip()] = pe.Observations.from_records(
+            own, read_table(path.strip()), source=path.strip(), first_row=2
+        )
+    return found
 
 
 def survey(args: argparse.Namespace) -> str:

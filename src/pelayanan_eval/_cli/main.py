@@ -17,6 +17,7 @@ from pelayanan_eval.typing import (
     GroupBy,
     IkmWeights,
     MissingPolicy,
+    NoDataPolicy,
     Order,
     TieMethod,
     choices,
@@ -93,6 +94,15 @@ def _evaluate_parser(commands_: argparse._SubParsersAction[argparse.ArgumentPars
     run.add_argument(
         "--min-coverage", type=float, metavar="SHARE",
         help="with --missing renormalize: the least scored share of a node's weight (0.5)",
+    )  # fmt: skip
+    run.add_argument(
+        "--survey", action="append", metavar="ID=CSV",
+        help="an instrument's records, e.g. F-03=survei.csv (unit, then one column per "
+        "statement, a row per respondent); the index is then the rubric's composite",
+    )  # fmt: skip
+    run.add_argument(
+        "--no-data", default="error", choices=choices(NoDataPolicy),
+        help="with --survey: a unit without an instrument's records (default: error)",
     )  # fmt: skip
     run.add_argument("--within", default="category", choices=(*choices(GroupBy), "none"))
     run.add_argument("--ties", default="min", choices=choices(TieMethod))

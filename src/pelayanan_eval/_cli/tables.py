@@ -65,6 +65,21 @@ def ranking_table(
     return "\n".join(lines).lstrip("\n")
 
 
+def instrument_table(records: Sequence[dict[str, Any]], instruments: Sequence[str]) -> str:
+    """One line per unit: each instrument's index and records, then the composite and grade."""
+    head = "".join(f" {i:>7} {'n':>4}" for i in instruments)
+    lines = [f"{'unit':<16} {'name':<34}{head} {'index':>6}  grade"]
+    for r in records:
+        parts = "".join(f" {_two(r[f'index_{i}']):>7} {r[f'records_{i}']:>4}" for i in instruments)
+        lines.append(f"{r['unit']:<16} {r['name'][:34]:<34}{parts} {_two(r['rounded']):>6}  "
+                     f"{r['grade']} {r['grade_label']}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _two(value: float | None) -> str:
+    return "-" if value is None or value != value else f"{value:.2f}"
+
+
 def ikm_table(records: Sequence[dict[str, Any]], rubric_id: str, weights: str, bands: str) -> str:
     """One line per unit: respondents, IKM on 1-4 and reported (25-100), mutu and kinerja."""
     lines = [

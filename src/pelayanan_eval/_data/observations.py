@@ -19,18 +19,29 @@ from pelayanan_eval._data.columns import (
     observation_problems,
     raise_problems,
 )
-from pelayanan_eval._data.scores import by_leaf, copy_checked
+from pelayanan_eval._data.scores import by_leaf
+from pelayanan_eval._data.storage import (
+    Labels,
+    Levels,
+    coded,
+    spelled,
+    store_checked,
+    stored_floats,
+    visit_numbers,
+)
 from pelayanan_eval._data.tables import Observation, read_long, read_records
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
 __all__ = ["Observation", "Observations"]  # Observation is defined with the record reader
 
+_STORED = frozenset({"unit", "values"})  # columns kept in private fields behind properties
+
 
 @attrs.frozen(eq=False)
 class _Known:
-    unit: npt.NDArray[np.str_]
-    values: npt.NDArray[np.float64]
+    unit: npt.NDArray[np.str_] | Labels
+    values: npt.NDArray[np.float64] | Levels
     complete: bool
     unit_ids: npt.NDArray[np.str_]
     unit_codes: npt.NDArray[np.intp]
@@ -80,8 +91,10 @@ class Observations:
     """
 
     rubric: Rubric
-    unit: npt.NDArray[np.str_]
-    values: npt.NDArray[np.float64]
+    # from_arrays keeps the unit ids as codes (Labels) and whole-number scores as bytes
+    # (Levels); `unit` and `values` spell them out when first asked for
+    _unit: npt.NDArray[np.str_] | Labels = attrs.field(alias="unit")
+    _values: npt.NDArray[np.float64] | Levels = attrs.field(alias="values")
     visit: npt.NDArray[Any]
     observer: npt.NDArray[np.str_]
     date: npt.NDArray[np.datetime64]
@@ -91,18 +104,22 @@ class Observations:
     complete: bool = attrs.field(init=False)
     unit_ids: npt.NDArray[np.str_] = attrs.field(init=False)
     unit_codes: npt.NDArray[np.intp] = attrs.field(init=False)
+    _spelled: dict[str, npt.NDArray[Any]] = attrs.field(init=False, factory=dict, repr=False)
 
     def __attrs_post_init__(self) -> None:
         known = self._known
         object.__setattr__(self, "_known", None)  # attrs.evolve() must derive them afresh
-        if known is None or known.unit is not self.unit or known.values is not self.values:
-            # given to the class itself: nothing is checked yet
+        if known is None or known.unit is not self._unit or known.values is not self._values:
+            # given to the class itself (or by attrs.evolve): nothing is checked yet
+            object.__setattr__(self, "_unit", spelled(self._unit))
+            object.__setattr__(self, "_values", stored_floats(self._values))
             for name, column in checked_columns(self.rubric, self).items():
-                object.__setattr__(self, name, column)
+                object.__setattr__(self, f"_{name}" if name in _STORED else name, column)
+            self._spelled.clear()  # the checks read the columns as given
             uniques, codes = factorize(self.unit, sort=False)
             complete = not np.isnan(np.add.reduce(self.values, None))
             known = _Known(self.unit, self.values, complete, readonly(uniques), readonly(codes))
-        elif len(self.unit) == 0:
+        elif len(known.unit_codes) == 0:
             raise ObservationError("observations: the set is empty (no rows)")
         empty = empty_rows(known.unit_ids, known.unit_codes)
         if empty:
@@ -135,8 +152,27 @@ class Observations:
                 + (f" ... {len(twice)} in all" if len(twice) > 20 else "")
             )
 
+    @property
+    def unit(self) -> npt.NDArray[np.str_]:
+        """Unit id per row (read-only)."""
+        if "unit" not in self._spelled:
+            self._spelled["unit"] = spelled(self._unit)
+        return self._spelled["unit"]
+
+    @property
+    def values(self) -> npt.NDArray[np.float64]:
+        """``float64[n_observations, n_leaves]`` scores, NaN where not scored (read-only)."""
+        if "values" not in self._spelled:
+            self._spelled["values"] = stored_floats(self._values)
+        return self._spelled["values"]
+
+    @property
+    def _levels(self) -> npt.NDArray[np.uint8] | None:
+        """The scores as bytes when all are whole numbers (``NOT_SCORED``: none), else None."""
+        return self._values.codes if isinstance(self._values, Levels) else None
+
     def __len__(self) -> int:
-        return len(self.unit)
+        return len(self.unit_codes)
 
     def __repr__(self) -> str:
         return (
@@ -225,32 +261,38 @@ class Observations:
             )
         check_lengths("observations", n, {"visit": visit, "observer": observer, "date": date})
         if unit_ids is None:
-            units = np.array(unit, dtype=np.str_)  # ids read one by one, as Observations(...)
-            uniques, codes = factorize(units, sort=False)
+            # ids read one by one, as Observations(...) does
+            uniques, codes = factorize(np.asarray(unit, dtype=np.str_), sort=False)
         else:
-            uniques, codes = _coded(units, unit_ids)
-            units = uniques[codes]
+            uniques, codes = coded(units, unit_ids)
         # stored grouped by unit, so every later step reads a unit's rows as one block
         grouped = n < 2 or bool(np.all(codes[1:] >= codes[:-1]))
         order = None if grouped else np.argsort(codes, kind="stable")
-        stored, complete = copy_checked(
-            rubric, matrix, order, lambda i: f"row {i} (unit {str(units[i])!r})"
+        stored, complete = store_checked(
+            rubric, matrix, order, lambda i: f"row {i} (unit {str(uniques[codes[i]])!r})"
         )
+        # an absent column is one value seen n times (no memory per row)
         observers = (
-            np.full(n, "", dtype=np.str_) if observer is None else np.array(observer, dtype=np.str_)
+            np.broadcast_to(np.str_(""), n) if observer is None else np.array(observer, np.str_)
         )
-        dates = dates_column(date, n)
+        dates = np.broadcast_to(np.datetime64("NaT", "D"), n) if date is None else None
+        dates = dates_column(date, n) if dates is None else dates
         visits: npt.NDArray[Any] = np.array(visit) if visit is not None else np.empty(0)
         if order is not None:
-            codes, units, observers = codes[order], units[order], observers[order]
-            dates = dates[order]
+            codes = codes[order]
+            observers = observers if observer is None else observers[order]
+            dates = dates if date is None else dates[order]
             if visit is not None:
                 visits = visits[order]
         if visit is None:
-            visits = _visit_numbers(codes)
-        units, stored = readonly(units), readonly(stored)
-        known = _Known(units, stored, complete, readonly(uniques), readonly(codes))
-        return cls(rubric, units, stored, readonly(visits), readonly(observers), readonly(dates),
+            visits = visit_numbers(codes)
+        uniques, codes = readonly(uniques), readonly(codes)
+        labels, stored = (
+            Labels(uniques, codes),
+            stored if isinstance(stored, Levels) else readonly(stored),
+        )
+        known = _Known(labels, stored, complete, uniques, codes)
+        return cls(rubric, labels, stored, readonly(visits), readonly(observers), readonly(dates),
                    input_rows=None if order is None else readonly(order), known=known)  # fmt: skip
 
     @classmethod
@@ -346,30 +388,3 @@ class Observations:
             key=("visit", visit), extra={"observer": observer, "date": date},
         )  # fmt: skip
         return cls.from_arrays(rubric, **columns)
-
-
-def _coded(
-    codes: npt.NDArray[Any], unit_ids: npt.ArrayLike
-) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
-    """Return the ids in use, in `unit_ids` order, and each row's position among them.
-
-    The codes and ids are checked (``observation_problems``) before.
-    """
-    ids = np.array(unit_ids, dtype=np.str_)
-    position = codes.astype(np.intp, copy=False)
-    used = np.bincount(position, minlength=len(ids)) > 0
-    if used.all():
-        return ids, position
-    renumber = np.cumsum(used, dtype=np.intp) - 1
-    return ids[used], renumber[position]
-
-
-def _visit_numbers(codes: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
-    """Return 1, 2, ... within each run of equal codes (grouped codes: a visit number)."""
-    change = np.empty(len(codes), dtype=bool)
-    change[:1] = True
-    np.not_equal(codes[1:], codes[:-1], out=change[1:])
-    position = np.arange(len(codes), dtype=np.int64)
-    starts = np.maximum.accumulate(np.where(change, position, 0))
-    numbers: npt.NDArray[np.int64] = position - starts + 1
-    return numbers

@@ -20,6 +20,7 @@ METHODS: tuple[str, ...] = (
 )  # fmt: skip
 
 Array = npt.NDArray[np.float64]
+FEW_VISITS = 8  # up to this many rows per group, summed slice by slice
 
 
 def _weights(value: Mapping[str, float] | None) -> Mapping[str, float] | None:
@@ -172,7 +173,7 @@ def _cube(
 
 
 def aggregate(
-    values: Array,
+    values: npt.NDArray[Any],
     codes: npt.NDArray[np.intp],
     groups: int,
     aggregation: Aggregation,
@@ -186,7 +187,8 @@ def aggregate(
     Parameters
     ----------
     values
-        ``[rows, columns]``, NaN for unscored.
+        ``[rows, columns]``, NaN for unscored; or whole-number scores as bytes
+        (``storage.Levels``: all scored, rows grouped by code) for the mean.
     codes
         Group (unit) of each row, ``0 <= code < groups``; every group has a row.
     groups
@@ -201,6 +203,8 @@ def aggregate(
         The caller knows `values` holds no NaN (skips a pass).
     """
     method = aggregation.method
+    if values.dtype == np.uint8:  # whole-number scores, all scored, rows grouped (Levels)
+        return _mean_of_levels(values, codes, groups)
     order = None
     if method == "latest" and time is not None:
         order = np.lexsort((np.arange(len(codes)), time, codes)).astype(np.intp)
@@ -246,6 +250,33 @@ def aggregate(
                 keep = (rank >= cut[:, None, :]) & (rank < (count - cut)[:, None, :])
                 result = np.where(keep, ordered, 0.0).sum(axis=1) / (count - 2 * cut)
     return result
+
+
+def _mean_of_levels(
+    levels: npt.NDArray[np.uint8], codes: npt.NDArray[np.intp], groups: int
+) -> Array:
+    """Mean per group of whole-number scores in rows grouped by code.
+
+    Sums of whole numbers are exact, so the means equal the float path's to the bit.
+    """
+    counts = np.bincount(codes, minlength=groups)
+    depth = int(counts.max())
+    wide = np.uint16 if depth * 255 <= np.iinfo(np.uint16).max else np.float64
+    mean: Array
+    if bool(np.all(counts == depth)):  # as many visits everywhere: a view as [unit, visit, leaf]
+        cube = levels.reshape(groups, depth, -1)
+        total: npt.NDArray[Any]
+        if depth > FEW_VISITS:
+            total = np.add.reduce(cube, axis=1, dtype=wide)
+        else:  # adding visit slices is faster than a reduction over the middle axis
+            total = cube[:, 0, :].astype(wide)
+            for visit in range(1, depth):
+                total += cube[:, visit, :]
+        mean = np.multiply(total, 1.0 / depth) if depth & (depth - 1) == 0 else total / depth
+        return mean
+    starts = np.cumsum(counts) - counts
+    mean = np.add.reduceat(levels, starts, axis=0, dtype=wide) / counts[:, None]
+    return mean
 
 
 def any_per_group(

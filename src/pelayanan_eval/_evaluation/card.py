@@ -89,6 +89,8 @@ class ReportCard:
     next_grade: NextGrade | None
     note: str
     unscored: tuple[str, ...] = ()
+    instruments: tuple[tuple[str, float, int], ...] = ()  # (id, index, records) per instrument
+    composite: str = ""  # the instruments' rule, when the index is a composite
 
     def __str__(self) -> str:
         unit = self.unit
@@ -108,6 +110,10 @@ class ReportCard:
             "",
             f"{'aspect':<40} {'weight':>7} {'score':>6} {'cat.mean':>8} {'cat.best':>8}",
         ]
+        if self.instruments:
+            parts = ", ".join(f"{i} {x:.2f} ({n} records)" if x == x else f"{i} - (no data)"
+                              for i, x, n in self.instruments)  # fmt: skip
+            lines[3:3] = [f"composite {self.composite}: {parts}"]
         for a in self.aspects:
             lines.append(
                 f"{a.name[:40]:<40} {a.weight:>7.1%} {a.score:>6.2f} "
@@ -129,7 +135,9 @@ class ReportCard:
             nxt = self.next_grade
             lines.append(
                 f"path to {nxt.code} ({nxt.label}), from {nxt.lower:g}: raise {nxt.levels} "
-                f"level(s) on {len(nxt.steps)} criteria, reaching {nxt.reaches:.2f}"
+                f"level(s) on {len(nxt.steps)} criteria"
+                + (f" of {self.instruments[0][0]}" if self.instruments else "")
+                + f", reaching {nxt.reaches:.2f}"
             )
             for step in nxt.steps:
                 lines.append(
@@ -143,7 +151,11 @@ class ReportCard:
 
 
 def path_to_next_grade(
-    rubric: Rubric, leaf_scores: npt.NDArray[np.float64], reported: float, now: int | None = None
+    rubric: Rubric,
+    leaf_scores: npt.NDArray[np.float64],
+    reported: float,
+    now: int | None = None,
+    share: float = 1.0,
 ) -> NextGrade | str:
     """Find the fewest one-level leaf improvements reaching the next band, or say why not.
 
@@ -154,7 +166,9 @@ def path_to_next_grade(
     largest step gains (a leaf's later steps never gain more than its
     earlier ones, so this choice is always feasible), hence the first k
     whose sum reaches the next band's lower bound is the minimum. `now` is
-    the band position of `reported`, when the caller graded it already.
+    the band position of `reported`, when the caller graded it already;
+    `share` is the criteria's instrument's weight in a composite index (the
+    other instruments' indices stay as they are).
     """
     bands = rubric.grades.bands
     if not bands:
@@ -165,7 +179,7 @@ def path_to_next_grade(
         return f"already in the top band ({bands[0].code})"
     target = bands[now - 1]
     _, high = rubric.leaf_scales
-    factor = rubric.leaf_weights * rubric.conversion.factor
+    factor = rubric.leaf_weights * rubric.conversion.factor * share
     room = np.maximum(high - leaf_scores, 0.0)
     full = np.floor(room + 1e-9).astype(np.int64)
     partial = room - full
@@ -271,6 +285,9 @@ class UnitFigures:
     rank: float
     visits: int
     coverage: float
+    share: float = 1.0  # the evaluator's weight in this unit's composite index
+    instruments: tuple[tuple[str, float, int], ...] = ()
+    composite: str = ""
 
 
 def build_card(
@@ -299,7 +316,7 @@ def build_card(
     weights = rubric.leaf_weights
     if unscored and missing == "renormalize":
         weights = _effective_weights(rubric._compiled, leaf_scores, min_coverage)
-    lost = weights * (high - leaf_scores) * rubric.conversion.factor
+    lost = weights * (high - leaf_scores) * rubric.conversion.factor * figures.share
     order = (-lost).argsort(kind="stable")  # NaN last; unscored leaves lose nothing here
     worst = order[lost[order] > 1e-12][:LOSSES_SHOWN].tolist()
     losses = tuple(
@@ -314,7 +331,9 @@ def build_card(
     elif unscored:
         note = "path to the next grade not computed: some criteria are unscored"
     else:
-        found = path_to_next_grade(rubric, leaf_scores, figures.reported, figures.band)
+        found = path_to_next_grade(
+            rubric, leaf_scores, figures.reported, figures.band, figures.share
+        )
         if isinstance(found, NextGrade):
             next_grade = found
         else:
@@ -335,4 +354,6 @@ def build_card(
         next_grade=next_grade,
         note=note,
         unscored=tuple(rubric.leaf_ids[j] for j in unscored),
+        instruments=figures.instruments,
+        composite=figures.composite,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
 from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group, visit_time
 from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
+from pelayanan_eval._evaluation.composite import composite
 from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
 from pelayanan_eval._evaluation.settings import Settings
@@ -26,7 +27,7 @@ from pelayanan_eval.exceptions import (
     OptionError,
     RubricError,
 )
-from pelayanan_eval.typing import AggregationMethod, MissingPolicy, Order, choices
+from pelayanan_eval.typing import AggregationMethod, MissingPolicy, NoDataPolicy, Order, choices
 
 ORDERS = choices(Order)
 NEAR_IDS = 400  # ids searched for a did-you-mean: all of a short table, else those near
@@ -102,6 +103,8 @@ def evaluate(
     order: Order = "criteria_first",
     missing: MissingPolicy = "error",
     min_coverage: float | None = None,
+    instruments: Mapping[str, Observations] | None = None,
+    no_data: NoDataPolicy = "error",
 ) -> Evaluation:
     """Evaluate units: aggregate their visits, roll the scores up the rubric, grade them.
 
@@ -138,6 +141,22 @@ def evaluate(
         and 29/2022). ``"zero"`` is a deprecated alias of ``"scale_min"``.
     min_coverage
         See `missing` (default 0.5); only with ``missing="renormalize"``.
+    instruments
+        Records of the rubric's other instruments by id, e.g.
+        ``{"F-03": survey}`` (one row per respondent, built on
+        ``rubric.instrument_rubric("F-03")``); `observations` are the
+        evaluator's (F-02). With them the index is the composite
+        ``sum(weight x instrument index)`` of the rubric's instruments (each
+        instrument's index: the mean of its items' mean answers); without
+        them (default) it is the evaluator's index alone, as for a rubric
+        that declares no instruments.
+    no_data
+        A unit without records for an instrument (or with fewer than its
+        ``min_respondents``): ``"error"`` (default) names the units;
+        ``"zero"`` counts the instrument as 0 with its weight (as one
+        published PEKPPP app does below its target of respondents);
+        ``"renormalize"`` weighs the other instruments up to 1 (as another
+        does when nobody answered).
 
     Returns
     -------
@@ -148,9 +167,11 @@ def evaluate(
     ObservationError
         Observations scored on other leaves or scales than `rubric`'s
         (weights and grades may differ), units without observations, or
-        observations of unknown units.
+        observations of unknown units; instrument records of an instrument
+        the rubric does not declare, or for units not among the units.
     MissingScoreError
-        Unscored criteria under ``missing="error"``.
+        Unscored criteria under ``missing="error"``; units without an
+        instrument's records under ``no_data="error"``.
     OptionError
         An unknown aggregation, order or missing policy.
 
@@ -221,9 +242,12 @@ def evaluate(
         into = np.empty(groups, dtype=np.intp)
         into[positions] = np.arange(groups)
 
-    values = observations.values
-    low, _ = rubric.leaf_scales
     complete = observations.complete
+    # whole-number scores are averaged from their bytes when nothing else is asked for
+    levels = observations._levels
+    bytewise = complete and method.method == "mean" and order == "criteria_first"
+    values: npt.NDArray[Any] = levels if bytewise and levels is not None else observations.values
+    low, _ = rubric.leaf_scales
     if missing == "scale_min" and not complete:
         values = np.where(np.isnan(values), low, values)
     time = None
@@ -261,6 +285,11 @@ def evaluate(
         coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
 
     index = inner[:, -1]
+    parts = None
+    if instruments is not None:
+        index, parts = composite(rubric, table, (index, visits), instruments, no_data, evaluate)
+    elif no_data != "error":
+        raise OptionError("no_data applies when instrument records are given (instruments=...)")
     graded = grade_values(
         index, rubric.grades, rubric.rounding, factor=rubric.conversion.factor, nan="blank",
         what=f"the index under rubric {rubric.id!r}",
@@ -280,6 +309,7 @@ def evaluate(
             min_coverage=float(min_coverage),
             rounding=rubric.rounding.describe(),
             conversion_factor=rubric.conversion.factor,
+            composite="" if parts is None else f"{parts.rule}; no data: {parts.no_data}",
         ),
         node_ids=tree.node_ids[:-1],
         leaf_scores=leaf_scores,
@@ -291,4 +321,5 @@ def evaluate(
         grades=grades,
         visits=visits,
         coverage=coverage,
+        instruments=parts,
     )

@@ -20,7 +20,9 @@ from pelayanan_eval._evaluation.card import (
     build_card,
     categories,
 )
+from pelayanan_eval._evaluation.composite import InstrumentScores
 from pelayanan_eval._evaluation.ranking import rank
+from pelayanan_eval._evaluation.records import unit_records
 from pelayanan_eval._evaluation.settings import Settings
 from pelayanan_eval._evaluation.standings import (
     HTML_ROWS,
@@ -73,6 +75,10 @@ class Evaluation:
         Observations per unit.
     coverage
         Share of the index weight whose criteria were scored at least once.
+    instruments
+        With instrument records: each instrument's index per unit and what
+        entered the composite (:class:`InstrumentScores`); `index` is then
+        the composite, and the criteria's scores are the evaluator's.
     """
 
     rubric: Rubric
@@ -88,6 +94,7 @@ class Evaluation:
     grades: npt.NDArray[np.str_] = attrs.field(converter=readonly)
     visits: npt.NDArray[np.int64] = attrs.field(converter=readonly)
     coverage: Array = attrs.field(converter=readonly)
+    instruments: InstrumentScores | None = attrs.field(default=None, kw_only=True)
 
     def __len__(self) -> int:
         return len(self.units)
@@ -325,7 +332,7 @@ class Evaluation:
                 aspect_scores=shared.scores[i], index=float(self.index[i]),
                 reported=float(self.reported[i]), rounded=float(self.rounded[i]), grade=grade,
                 band=band, rank=float(shared.ranks[i]), visits=int(self.visits[i]),
-                coverage=float(self.coverage[i]),
+                coverage=float(self.coverage[i]), **self._composite_figures(i),
             )  # fmt: skip
             group = int(shared.codes[i])
             card = build_card(
@@ -335,6 +342,15 @@ class Evaluation:
             )  # fmt: skip
             out.append(card)
         return out
+
+    def _composite_figures(self, i: int) -> dict[str, Any]:
+        parts = self.instruments
+        if parts is None:
+            return {}
+        index, records = parts.index[i].tolist(), parts.records[i].tolist()
+        lines = tuple(zip(parts.ids, index, records, strict=True))
+        return {"share": float(parts.evaluator_share[i]), "instruments": lines,
+                "composite": self.settings.composite}  # fmt: skip
 
     def to_records(
         self,
@@ -349,32 +365,10 @@ class Evaluation:
         ``index`` (full precision), ``reported`` (after the conversion),
         ``rounded`` (published), ``grade``, ``grade_label``, ``rank`` (as
         :meth:`rank` gives it with `within`, `ties` and `tiebreak`), then one
-        key per top-level criterion id with its score.
+        key per top-level criterion id with its score; with instruments,
+        ``index_<id>`` and ``records_<id>`` per instrument.
         """
-        ranks = self.rank(within, ties=ties, tiebreak=tiebreak)
-        top = self.score_ids(1)
-        aspects = self.scores(1)
-        labels = self.grade_labels
-        records = []
-        for i in range(len(self)):
-            record: dict[str, Any] = {
-                "unit": str(self.units.ids[i]),
-                "name": str(self.units.names[i]),
-                "category": str(self.units.categories[i]),
-                "parent": str(self.units.parents[i]),
-                "visits": int(self.visits[i]),
-                "coverage": float(self.coverage[i]),
-                "index": float(self.index[i]),
-                "reported": float(self.reported[i]),
-                "rounded": float(self.rounded[i]),
-                "grade": str(self.grades[i]),
-                "grade_label": str(labels[i]),
-                "rank": float(ranks[i]),
-            }
-            for j, node_id in enumerate(top):
-                record[node_id] = float(aspects[i, j])
-            records.append(record)
-        return records
+        return unit_records(self, self.rank(within, ties=ties, tiebreak=tiebreak))
 
     def to_pandas(self) -> Any:
         """Return the records as a pandas DataFrame indexed by unit (needs the ``pandas`` extra)."""

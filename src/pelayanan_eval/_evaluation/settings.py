@@ -19,3 +19,4 @@ class Settings:
     min_coverage: float
     rounding: str
     conversion_factor: float
+    composite: str = ""  # the instruments' rule, e.g. "0.75 x F-02 + 0.25 x F-03; no data: error"

@@ -8,12 +8,14 @@ from typing import Any
 from pelayanan_eval._common.messages import Path, format_path
 from pelayanan_eval._loading.reader import (
     CRITERION_KEYS,
+    INSTRUMENT_KEYS,
     SCHEMA_VERSION,
     TOP_KEYS,
     TOP_REQUIRED,
     Reader,
 )
 from pelayanan_eval._rubric.grading import Band, GradeScale, Rounding
+from pelayanan_eval._rubric.instruments import Instrument
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval._rubric.parts import Conversion, Criterion, Regulation, parse_weight, show
 from pelayanan_eval.exceptions import OptionError, ProvisionalRubricWarning, RubricError
@@ -71,6 +73,7 @@ def _build(reader: Reader, doc: Any) -> Rubric | None:
             conversion=conversion,
             rounding=rounding,
             grades=grades,
+            instruments=_instruments(reader, data.get("instruments")),
         )
     except RubricError as error:
         merge(reader, error)
@@ -90,6 +93,53 @@ def _weighting(reader: Reader, data: dict[Any, Any], path: Path) -> str:
     if (*path, "weighting") in reader.skip:
         reader.skip.add((*path, "criteria"))
     return weighting
+
+
+def _instruments(reader: Reader, value: Any) -> tuple[Instrument, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        reader.problem(("instruments",), f"must be a list of instruments, got {show(value)}")
+        return ()
+    found = []
+    for i, item in enumerate(value):
+        path: Path = ("instruments", i)
+        data = reader.mapping(item, path, INSTRUMENT_KEYS, ("id", "name", "kind", "weight"))
+        if data is None or not {"id", "name", "kind", "weight"} <= data.keys():
+            continue
+        try:
+            weight = parse_weight(data["weight"])
+        except ValueError as error:
+            reader.problem((*path, "weight"), str(error))
+            continue
+        criteria = data.get("criteria", "all")
+        if isinstance(criteria, list):
+            criteria = [reader.text(c, (*path, "criteria", j)) for j, c in enumerate(criteria)]
+        elif criteria != "all":
+            reader.problem(
+                (*path, "criteria"),
+                f"must be 'all' or a list of criterion ids, got {show(criteria)}",
+            )
+            continue
+        items = _criteria(reader, data["items"], (*path, "items")) if "items" in data else ()
+        minimum = data.get("min_respondents", 1)
+        if isinstance(minimum, bool) or not isinstance(minimum, int):
+            reader.problem(
+                (*path, "min_respondents"), f"must be a whole number >= 1, got {show(minimum)}"
+            )
+            continue
+        found.append(Instrument(
+            id=reader.required_text(data, "id", path),
+            name=reader.required_text(data, "name", path),
+            kind=reader.required_text(data, "kind", path),
+            weight=weight,
+            criteria=criteria,
+            items=items or (),
+            weighting=_weighting(reader, data, path) if "weighting" in data else "equal",
+            min_respondents=minimum,
+            notes=reader.texts(data.get("notes"), (*path, "notes")),
+        ))  # fmt: skip
+    return tuple(found)
 
 
 def _bands(reader: Reader, value: Any) -> tuple[Band, ...]:

@@ -8,6 +8,7 @@ import yaml
 
 from pelayanan_eval._common.messages import plain
 from pelayanan_eval._loading.reader import SCHEMA_VERSION
+from pelayanan_eval._rubric.instruments import Instrument
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval._rubric.parts import Conversion, Criterion
 from pelayanan_eval.exceptions import RubricError
@@ -37,7 +38,24 @@ def rubric_data(rubric: Rubric) -> dict[str, Any]:
         data["grades"] = [
             {"code": b.code, "min": plain(b.min), "label": b.label} for b in rubric.grades
         ]
+    if rubric.instruments:
+        data["instruments"] = [_instrument_data(inst) for inst in rubric.instruments]
     data["criteria"] = [_criterion_data(node) for node in rubric.criteria]
+    return data
+
+
+def _instrument_data(inst: Instrument) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": inst.id, "name": inst.name, "kind": inst.kind}
+    data["weight"] = plain(inst.weight or 0.0)
+    if inst.criteria != "all":
+        data["criteria"] = list(inst.criteria)
+    if inst.min_respondents != 1:
+        data["min_respondents"] = inst.min_respondents
+    if inst.notes:
+        data["notes"] = list(inst.notes)
+    if inst.items:
+        data["weighting"] = inst.weighting
+        data["items"] = [_criterion_data(node) for node in inst.items]
     return data
 
 

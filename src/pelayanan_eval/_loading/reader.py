@@ -28,7 +28,11 @@ TOP_KEYS = (
     "rounding",
     "grades",
     "criteria",
+    "instruments",
 )
+INSTRUMENT_KEYS = (
+    "id", "name", "kind", "weight", "criteria", "items", "weighting", "min_respondents", "notes",
+)  # fmt: skip
 TOP_REQUIRED = ("schema", "id", "title", "regulation", "status", "scale", "criteria")
 CRITERION_KEYS = (
     "id",

@@ -15,6 +15,7 @@ from pelayanan_eval._common.messages import format_path, suggest
 from pelayanan_eval._rubric.checks import check_rubric
 from pelayanan_eval._rubric.compiled import Compiled, compile_tree
 from pelayanan_eval._rubric.grading import Grade, GradeScale, Rounding, band_scale, grade_values
+from pelayanan_eval._rubric.instruments import Instrument, instrument_problems, parse_instruments
 from pelayanan_eval._rubric.parts import (
     Conversion,
     Criterion,
@@ -60,6 +61,9 @@ class Rubric:
         Rounding of the reported index before grading.
     grades
         Grade bands, top band first.
+    instruments
+        The forms a composite index draws on (F-01, F-02, F-03) and their
+        weights; empty (default): the index is the assessors' alone.
 
     Examples
     --------
@@ -86,9 +90,12 @@ class Rubric:
     conversion: Conversion = Conversion()
     rounding: Rounding = Rounding()
     grades: GradeScale = GradeScale()
+    instruments: tuple[Instrument, ...] = attrs.field(default=(), converter=parse_instruments)
 
     def __attrs_post_init__(self) -> None:
         problems = check_rubric(self)
+        if not problems:
+            problems = instrument_problems(self.instruments, self.criteria, self.scale)
         if problems:
             raise RubricError(
                 [f"{format_path(path)}: {message}" for path, message in problems],
@@ -281,6 +288,88 @@ class Rubric:
             )
 
         return attrs.evolve(self, criteria=tuple(swap(node) for node in self.criteria))
+
+    def with_grade_labels(self, labels: Mapping[str, str]) -> Rubric:
+        """Return a copy whose grade bands carry other labels (by band code); bounds unchanged.
+
+        Sources word the lowest bands differently (17/2017: the deck's
+        "Prioritas Pembinaan" or the apps' Buruk / Sangat Buruk / Gagal).
+
+        Examples
+        --------
+        >>> import warnings, pelayanan_eval as pe
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     rubric = pe.load_rubric("permenpanrb-17-2017")
+        >>> print(rubric.with_grade_labels({"E": "Prioritas Pembinaan"}).grade(1.2))
+        E (Prioritas Pembinaan)
+        """
+        codes = [band.code for band in self.grades]
+        if not isinstance(labels, Mapping):
+            problem = f"expected a mapping of band code to label text, got {show(labels)}"
+        else:
+            unknown = [repr(k) for k in labels if k not in codes]
+            texts = all(isinstance(v, str) for v in labels.values())
+            problem = (f"no band {', '.join(unknown)} (bands: {', '.join(codes)})" if unknown
+                       else "" if texts else "labels must be text")  # fmt: skip
+        if problem:
+            raise RubricError([f"with_grade_labels: {problem}"], source=self.id)
+        bands = tuple(attrs.evolve(b, label=labels.get(b.code, b.label)) for b in self.grades)
+        return attrs.evolve(self, grades=GradeScale(bands))
+
+    def instrument(self, instrument_id: str) -> Instrument:
+        """Return the declared instrument `instrument_id` (an error names the declared ones)."""
+        for inst in self.instruments:
+            if inst.id == instrument_id:
+                return inst
+        ids = [inst.id for inst in self.instruments]
+        raise UnknownCriterionError(
+            f"rubric {self.id!r} declares no instrument {instrument_id!r}"
+            + (f"; it declares {', '.join(map(repr, ids))}" if ids else " (it declares none)")
+            + suggest(str(instrument_id), ids)
+        )
+
+    def instrument_rubric(self, instrument_id: str) -> Rubric:
+        """Return the rubric an instrument's records are scored on (for its observations).
+
+        The evaluator's and any instrument over ``criteria: all`` use this
+        rubric itself; a survey's own items and a view of some top-level
+        criteria form a rubric of their own, on this rubric's scale, without
+        grades (the composite is graded).
+
+        Examples
+        --------
+        >>> import warnings, pelayanan_eval as pe
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     rubric = pe.load_rubric("permenpanrb-29-2022")
+        >>> f03 = rubric.instrument_rubric("F-03")
+        >>> f03.id, len(f03.leaves), f03.scale
+        ('permenpanrb-29-2022.f-03', 11, Scale(min=0.0, max=5.0))
+        """
+        inst = self.instrument(instrument_id)
+        if inst.items:
+            criteria, weighting = inst.items, inst.weighting
+        elif inst.criteria == "all":
+            return self
+        else:
+            tree = self._compiled
+            criteria = tuple(
+                attrs.evolve(self[c], weight=tree.node_weights[tree.position[c]])
+                for c in inst.criteria
+            )
+            weighting = "relative"
+        return Rubric(
+            id=f"{self.id}.{inst.id.lower()}",
+            title=f"{self.title} — {inst.name}",
+            scale=self.scale,
+            criteria=criteria,
+            regulation=self.regulation,
+            status=self.status,
+            provisional=self.provisional,
+            weighting=weighting,  # type: ignore[arg-type]
+            rounding=self.rounding,
+        )
 
     @cached_property
     def content_hash(self) -> str:

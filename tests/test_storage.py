@@ -1,0 +1,133 @@
+"""Compact storage of observations: whole-number scores as bytes, unit ids as codes."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pelayanan_eval as pe
+from pelayanan_eval._data.storage import BLOCK_CELLS, NOT_SCORED, Levels
+from tests.conftest import TWO_LEVEL
+
+RUBRIC = pe.parse_rubric(TWO_LEVEL)
+
+
+def _float_path(obs: pe.Observations) -> pe.Observations:
+    """The same observations built by the class itself, which stores floats."""
+    return pe.Observations(
+        obs.rubric, unit=obs.unit, values=np.array(obs.values), visit=obs.visit,
+        observer=obs.observer, date=obs.date,
+    )  # fmt: skip
+
+
+def test_whole_scores_stored_as_bytes(rubric: pe.Rubric) -> None:
+    """Levels 0-5 take one byte per cell; `values` spells them out as floats, NaN kept."""
+    values = np.array([[4.0, 3.0, np.nan, 0.0], [5.0, 1.0, 2.0, 3.0]])
+    obs = pe.Observations.from_arrays(rubric, unit=["a", "a"], values=values)
+    assert obs._levels is not None
+    assert obs._levels.dtype == np.uint8
+    assert obs._levels.tolist() == [[4, 3, NOT_SCORED, 0], [5, 1, 2, 3]]
+    np.testing.assert_array_equal(obs.values, values)  # NaN where NaN
+    assert not obs.values.flags.writeable
+    assert obs.values is obs.values  # spelled out once
+
+
+def test_fractions_in_a_later_block_keep_floats(rubric: pe.Rubric) -> None:
+    """One half-level after the first block turns the whole set back to floats, unchanged."""
+    n = 3 * BLOCK_CELLS // 4  # three blocks of rows for a 4-leaf rubric
+    values = np.random.default_rng(1).integers(0, 6, (n, 4)).astype(float)
+    values[5, 2] = np.nan
+    values[n - 1, 1] = 2.5
+    obs = pe.Observations.from_arrays(rubric, unit=np.arange(n).astype(str), values=values)
+    assert obs._levels is None
+    np.testing.assert_array_equal(obs.values, values)
+
+
+def test_scales_beyond_a_byte_keep_floats() -> None:
+    """Whole numbers on a 0-1000 scale do not fit a byte: stored as floats."""
+    wide = pe.parse_rubric(
+        "schema: 1\nid: wide\ntitle: t\nregulation: {name: test}\nstatus: verified\n"
+        "scale: {min: 0, max: 1000}\nweighting: equal\ncriteria:\n  - {id: a, name: A}\n"
+    )
+    obs = pe.Observations.from_arrays(wide, unit=["u", "v"], values=[[300.0], [7.0]])
+    assert obs._levels is None
+    assert obs.values.tolist() == [[300.0], [7.0]]
+
+
+def test_unit_ids_spelled_out_when_asked(rubric: pe.Rubric) -> None:
+    """With integer codes the per-row ids are derived from unit_ids, in stored order."""
+    obs = pe.Observations.from_arrays(
+        rubric, unit=[2, 0, 2], unit_ids=["kel-a", "kel-b", "kel-c"], values=np.full((3, 4), 3.0)
+    )
+    assert obs.unit.tolist() == ["kel-a", "kel-c", "kel-c"]  # grouped in unit_ids order
+    assert not obs.unit.flags.writeable
+    assert len(obs) == 3
+
+
+def test_evolve_of_compact_observations(rubric: pe.Rubric) -> None:
+    """attrs.evolve() on compact observations checks the spelled-out columns afresh."""
+    obs = pe.Observations.from_arrays(rubric, unit=[1, 0], unit_ids=["x", "y"],
+                                      values=[[1, 2, 3, 4], [5, 4, 3, 2]])  # fmt: skip
+    moved = attrs.evolve(obs, visit=np.array(["v", "w"]))
+    assert moved.unit.tolist() == ["x", "y"]  # stored grouped in unit_ids order
+    assert moved.values.tolist() == [[5, 4, 3, 2], [1, 2, 3, 4]]
+    assert moved.visit.tolist() == ["v", "w"]
+
+
+def test_absent_columns_take_no_memory_per_row(rubric: pe.Rubric) -> None:
+    """Without observers or dates, the columns are one value seen n times."""
+    obs = pe.Observations.from_arrays(rubric, unit=["a"] * 1000, values=np.full((1000, 4), 2.0))
+    assert obs.observer.strides == (0,) and obs.date.strides == (0,)
+    assert obs.observer[999] == "" and np.isnat(obs.date[999])
+
+
+def test_mean_of_unequal_visit_counts(rubric: pe.Rubric) -> None:
+    """Bytes with 1, 2 and 3 visits per unit: the means worked by hand."""
+    unit = ["a", "b", "b", "c", "c", "c"]
+    values = [[1, 0, 0, 0], [2, 0, 0, 0], [5, 0, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0], [2, 0, 0, 0]]
+    obs = pe.Observations.from_arrays(rubric, unit=unit, values=values)
+    assert obs._levels is not None
+    ev = pe.evaluate(rubric, obs)
+    # a1: a = 1; b = (2 + 5) / 2 = 3.5; c = (1 + 1 + 2) / 3 = 4 / 3
+    np.testing.assert_allclose(ev.leaf_scores[:, 0], [1.0, 3.5, 4 / 3], rtol=0, atol=1e-15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    visits=st.lists(st.integers(1, 4), min_size=1, max_size=12),
+    seed=st.integers(0, 2**32 - 1),
+    holes=st.booleans(),
+    aggregate=st.sampled_from(["mean", "median", "min", "latest"]),
+)
+def test_bytes_and_floats_evaluate_alike(
+    visits: list[int], seed: int, holes: bool, aggregate: str
+) -> None:
+    """Byte storage gives exactly the float path's scores, index and grades (any method)."""
+    rubric = RUBRIC
+    rng = np.random.default_rng(seed)
+    unit = np.repeat([f"u{i}" for i in range(len(visits))], visits)
+    values = rng.integers(0, 6, (len(unit), 4)).astype(float)
+    if holes:
+        values[rng.random(values.shape) < 0.1] = np.nan
+    compact = pe.Observations.from_arrays(rubric, unit=unit, values=values)
+    assert isinstance(compact._values, Levels)
+    missing = "renormalize" if holes else "error"
+    left = pe.evaluate(rubric, compact, aggregate=aggregate, missing=missing)  # type: ignore[arg-type]
+    right = pe.evaluate(rubric, _float_path(compact), aggregate=aggregate, missing=missing)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(left.leaf_scores, right.leaf_scores)
+    np.testing.assert_array_equal(left.index, right.index)
+    assert left.grades.tolist() == right.grades.tolist()
+    # and the mean is numpy's mean of the visits, computed independently
+    if aggregate == "mean" and not holes:
+        starts = np.cumsum(visits) - np.array(visits)
+        expected = np.add.reduceat(values, starts, axis=0) / np.array(visits)[:, None]
+        np.testing.assert_allclose(left.leaf_scores, expected, rtol=0, atol=1e-15)
+
+
+def test_out_of_scale_still_reported_with_byte_storage(rubric: pe.Rubric) -> None:
+    """A 300 among levels is reported as off the scale, not wrapped into a byte."""
+    with pytest.raises(pe.exceptions.ObservationError, match=r"score 300\.0 is outside"):
+        pe.Observations.from_arrays(rubric, unit=["a"], values=[[300, 1, 1, 1]])
