@@ -12,15 +12,8 @@ import pytest
 PACKAGE = "pelayanan_eval"
 ROOT = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 MAX_LINES = 400
-PUBLIC = frozenset(
-    {
-        PACKAGE,
-        *(
-            f"{PACKAGE}.{m}"
-            for m in ("agreement", "exceptions", "ikm", "results", "schema", "typing")
-        ),
-    }
-)
+PUBLIC = frozenset({PACKAGE, *(f"{PACKAGE}.{m}" for m in (
+    "agreement", "exceptions", "ikm", "results", "schema", "typing"))})  # fmt: skip
 
 # Layers, lowest first: a module may import its own layer and those below it.
 # `exceptions` and `typing` (option types) sit below every layer.
