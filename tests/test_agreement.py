@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,24 +20,26 @@ from pelayanan_eval.exceptions import ObservationError, OptionError
 NAN = np.nan
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
-# Krippendorff, K. (2011). Computing Krippendorff's Alpha-Reliability, section E
-# ("C. Any number of observers, missing data"): 4 observers x 12 units, values 1-5.
-# Published: nominal .743, ordinal .815, interval .849, ratio .797.
-KRIPPENDORFF_2011 = [
-    [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
-    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
-    [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
-    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
-]
-KRIPPENDORFF_PUBLISHED = {"nominal": 0.743, "ordinal": 0.815, "interval": 0.849, "ratio": 0.797}
+DATA = Path(__file__).parent / "data" / "agreement"
 
-# Shrout, P. E. & Fleiss, J. L. (1979), Psychological Bulletin 86(2), Table 2: six targets
-# rated by four judges; Table 4 prints ICC(1,1) .17, ICC(2,1) .29, ICC(3,1) .71,
-# ICC(1,4) .44, ICC(2,4) .62, ICC(3,4) .91.
-SHROUT_FLEISS = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9],
-                 [6, 2, 4, 7]]  # fmt: skip
-SHROUT_FLEISS_PUBLISHED = {"ICC(1)": 0.17, "ICC(A,1)": 0.29, "ICC(C,1)": 0.71,
-                           "ICC(1,k)": 0.44, "ICC(A,k)": 0.62, "ICC(C,k)": 0.91}  # fmt: skip
+
+def _golden(name: str) -> dict[str, Any]:
+    """Read a golden case (with its source) from tests/data/agreement."""
+    case: dict[str, Any] = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    return case
+
+
+# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section E, example C
+KRIPPENDORFF_CASE = _golden("krippendorff-2011.yaml")
+KRIPPENDORFF_2011 = np.array(KRIPPENDORFF_CASE["data"], dtype=float)  # None -> NaN
+KRIPPENDORFF_PUBLISHED = KRIPPENDORFF_CASE["published"]
+
+# Shrout & Fleiss (1979), Psychological Bulletin 86(2), Tables 2 and 4
+SHROUT_FLEISS_CASE = _golden("shrout-fleiss-1979.yaml")
+SHROUT_FLEISS = SHROUT_FLEISS_CASE["ratings"]
+_NAMES = {"ICC(1,1)": "ICC(1)", "ICC(1,4)": "ICC(1,k)", "ICC(2,1)": "ICC(A,1)",
+          "ICC(2,4)": "ICC(A,k)", "ICC(3,1)": "ICC(C,1)", "ICC(3,4)": "ICC(C,k)"}  # fmt: skip
+SHROUT_FLEISS_PUBLISHED = {_NAMES[k]: v for k, v in SHROUT_FLEISS_CASE["published"].items()}
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -43,7 +48,12 @@ def test_krippendorff_2011_worked_example(level: str) -> None:
     found = agreement.alpha(KRIPPENDORFF_2011, level)
     assert round(found.value, 3) == KRIPPENDORFF_PUBLISHED[level]
     # 11 pairable units hold 40 values (Krippendorff's n..); unit 12 has one value only
-    assert (found.units, found.dropped, found.pairable) == (11, 1, 40.0)
+    case = KRIPPENDORFF_CASE
+    assert (found.units, found.dropped, found.pairable) == (
+        case["pairable_units"],
+        1,
+        case["pairable_values"],
+    )
 
 
 def test_krippendorff_2011_nominal_by_hand() -> None:
@@ -67,7 +77,8 @@ def test_shrout_fleiss_table() -> None:
 def test_shrout_fleiss_icc1_by_hand() -> None:
     """ICC(1) = (BMS - WMS) / (BMS + 3 WMS) with Shrout & Fleiss's BMS 11.24, WMS 6.26."""
     # Shrout & Fleiss (1979) Table 3: BMS = 11.24, WMS = 6.26 (k = 4)
-    expected = (11.24 - 6.26) / (11.24 + 3 * 6.26)
+    bms, wms = SHROUT_FLEISS_CASE["anova"]["BMS"], SHROUT_FLEISS_CASE["anova"]["WMS"]
+    expected = (bms - wms) / (bms + 3 * wms)
     assert agreement.icc(SHROUT_FLEISS).value["ICC(1)"] == pytest.approx(expected, abs=2e-3)
 
 
@@ -266,3 +277,20 @@ def test_pooled_bootstrap_resamples_service_units() -> None:
     assert low < first.value("index") < high
     # pooling 37 criteria narrows the interval against any single criterion's
     assert high - low < np.min(first.alpha_high[:-1] - first.alpha_low[:-1])
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_observations_in_another_order_give_the_same_table(seed: int) -> None:
+    """Shuffling the visits (units and rows in another order) leaves alpha and ICCs unchanged."""
+    obs = pe.demo_city().observations
+    order = np.random.default_rng(seed).permutation(len(obs))
+    shuffled = pe.Observations.from_arrays(
+        obs.rubric, unit=obs.unit[order], values=obs.values[order], visit=obs.visit[order],
+        observer=obs.observer[order],
+    )  # fmt: skip
+    base = agreement.coefficients(obs, by="visit", n_boot=0)
+    again = agreement.coefficients(shuffled, by="visit", n_boot=0)
+    assert np.allclose(base.alpha, again.alpha, atol=1e-12, rtol=0)
+    for form, values in base.icc.items():
+        assert np.allclose(values, again.icc[form], atol=1e-10, rtol=0), form
