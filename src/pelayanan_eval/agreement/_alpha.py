@@ -14,8 +14,7 @@ from pelayanan_eval.typing import MeasurementLevel, choices
 LEVELS = choices(MeasurementLevel)
 Array = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]
-BOOT_CELLS = 1 << 22  # replicate x pattern weights held at once
-FEW_PATTERNS = 4096  # up to this many distinct units: multinomial draws on patterns
+BOOT_CELLS = 1 << 22  # replicate x pattern (or unit) weights held at once
 
 
 @attrs.frozen(eq=False)
@@ -37,6 +36,8 @@ class Coincidences:
     patterns: Array
     frequency: Counts
     mask: npt.NDArray[np.bool_]  # per unit: pairable (two values or more)
+    keys: Counts | None = None  # per unit: its pattern's key into key_table (when counted so)
+    key_table: Array | None = None  # per key: the flattened contribution
 
     @property
     def pairable(self) -> float:
@@ -124,6 +125,7 @@ def leaf_coincidences(
     everything = (np.arange(span, dtype=np.int64)[:, None] // digits) % base
     values_of_key = everything.sum(axis=1)
     masks = values_of_key[keys] >= 2
+    key_table = contributions(everything)
     found = []
     for j in range(len(codes)):  # a loop over criteria, on their few distinct patterns
         distinct = np.flatnonzero(tally[j])
@@ -134,7 +136,7 @@ def leaf_coincidences(
         matrix = (frequency.astype(np.float64) @ per_unit).reshape(size, size)
         dropped = int(tally[j, distinct[m == 1]].sum())
         found.append(Coincidences(matrix, domain, int(frequency.sum()), dropped, per_unit,
-                                  frequency, masks[j]))  # fmt: skip
+                                  frequency, masks[j], keys[j], key_table))  # fmt: skip
     return found
 
 
@@ -246,6 +248,24 @@ def alpha_value(matrix: Array, domain: Array, level: str) -> tuple[float, float,
     return 1.0 - observed / expected, observed, expected
 
 
+def _replicate_alphas(matrices: Array, domain: Array, level: str) -> Array:
+    """Return the alpha of each flattened matrix of ``[replicates, V * V]`` (NaN: undefined)."""
+    size = len(domain)
+    matrices = matrices.reshape(len(matrices), size, size)
+    marginals = matrices.sum(axis=2)
+    n = marginals.sum(axis=1)
+    delta = differences(domain, marginals, level)
+    if delta.ndim == 2:
+        delta = np.broadcast_to(delta, matrices.shape)
+    observed = (matrices * delta).sum(axis=(1, 2))
+    expected = (marginals[:, :, None] * marginals[:, None, :] * delta).sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: Array = np.where(
+            expected > 0, 1.0 - (n - 1.0) * observed / np.where(expected > 0, expected, 1.0), np.nan
+        )
+    return result
+
+
 def bootstrap_alpha(
     patterns: Array,
     frequency: Counts,
@@ -258,38 +278,38 @@ def bootstrap_alpha(
 
     Each replicate draws as many units as there are, with replacement;
     units with the same contribution are drawn together (multinomial counts
-    per pattern), so the cost depends on the distinct patterns, not on the
-    units, when there are few. Replicates are processed in blocks.
+    of the distinct patterns), so the cost depends on the patterns, not on
+    the units. Replicates are processed in blocks.
     """
     units = int(frequency.sum())
-    size = len(domain)
     out = np.empty(n_boot)
-    few = len(patterns) <= FEW_PATTERNS
-    block = max(1, BOOT_CELLS // max(len(patterns) if few else units, 1))
+    block = max(1, BOOT_CELLS // max(len(patterns), 1))
     for start in range(0, n_boot, block):  # blocks of replicates, each block vectorised
         count = min(block, n_boot - start)
-        if few:
-            weights = rng.multinomial(units, frequency / units, size=count).astype(np.float64)
-        else:
-            draws = rng.integers(0, units, size=(count, units))
-            draws += np.arange(count)[:, None] * units
-            drawn = np.bincount(draws.ravel(), minlength=count * units).reshape(count, units)
-            weights = drawn.astype(np.float64)
-            if len(patterns) != units:  # patterns with frequencies: spread to units
-                weights = np.add.reduceat(weights, np.r_[0, np.cumsum(frequency)[:-1]], axis=1)
-        matrices = (weights @ patterns).reshape(count, size, size)
-        marginals = matrices.sum(axis=2)
-        n = marginals.sum(axis=1)
-        delta = differences(domain, marginals, level)
-        if delta.ndim == 2:
-            delta = np.broadcast_to(delta, matrices.shape)
-        observed = (matrices * delta).sum(axis=(1, 2))
-        expected = (marginals[:, :, None] * marginals[:, None, :] * delta).sum(axis=(1, 2))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[start : start + count] = np.where(
-                expected > 0, 1.0 - (n - 1.0) * observed / np.where(expected > 0, expected, 1.0),
-                np.nan,
-            )  # fmt: skip
+        weights = rng.multinomial(units, frequency / units, size=count).astype(np.float64)
+        out[start : start + count] = _replicate_alphas(weights @ patterns, domain, level)
+    return out
+
+
+def bootstrap_units(
+    tables: list[Array], domain: Array, level: str, n_boot: int, rng: np.random.Generator
+) -> list[Array]:
+    """Return `n_boot` alphas for each ``[units, V * V]`` table, from shared draws of units.
+
+    Each replicate draws as many units as there are, with replacement, and
+    the same draws serve every table (the rows of one agreement table).
+    """
+    units = tables[0].shape[0]
+    out = [np.empty(n_boot) for _ in tables]
+    block = max(1, BOOT_CELLS // max(units, 1))
+    for start in range(0, n_boot, block):  # blocks of replicates, each block vectorised
+        count = min(block, n_boot - start)
+        draws = rng.integers(0, units, size=(count, units))
+        draws += np.arange(count)[:, None] * units
+        drawn = np.bincount(draws.ravel(), minlength=count * units).reshape(count, units)
+        weights = drawn.astype(np.float64)
+        for table, result in zip(tables, out, strict=True):
+            result[start : start + count] = _replicate_alphas(weights @ table, domain, level)
     return out
 
 

@@ -25,7 +25,7 @@ from pelayanan_eval.agreement._rows import (
     alpha_row,
     icc_columns,
     interval,
-    unit_patterns,
+    pooled_intervals,
     why_undefined,
 )
 from pelayanan_eval.agreement._table import warn
@@ -348,12 +348,10 @@ def coefficients(
         rows[leaf] = alpha_row(leaf, [per_leaf[j]], domain, measure, n_boot, confidence,
                                generator, undefined)  # fmt: skip
     for node, chosen in zip(inner, members, strict=True):
-
-        def patterns(chosen: list[int] = chosen) -> tuple[Array, npt.NDArray[np.int64]]:
-            return unit_patterns(codes_by_leaf, obs.unit_codes, n_units, len(domain), chosen)
-
         rows[node] = alpha_row(node, [per_leaf[j] for j in chosen], domain, measure, n_boot,
-                               confidence, generator, undefined, patterns)  # fmt: skip
+                               confidence, generator, undefined)  # fmt: skip
+    pooled_intervals(rows, dict(zip(inner, members, strict=True)), per_leaf, codes_by_leaf,
+                     obs.unit_codes, domain, measure, n_boot, confidence, generator)  # fmt: skip
     ids = (*(n.id for n in tree.nodes), "index")
     (icc_value, icc_low, icc_high, icc_units), unsupported = icc_columns(
         obs, found, wanted, confidence

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import numpy.typing as npt
 
@@ -12,6 +10,7 @@ from pelayanan_eval.agreement._alpha import (
     Coincidences,
     alpha_value,
     bootstrap_alpha,
+    bootstrap_units,
     contributions,
     unit_counts,
 )
@@ -51,13 +50,12 @@ def alpha_row(
     confidence: float,
     rng: np.random.Generator,
     undefined: dict[str, str],
-    patterns: Callable[[], tuple[Array, npt.NDArray[np.int64]]] | None = None,
 ) -> Row:
     """Return alpha, its interval, units, single-valued units and pairable values of a row.
 
-    One part: a criterion. Several: a pooled node, whose units are the
-    service units with a pairable value on any of its criteria and whose
-    bootstrap draws those units (their contributions from `patterns`).
+    One part: a criterion, bootstrapped here (`n_boot` > 0). Several: a
+    pooled node, whose units are the service units with a pairable value
+    on any of its criteria; its interval comes from :func:`pooled_intervals`.
     """
     matrix = np.sum([p.matrix for p in parts], axis=0)
     units = int(np.logical_or.reduce([p.mask for p in parts]).sum())
@@ -66,29 +64,59 @@ def alpha_row(
     low = high = float("nan")
     if np.isnan(value):
         undefined[row] = why_undefined(matrix, domain)
-    elif n_boot:
-        if patterns is None:
-            table, frequency = parts[0].patterns, parts[0].frequency
-        else:
-            table, frequency = patterns()
-        low, high = interval(bootstrap_alpha(table, frequency, domain, level, n_boot, rng),
-                             confidence)  # fmt: skip
+    elif n_boot and len(parts) == 1:
+        replicates = bootstrap_alpha(parts[0].patterns, parts[0].frequency, domain, level, n_boot,
+                                     rng)  # fmt: skip
+        low, high = interval(replicates, confidence)
     return value, low, high, units, single, float(matrix.sum())
 
 
-def unit_patterns(
-    codes_by_leaf: npt.NDArray[np.int16],
+def unit_table(
+    parts: list[Coincidences],
+    codes: list[npt.NDArray[np.int16]],
     unit_codes: npt.NDArray[np.intp],
     n_units: int,
     size: int,
-    chosen: list[int],
-) -> tuple[Array, npt.NDArray[np.int64]]:
-    """Return each service unit's contribution summed over criteria `chosen`, for a bootstrap."""
+) -> Array:
+    """Return ``[units, V * V]``: each service unit's contribution summed over criteria `parts`."""
     total = np.zeros((n_units, size * size))
-    for j in chosen:  # a loop over criteria; every unit at once
-        total += contributions(unit_counts(codes_by_leaf[j], unit_codes, n_units, size))
-    used = total.any(axis=1)
-    return total[used], np.ones(int(used.sum()), dtype=np.int64)
+    for part, leaf_codes in zip(parts, codes, strict=True):  # a loop over criteria
+        if part.keys is not None and part.key_table is not None:
+            total += part.key_table[part.keys]
+        else:
+            total += contributions(unit_counts(leaf_codes, unit_codes, n_units, size))
+    return total
+
+
+def pooled_intervals(
+    rows: dict[str, Row],
+    pooled: dict[str, list[int]],
+    per_leaf: list[Coincidences],
+    codes_by_leaf: npt.NDArray[np.int16],
+    unit_codes: npt.NDArray[np.intp],
+    domain: Array,
+    level: str,
+    n_boot: int,
+    confidence: float,
+    rng: np.random.Generator,
+) -> None:
+    """Fill in the bootstrap intervals of the pooled rows, from one set of unit draws.
+
+    Every replicate draws the evaluation's units with replacement, each
+    with all its criteria, and the same draws serve every pooled row.
+    """
+    defined = [node for node in pooled if not np.isnan(rows[node][0])]
+    if not defined or not n_boot:
+        return
+    n_units = len(per_leaf[0].mask)
+    tables = [unit_table([per_leaf[j] for j in pooled[node]],
+                         [codes_by_leaf[j] for j in pooled[node]], unit_codes, n_units,
+                         len(domain)) for node in defined]  # fmt: skip
+    for node, replicates in zip(defined, bootstrap_units(tables, domain, level, n_boot, rng),
+                                strict=True):  # fmt: skip
+        value, _, _, units, single, pairable = rows[node]
+        low, high = interval(replicates, confidence)
+        rows[node] = (value, low, high, units, single, pairable)
 
 
 def icc_columns(
