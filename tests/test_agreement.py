@@ -199,6 +199,8 @@ def test_alpha_undefined_is_an_error_naming_the_cause() -> None:
         agreement.alpha([[3, 3, 3], [3, 3, 3]])
     with pytest.raises(ObservationError, match="no unit has two scores"):
         agreement.alpha([[1, NAN], [NAN, 2]])
+    with pytest.raises(ObservationError, match="icc: undefined: every score is 3"):
+        agreement.icc([[3, 3], [3, 3], [3, NAN]])
 
 
 def test_unknown_level_is_refused() -> None:

@@ -177,7 +177,8 @@ def icc(ratings: npt.ArrayLike, *, confidence: float = 0.95) -> IccResult:
     Raises
     ------
     ObservationError
-        Not a 2-D table of numbers, or fewer than two units with two scores.
+        Not a 2-D table of numbers, fewer than two units with two scores,
+        or every score the same (the ICCs are undefined).
 
     Notes
     -----
@@ -214,6 +215,11 @@ def icc(ratings: npt.ArrayLike, *, confidence: float = 0.95) -> IccResult:
     if table.ndim != 2 or table.shape[1] < 2:
         raise ObservationError(f"icc: ratings must be a units x raters table, got {table.shape}")
     n_units, k = table.shape
+    given = table[~np.isnan(table)]
+    if len(given) and bool(np.all(given == given[0])):
+        raise ObservationError(
+            f"icc: undefined: every score is {given[0]:g} (no variation between or within units)"
+        )
     units = np.repeat(np.arange(n_units, dtype=np.intp), k)
     forms = one_way(table.reshape(-1, 1), units, n_units, confidence)
     if forms.units[0] < 2:
@@ -299,7 +305,8 @@ def coefficients(
     Warns
     -----
     AgreementWarning
-        Rows whose alpha is undefined (every pairable score the same), named.
+        Rows whose alpha is undefined (every pairable score the same), named;
+        their ICCs are NaN for the same reason.
 
     Notes
     -----

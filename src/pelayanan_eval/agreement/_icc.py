@@ -70,8 +70,8 @@ def one_way(values: Array, unit_codes: npt.NDArray[np.intp], units: int,
         average = (ms_b - ms_w) / ms_b
         f_low, f_high = _f_bounds(ms_b / ms_w, df_b, df_w, confidence)
         value = {"ICC(1)": single, "ICC(1,k)": average}
-        low = {"ICC(1)": (f_low - 1) / (f_low + k0 - 1), "ICC(1,k)": 1 - 1 / f_low}
-        high = {"ICC(1)": (f_high - 1) / (f_high + k0 - 1), "ICC(1,k)": 1 - 1 / f_high}
+    low = {"ICC(1)": _single(f_low, k0), "ICC(1,k)": _average(f_low)}
+    high = {"ICC(1)": _single(f_high, k0), "ICC(1,k)": _average(f_high)}
     return Forms(value, low, high, n.astype(np.int64), k0)
 
 
@@ -133,12 +133,29 @@ def two_way(ratings: Array, confidence: float) -> Forms:
         spread = k * ms_c + (k * n - k - n) * ms_e
         a1_low = n * (ms_r - f_star * ms_e) / (f_star * spread + n * ms_r)
         a1_high = n * (f_star2 * ms_r - ms_e) / (spread + n * f_star2 * ms_r)
+    # perfect agreement (no residual, no rater effect): the interval is the point 1
+    perfect = a1 >= 1.0 - 1e-12
+    a1_low, a1_high = np.where(perfect, 1.0, a1_low), np.where(perfect, 1.0, a1_high)
     value = {"ICC(A,1)": a1, "ICC(A,k)": ak, "ICC(C,1)": c1, "ICC(C,k)": ck}
     low = {"ICC(A,1)": a1_low, "ICC(A,k)": _step_up(a1_low, k),
-           "ICC(C,1)": (f_low - 1) / (f_low + k - 1), "ICC(C,k)": 1 - 1 / f_low}  # fmt: skip
+           "ICC(C,1)": _single(f_low, k), "ICC(C,k)": _average(f_low)}  # fmt: skip
     high = {"ICC(A,1)": a1_high, "ICC(A,k)": _step_up(a1_high, k),
-            "ICC(C,1)": (f_high - 1) / (f_high + k - 1), "ICC(C,k)": 1 - 1 / f_high}  # fmt: skip
+            "ICC(C,1)": _single(f_high, k), "ICC(C,k)": _average(f_high)}  # fmt: skip
     return Forms(value, low, high, n.astype(np.int64), np.full(len(grand), float(k)))
+
+
+def _single(f: Array, k: Array | float) -> Array:
+    """Return the single-score bound (F - 1) / (F + k - 1) of an F bound (1 when F is infinite)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: Array = np.where(np.isposinf(f), 1.0, (f - 1) / (f + k - 1))
+    return result
+
+
+def _average(f: Array) -> Array:
+    """Return the average-score bound 1 - 1/F of an F bound."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: Array = 1 - 1 / f
+    return result
 
 
 def _step_up(single: Array, k: float) -> Array:
