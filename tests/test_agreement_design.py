@@ -274,3 +274,16 @@ def test_value_of_a_form_not_computed_says_why() -> None:
         table.value("index", "ICC(C,k)")
     with pytest.raises(pe.exceptions.UnknownCriterionError, match="no agreement row 'indeks'"):
         table.value("indeks")
+
+
+def test_design_report_takes_the_units_of_an_evaluation() -> None:
+    """An evaluation's units table gives the same category findings as the list of units."""
+    obs, units = _every_warning()
+    values = np.full((len(obs), len(obs.rubric.leaves)), 3.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        evaluation = pe.evaluate(obs.rubric, pe.Observations.from_arrays(
+            obs.rubric, unit=obs.unit, values=values, visit=obs.visit), units=units)  # fmt: skip
+    from_list = agreement.design_report(obs, units=units)
+    from_evaluation = agreement.design_report(obs, units=evaluation)
+    assert from_evaluation.findings == from_list.findings

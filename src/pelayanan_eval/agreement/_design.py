@@ -1,4 +1,9 @@
-"""The visit-design report: every unit visited as planned, by different assessors, in time."""
+"""The visit-design report: every unit visited as planned, by different assessors, in time.
+
+It needs only the observations and units (``_data``), not the evaluation
+layer, so that it can move below ``_evaluation`` if ``evaluate()`` is to
+run it.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval.agreement._raters import checked
 from pelayanan_eval.agreement._table import DesignWarning, html_records, to_pandas, warn
 from pelayanan_eval.exceptions import ObservationError, OptionError
@@ -118,11 +122,13 @@ def _named(units: Sequence[str]) -> str:
     return enumerate_limited([repr(u) for u in units], SHOWN)
 
 
-def _unit_table(units: Units | Sequence[Unit] | Evaluation | None) -> Units | None:
+def _unit_table(units: Any) -> Units | None:
+    """Return the units table of `units`: a Units, a list of Unit, or an evaluation's units."""
     if units is None:
         return None
-    if isinstance(units, Evaluation):
-        return units.units
+    table = getattr(units, "units", None)  # an Evaluation (kept out of the imports: see below)
+    if isinstance(table, Units):
+        return table
     return Units.coerce(units)
 
 
@@ -145,7 +151,7 @@ def _period(period: object) -> tuple[np.datetime64, np.datetime64] | None:
 def design_report(
     observations: Observations,
     *,
-    units: Units | Sequence[Unit] | Evaluation | None = None,
+    units: Units | Sequence[Unit] | Any = None,
     period: tuple[Any, Any] | None = None,
     visits: int = 2,
     assessors: int = 2,
