@@ -19,7 +19,7 @@ from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval.agreement._raters import checked
+from pelayanan_eval.agreement._raters import checked, pair_counts
 from pelayanan_eval.agreement._table import DesignWarning, html_records, to_pandas, warn
 from pelayanan_eval.exceptions import ObservationError, OptionError
 from pelayanan_eval.typing import DesignCheck, choices
@@ -220,13 +220,12 @@ def design_report(
     add("visits", per_unit != visits, f"not visited {visits} time(s)")
     named = np.char.str_len(np.char.strip(obs.observer)) > 0
     names, who = factorize(obs.observer)
-    pair = np.bincount(codes[named] * len(names) + who[named], minlength=n * len(names))
-    pair = pair.reshape(n, len(names))
-    distinct = (pair > 0).sum(axis=1)
+    pairs, pair_rows = pair_counts(codes[named], who[named], len(names))
+    distinct = np.bincount(pairs // len(names), minlength=n)
     add("assessors", distinct < assessors, f"scored by fewer than {assessors} assessors")
     add(
         "same_assessor",
-        np.asarray((pair > 1).any(axis=1)),
+        np.bincount(pairs[pair_rows > 1] // len(names), minlength=n) > 0,
         "visited more than once by the same assessor",
     )
     add("unknown_assessor", np.bincount(codes[~named], minlength=n) > 0,
@@ -254,7 +253,9 @@ def design_report(
     table = _unit_table(units)
     if table is not None:
         findings += _category_findings(table)
-    load = {str(names[i]): (int(pair[:, i].sum()), int((pair[:, i] > 0).sum()))
+    visits_of = np.bincount(who[named], minlength=len(names))
+    units_of = np.bincount(pairs % len(names), minlength=len(names))
+    load = {str(names[i]): (int(visits_of[i]), int(units_of[i]))
             for i in range(len(names)) if str(names[i]).strip()}  # fmt: skip
     findings.sort(key=lambda f: CHECKS.index(f.check))
     return DesignReport(tuple(findings), ids, per_unit.astype(np.int64),

@@ -25,7 +25,7 @@ class Raters:
     by: str
     names: npt.NDArray[np.str_]
     codes: npt.NDArray[np.intp]
-    per_unit: npt.NDArray[np.int64]  # [units, raters]: rows of each rater on each unit
+    units: int
     crossed: bool
     reason: str  # why the design is not crossed ("" when it is)
 
@@ -84,21 +84,32 @@ def raters(observations: Observations, by: object) -> Raters:
             f"agreement needs at least two raters; every row has {field} {str(names[0])!r}"
         )
     units = len(observations.unit_ids)
-    per_unit = np.bincount(
-        observations.unit_codes.astype(np.int64) * len(names) + codes,
-        minlength=units * len(names),
-    ).reshape(units, len(names))
-    crossed, reason = _crossing(per_unit, field)
-    return Raters(field, names, codes, per_unit, crossed, reason)
+    crossed, reason = _crossing(observations.unit_codes, codes, units, len(names), field)
+    return Raters(field, names, codes, units, crossed, reason)
 
 
-def _crossing(per_unit: npt.NDArray[np.int64], field: str) -> tuple[bool, str]:
+def pair_counts(
+    unit_codes: npt.NDArray[np.intp], rater_codes: npt.NDArray[np.intp], raters: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return the distinct (unit, rater) pairs (as ``unit * raters + rater``) and their rows.
+
+    Sparse: the cost follows the rows, not units x raters (a national pool
+    of assessors would make that table large).
+    """
+    keys = unit_codes.astype(np.int64) * raters + rater_codes
+    distinct, count = np.unique(keys, return_counts=True)
+    return distinct, count.astype(np.int64)
+
+
+def _crossing(unit_codes: npt.NDArray[np.intp], rater_codes: npt.NDArray[np.intp], units: int,
+              raters: int, field: str) -> tuple[bool, str]:  # fmt: skip
     who = "assessor" if field == "observer" else "visit label"
-    twice = int(np.count_nonzero((per_unit > 1).any(axis=1)))
+    pairs, rows = pair_counts(unit_codes, rater_codes, raters)
+    twice = len(np.unique(pairs[rows > 1] // raters))
     if twice:
         return False, f"{twice} unit(s) have more than one row from the same {who}"
-    distinct = (per_unit > 0).sum(axis=1)
-    if bool(np.all(distinct == per_unit.shape[1])):
+    distinct = np.bincount(pairs // raters, minlength=units)
+    if bool(np.all(distinct == raters)):
         return True, ""
     low, high = int(distinct.min()), int(distinct.max())
     spread = f"{low}" if low == high else f"{low} to {high}"
@@ -107,7 +118,7 @@ def _crossing(per_unit: npt.NDArray[np.int64], field: str) -> tuple[bool, str]:
     )
     return False, (
         f"the design is not crossed: units are scored by {spread} of the "
-        f"{per_unit.shape[1]} {who}s, not by every one{hint}"
+        f"{raters} {who}s, not by every one{hint}"
     )
 
 
@@ -132,8 +143,10 @@ def visit_scores(observations: Observations) -> Array:
 
 
 def ratings_cube(values: Array, unit_codes: npt.NDArray[np.intp], found: Raters) -> Array:
-    """Return ``[columns, units, raters]`` ratings of a crossed design (one row per cell)."""
-    units, count = found.per_unit.shape
-    cube = np.full((values.shape[1], units, count), np.nan)
+    """Return ``[columns, units, raters]`` ratings of a crossed design (one row per cell).
+
+    Only for crossed designs, where units x raters is the number of rows.
+    """
+    cube = np.full((values.shape[1], found.units, len(found.names)), np.nan)
     cube[:, unit_codes, found.codes] = values.T
     return cube

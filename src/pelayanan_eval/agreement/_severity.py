@@ -11,7 +11,7 @@ import numpy.typing as npt
 from pelayanan_eval._common.arrays import readonly
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval.agreement._coefficients import check_confidence
-from pelayanan_eval.agreement._raters import checked, raters, visit_scores
+from pelayanan_eval.agreement._raters import checked, pair_counts, raters, visit_scores
 from pelayanan_eval.agreement._stats import t_quantile
 from pelayanan_eval.agreement._table import html_records, number, to_pandas
 from pelayanan_eval.typing import RaterField
@@ -179,10 +179,8 @@ def severity(
     _, index_mean, index_low, index_high = _rater_means(index_dev, found.codes, n_raters,
                                                         confidence)  # fmt: skip
     shared = ~np.isnan(row_dev)
-    per_rater_unit = np.bincount(
-        found.codes[shared] * len(obs.unit_ids) + obs.unit_codes[shared],
-        minlength=n_raters * len(obs.unit_ids),
-    ).reshape(n_raters, -1)
+    pairs, _ = pair_counts(obs.unit_codes[shared], found.codes[shared], n_raters)
+    units_of = np.bincount(pairs % n_raters, minlength=n_raters).astype(np.int64)
     scored = ~np.isnan(leaf_dev)
     sums = np.stack(
         [
@@ -208,7 +206,7 @@ def severity(
         adjusted /= np.bincount(obs.unit_codes, weights=defined.astype(float),
                                 minlength=len(obs.unit_ids))  # fmt: skip
     return Severity(
-        tuple(str(n) for n in found.names.tolist()), rows, (per_rater_unit > 0).sum(axis=1),
+        tuple(str(n) for n in found.names.tolist()), rows, units_of,
         mean, low, high, readonly(by_criterion), index_mean, index_low, index_high,
         readonly(effects), component, obs.unit_ids, readonly(adjusted),
         obs.rubric.leaf_ids, confidence, found.by,
