@@ -18,6 +18,7 @@ PUBLIC = frozenset(
         *(
             f"{PACKAGE}.{m}"
             for m in (
+                "agreement",
                 "decisions",
                 "exceptions",
                 "ikm",
@@ -33,8 +34,8 @@ PUBLIC = frozenset(
 
 # Layers, lowest first: a module may import its own layer and those below it.
 # `exceptions` and `typing` (option types) sit below every layer.
-LAYERS = ("_common", "_rubric", "_loading", "_data", "_evaluation", "ikm", "_demo", "decisions",
-          "facade", "plot", "report", "_cli", "__main__")  # fmt: skip
+LAYERS = ("_common", "_rubric", "_loading", "_data", "_evaluation", "ikm", "agreement", "_demo",
+          "decisions", "facade", "plot", "report", "_cli", "__main__")  # fmt: skip
 BASE = frozenset({"exceptions", "typing", "_version"})
 FACADE = frozenset({"__init__", "results", "schema"})
 

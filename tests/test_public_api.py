@@ -9,6 +9,7 @@ from pelayanan_eval import exceptions
 def test_all_is_the_public_surface() -> None:
     """__all__ is sorted and lists exactly the public attributes of the package."""
     public = {name for name in dir(pe) if not name.startswith("_")} - {
+        "agreement",
         "decisions",
         "exceptions",
         "ikm",

@@ -19,6 +19,7 @@ __all__ = [
     "AggregationMethod",
     "BandScale",
     "CompareOn",
+    "DesignCheck",
     "ExtraColumns",
     "GroupBy",
     "IkmMissing",
@@ -26,12 +27,14 @@ __all__ = [
     "IkmWeights",
     "IntervalMethod",
     "Locale",
+    "MeasurementLevel",
     "MissingPolicy",
     "NoDataPolicy",
     "Order",
     "Perturbation",
     "PoolLevel",
     "RankBy",
+    "RaterField",
     "RoundingMode",
     "TieMethod",
     "VisitMethod",
@@ -101,6 +104,26 @@ ExtraColumns = Literal["error", "ignore", "attributes"]
 
 Locale = Literal["id", "en"]
 """The language and number format of reports: Bahasa Indonesia (``4,11``) or English (``4.11``)."""
+
+
+MeasurementLevel = Literal["nominal", "ordinal", "interval", "ratio"]
+"""Krippendorff's levels of measurement: how far apart two different scores are."""
+
+RaterField = Literal["observer", "visit"]
+"""Who the raters of an agreement analysis are: the assessor, or the visit label."""
+
+DesignCheck = Literal[
+    "visits",
+    "assessors",
+    "same_assessor",
+    "unknown_assessor",
+    "outside_period",
+    "undated",
+    "days_between",
+    "one_unit_category",
+    "category_labels",
+]
+"""The checks of a visit-design report, each a warning that can be turned into an error."""
 
 
 def choices(option: Any) -> tuple[str, ...]:

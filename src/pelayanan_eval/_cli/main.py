@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import pelayanan_eval as pe
 from pelayanan_eval import ikm
+from pelayanan_eval._cli import agreement as agreement_command
 from pelayanan_eval._cli import commands, options, report
 from pelayanan_eval._cli import decisions as decision_commands
 from pelayanan_eval._cli.csvio import CommandError
@@ -143,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     _evaluate_parser(subs)
     _ikm_parser(subs)
     decision_commands.add_compare_parser(subs)
+    agreement_command.add_parser(subs)
     size = subs.add_parser("sample-size", help="Krejcie & Morgan sample size")
     size.add_argument("population", type=_positive, nargs="+", metavar="N")
     size.set_defaults(run=commands.sample_size)
