@@ -22,6 +22,9 @@ Warnings::
     ProvisionalRubricWarning(UserWarning)   a rubric has parts not verified in the regulation
     CategoryLabelWarning(UserWarning)       unit categories differing only by case or spaces,
                                             or units without a category among categorised ones
+    AgreementWarning(UserWarning)           an agreement coefficient is undefined or rests on
+                                            few data
+    DesignWarning(UserWarning)              the visit design departs from what was planned
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "AgreementWarning",
     "CategoryLabelWarning",
+    "DesignWarning",
     "MissingScoreError",
     "ObservationError",
     "OptionError",
@@ -141,3 +146,11 @@ class CategoryLabelWarning(UserWarning):
     line: ``--normalize-categories``) to merge labels that differ only by
     case or spaces.
     """
+
+
+class AgreementWarning(UserWarning):
+    """An agreement coefficient is undefined or rests on few data (the message says which)."""
+
+
+class DesignWarning(UserWarning):
+    """The visit design departs from what was planned (the message names the units)."""

@@ -13,7 +13,7 @@ import attrs
 import numpy as np
 
 import pelayanan_eval as pe
-from pelayanan_eval import ikm, report
+from pelayanan_eval import agreement, ikm, report
 from pelayanan_eval._cli.csvio import (
     CommandError,
     check_units_listed,
@@ -152,6 +152,7 @@ def demo(args: argparse.Namespace) -> str:
         f"{city.rubric.id} (provisional weights and bands: see "
         f"'pelayanan-eval rubric show {city.rubric.id}').\n\n{table}\n"
         f"\nReport card of the lowest unit:\n\n{evaluation.card(lowest)}\n"
+        f"\n{agreement.summary(city.observations)} ('pelayanan-eval agreement').\n"
         f"\nWith the synthetic public survey F-03 ({len(city.survey)} respondents; "
         f"{both.settings.composite}; a demonstration: the weights of 17/2017's F-01 and F-03 "
         f"are unknown), the first units of each category:\n\n"

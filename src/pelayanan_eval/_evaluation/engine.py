@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
 from pelayanan_eval._data.columns import leaf_mismatch
+from pelayanan_eval._data.design import design_report
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
 from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group, visit_time
@@ -22,12 +23,20 @@ from pelayanan_eval._evaluation.settings import Settings
 from pelayanan_eval._rubric.grading import grade_values
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import (
+    DesignWarning,
     MissingScoreError,
     ObservationError,
     OptionError,
     RubricError,
 )
-from pelayanan_eval.typing import AggregationMethod, MissingPolicy, NoDataPolicy, Order, choices
+from pelayanan_eval.typing import (
+    AggregationMethod,
+    DesignCheck,
+    MissingPolicy,
+    NoDataPolicy,
+    Order,
+    choices,
+)
 
 ORDERS = choices(Order)
 NEAR_IDS = 400  # ids searched for a did-you-mean: all of a short table, else those near
@@ -105,6 +114,7 @@ def evaluate(
     min_coverage: float | None = None,
     instruments: Mapping[str, Observations] | None = None,
     no_data: NoDataPolicy = "error",
+    design: Sequence[DesignCheck] | None = None,
 ) -> Evaluation:
     """Evaluate units: aggregate their visits, roll the scores up the rubric, grade them.
 
@@ -157,6 +167,14 @@ def evaluate(
         published PEKPPP app does below its target of respondents);
         ``"renormalize"`` weighs the other instruments up to 1 (as another
         does when nobody answered).
+    design
+        Checks of the visit design that must pass, e.g.
+        ``["same_assessor", "category_labels"]`` (``[]``: every check): a
+        finding raises ObservationError naming the units instead of being a
+        warning. The planned design is two visits by two assessors per unit;
+        for other plans, or a period the visits must fall in, run
+        ``pelayanan_eval.agreement.design_report(...)`` with them and call its
+        ``raise_for``.
 
     Returns
     -------
@@ -224,6 +242,11 @@ def evaluate(
         raise OptionError(f"min_coverage must be between 0 and 1, got {min_coverage!r}")
 
     table = Units.from_arrays(observations.unit_ids) if units is None else Units.coerce(units)
+    if design is not None:
+        with warnings.catch_warnings():  # only the chosen checks matter here
+            warnings.simplefilter("ignore", DesignWarning)
+            report = design_report(observations, units=table)
+        report.raise_for(*design)
     # rows are aggregated by the observations' own unit codes (grouped rows: a reshape, no
     # sort or scatter of the matrix); per-unit results are then put in the table's order
     codes, groups = observations.unit_codes, len(observations.unit_ids)

@@ -10,13 +10,13 @@ first (:func:`disagreements`); and the visit-design report
 (:func:`design_report`, :func:`require`). :func:`summary` gives one line.
 """
 
+from pelayanan_eval._data.design import DesignReport, Finding, design_report, require
 from pelayanan_eval.agreement._coefficients import alpha, coefficients, icc
-from pelayanan_eval.agreement._design import DesignReport, Finding, design_report, require
 from pelayanan_eval.agreement._flags import Disagreements, disagreements
 from pelayanan_eval.agreement._result import Agreement, AgreementSettings, Coefficient, IccResult
 from pelayanan_eval.agreement._severity import Severity, severity
 from pelayanan_eval.agreement._summary import summary
-from pelayanan_eval.agreement._table import AgreementWarning, DesignWarning
+from pelayanan_eval.exceptions import AgreementWarning, DesignWarning
 
 __all__ = [
     "Agreement",

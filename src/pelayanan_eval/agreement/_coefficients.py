@@ -8,6 +8,8 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.messages import enumerate_limited
+from pelayanan_eval._common.records import warn
+from pelayanan_eval._data.design import checked
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval.agreement._alpha import (
     alpha_value,
@@ -19,7 +21,7 @@ from pelayanan_eval.agreement._alpha import (
     value_codes,
 )
 from pelayanan_eval.agreement._icc import FORMS, ONE_WAY, TWO_WAY, one_way, two_way
-from pelayanan_eval.agreement._raters import VISIT_COVERAGE, checked, raters
+from pelayanan_eval.agreement._raters import VISIT_COVERAGE, raters
 from pelayanan_eval.agreement._result import Agreement, AgreementSettings, Coefficient, IccResult
 from pelayanan_eval.agreement._rows import (
     alpha_row,
@@ -28,7 +30,6 @@ from pelayanan_eval.agreement._rows import (
     pooled_intervals,
     why_undefined,
 )
-from pelayanan_eval.agreement._table import warn
 from pelayanan_eval.exceptions import ObservationError, OptionError
 from pelayanan_eval.typing import MeasurementLevel, RaterField
 

@@ -8,9 +8,10 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._common.records import html_records, to_pandas
+from pelayanan_eval._data.design import checked
 from pelayanan_eval._data.observations import Observations
-from pelayanan_eval.agreement._raters import checked, visit_scores
-from pelayanan_eval.agreement._table import html_records, to_pandas
+from pelayanan_eval.agreement._raters import visit_scores
 from pelayanan_eval.exceptions import OptionError
 
 Array = npt.NDArray[np.float64]

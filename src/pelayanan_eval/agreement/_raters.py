@@ -8,6 +8,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
+from pelayanan_eval._data.design import pair_counts
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval.exceptions import ObservationError, OptionError
@@ -28,16 +29,6 @@ class Raters:
     units: int
     crossed: bool
     reason: str  # why the design is not crossed ("" when it is)
-
-
-def checked(observations: object, what: str = "agreement") -> Observations:
-    """Return `observations` if it is an Observations, else raise naming what was given."""
-    if not isinstance(observations, Observations):
-        raise ObservationError(
-            f"{what}: expected pelayanan_eval.Observations (the assessors' visits), "
-            f"got {type(observations).__name__}"
-        )
-    return observations
 
 
 def input_row(observations: Observations, rows: npt.NDArray[np.intp]) -> list[int]:
@@ -86,19 +77,6 @@ def raters(observations: Observations, by: object) -> Raters:
     units = len(observations.unit_ids)
     crossed, reason = _crossing(observations.unit_codes, codes, units, len(names), field)
     return Raters(field, names, codes, units, crossed, reason)
-
-
-def pair_counts(
-    unit_codes: npt.NDArray[np.intp], rater_codes: npt.NDArray[np.intp], raters: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Return the distinct (unit, rater) pairs (as ``unit * raters + rater``) and their rows.
-
-    Sparse: the cost follows the rows, not units x raters (a national pool
-    of assessors would make that table large).
-    """
-    keys = unit_codes.astype(np.int64) * raters + rater_codes
-    distinct, count = np.unique(keys, return_counts=True)
-    return distinct, count.astype(np.int64)
 
 
 def _crossing(unit_codes: npt.NDArray[np.intp], rater_codes: npt.NDArray[np.intp], units: int,

@@ -10,9 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import readonly
+from pelayanan_eval._common.records import html_records, number, to_pandas
 from pelayanan_eval.agreement._alpha import alpha_value, check_level
 from pelayanan_eval.agreement._icc import FORMS
-from pelayanan_eval.agreement._table import html_records, number, to_pandas
 from pelayanan_eval.exceptions import OptionError, UnknownCriterionError
 from pelayanan_eval.typing import MeasurementLevel
 

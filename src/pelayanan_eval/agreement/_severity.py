@@ -9,11 +9,12 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import readonly
+from pelayanan_eval._common.records import html_records, number, to_pandas
+from pelayanan_eval._data.design import checked, pair_counts
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval.agreement._coefficients import check_confidence
-from pelayanan_eval.agreement._raters import checked, pair_counts, raters, visit_scores
+from pelayanan_eval.agreement._raters import raters, visit_scores
 from pelayanan_eval.agreement._stats import t_quantile
-from pelayanan_eval.agreement._table import html_records, number, to_pandas
 from pelayanan_eval.typing import RaterField
 
 Array = npt.NDArray[np.float64]

@@ -17,11 +17,10 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
+from pelayanan_eval._common.records import html_records, to_pandas, warn
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval.agreement._raters import checked, pair_counts
-from pelayanan_eval.agreement._table import DesignWarning, html_records, to_pandas, warn
-from pelayanan_eval.exceptions import ObservationError, OptionError
+from pelayanan_eval.exceptions import DesignWarning, ObservationError, OptionError
 from pelayanan_eval.typing import DesignCheck, choices
 
 CHECKS = choices(DesignCheck)
@@ -306,3 +305,26 @@ def require(report: DesignReport, checks: Sequence[DesignCheck] = ()) -> None:
     if isinstance(checks, str):
         checks = [checks]  # type: ignore[list-item]
     report.raise_for(*checks)
+
+
+def checked(observations: object, what: str = "agreement") -> Observations:
+    """Return `observations` if it is an Observations, else raise naming what was given."""
+    if not isinstance(observations, Observations):
+        raise ObservationError(
+            f"{what}: expected pelayanan_eval.Observations (the assessors' visits), "
+            f"got {type(observations).__name__}"
+        )
+    return observations
+
+
+def pair_counts(
+    unit_codes: npt.NDArray[np.intp], rater_codes: npt.NDArray[np.intp], raters: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return the distinct (unit, rater) pairs (as ``unit * raters + rater``) and their rows.
+
+    Sparse: the cost follows the rows, not units x raters (a national pool
+    of assessors would make that table large).
+    """
+    keys = unit_codes.astype(np.int64) * raters + rater_codes
+    distinct, count = np.unique(keys, return_counts=True)
+    return distinct, count.astype(np.int64)

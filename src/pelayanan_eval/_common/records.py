@@ -1,4 +1,4 @@
-"""What every agreement result shares: records as a DataFrame, an HTML table, plain numbers."""
+"""What table-like results share: records as a DataFrame, an HTML table, plain numbers."""
 
 from __future__ import annotations
 
@@ -8,15 +8,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from pelayanan_eval.exceptions import AgreementWarning
+
 HTML_ROWS = 30  # rows shown in a notebook before "... N more"
-
-
-class AgreementWarning(UserWarning):
-    """An agreement coefficient is undefined or rests on few data (the message says which)."""
-
-
-class DesignWarning(UserWarning):
-    """The visit design departs from what was planned (the message names the units)."""
 
 
 def number(value: Any) -> float | None:
