@@ -40,6 +40,7 @@ CRITERION_KEYS = (
     "criteria",
     "scale",
     "levels",
+    "answers",
 )
 
 

@@ -21,17 +21,13 @@ from pelayanan_eval._data.columns import (
 from pelayanan_eval._data.scores import by_leaf
 from pelayanan_eval._data.tables import read_long, read_records
 from pelayanan_eval._rubric.model import Rubric
-from pelayanan_eval.exceptions import ObservationError, OptionError
+from pelayanan_eval.exceptions import ObservationError
+from pelayanan_eval.ikm._items import items
 
 
 def first_top(rubric: Rubric) -> int:
-    low, high = rubric.leaf_scales
-    if not (np.all(low >= 1) and np.all(high == np.rint(high)) and np.all(high <= 255)):
-        raise OptionError(
-            f"rubric {rubric.id!r}: survey answers must be whole numbers from 1 up to at most "
-            "255 (0 is kept for 'no answer')"
-        )
-    return int(high.max())
+    """The largest answer code of a survey rubric's items (IKM: 4)."""
+    return items(rubric).top
 
 
 def _check_answers(
@@ -40,39 +36,47 @@ def _check_answers(
     where: str,
     row_name: Callable[[int], str] = lambda i: f"row {i}",
 ) -> npt.NDArray[np.uint8]:
-    """Return answers as uint8 (0 = none), refusing values off each unsur's scale."""
-    low, high = rubric.leaf_scales
+    """Return answers as uint8 codes (0 = none), refusing values off each item's answer scale."""
+    scales = items(rubric)
+    low, high = scales.low, scales.high
     if answers.ndim != 2 or answers.shape[1] != len(rubric.leaves):
         raise ObservationError(
             f"{where}: answers have shape {answers.shape}, expected (respondents, "
             f"{len(rubric.leaves)}): one column per unsur of {rubric.id!r}"
         )
-    if answers.dtype == np.uint8:
-        compact = answers
+    if answers.dtype == np.uint8 and (low == 1).all():
+        compact = answers  # answers 1..top are their own codes
     else:
         numbers = np.asarray(answers, dtype=np.float64)  # checked by number_problems
-        unanswered = np.isnan(numbers)
-        whole = np.where(unanswered, 0.0, numbers)
+        # no answer: NaN, or 0 on an item whose scale has no 0
+        unanswered = np.isnan(numbers) | ((numbers == 0) & (low > 0))
+        whole = np.where(unanswered, low, numbers)
+        problems = []
         fractional = np.flatnonzero((whole != np.rint(whole)).any(axis=1))
         if len(fractional):
             i = int(fractional[0])
-            raise ObservationError(
-                f"{where}: answers must be whole numbers; {len(fractional)} respondent(s) have "
-                f"others, e.g. {row_name(i)}: {numbers[i].tolist()}"
-            )
-        if not ((whole >= 0).all() and (whole <= 255).all()):
-            row = int(np.flatnonzero(((whole < 0) | (whole > 255)).any(axis=1))[0])
-            raise ObservationError(
-                f"{where}: answer off every scale in {row_name(row)}: {numbers[row].tolist()}"
-            )
-        compact = whole.astype(np.uint8)
+            problems.append(f"answers must be whole numbers; {len(fractional)} respondent(s) "
+                            f"have others, e.g. {row_name(i)}: {numbers[i].tolist()}")  # fmt: skip
+        off = (whole == np.rint(whole)) & ((whole < low) | (whole > high))
+        if off.any():
+            rows, cols = np.nonzero(off)
+            shown = [
+                f"{row_name(r)}, unsur {rubric.leaf_ids[c]!r}: {_plain_number(numbers[r, c])} "
+                f"(scale {low[c]:g}..{high[c]:g})"
+                for r, c in zip(rows[:20].tolist(), cols[:20].tolist(), strict=True)
+            ]
+            more = f"; ... and {len(rows) - 20} more" if len(rows) > 20 else ""
+            problems.append("answers outside the scale: " + "; ".join(shown) + more)
+        if problems:
+            raise ObservationError(f"{where}: " + "; ".join(problems))
+        return np.where(unanswered, 0, whole - low + 1).astype(np.uint8)
     top, bottom = high.astype(np.uint8), low.astype(np.uint8)  # uint8: no upcast copies
-    uniform = bool((top == top[0]).all() and (bottom == 1).all())
+    uniform = bool((top == top[0]).all())
     for start in range(0, len(compact), 1 << 20):
         block = compact[start : start + (1 << 20)]
         if uniform and int(np.max(block, initial=0)) <= top[0]:
             continue  # one pass: every answer is 0 (none) or 1..top
-        bad = (block > top) | ((block > 0) & (block < bottom))
+        bad = block > top
         if bad.any():
             rows, cols = np.nonzero(bad)
             shown = [
@@ -84,6 +88,10 @@ def _check_answers(
                 f"{where}: answers outside the scale: " + enumerate_limited(shown)
             )
     return compact
+
+
+def _plain_number(value: float) -> str:
+    return f"{value:g}" if np.isfinite(value) else repr(float(value))
 
 
 @attrs.frozen(eq=False, repr=False)
