@@ -145,6 +145,7 @@ def read_records(
     if problems:
         raise ObservationError(enumerate_limited(problems))
     result: dict[str, Any] = {"unit": np.array(columns["unit"], dtype=np.str_), "values": matrix}
+    result |= {m: np.array(columns[m], dtype=np.str_) for m in meta if m not in META_COLUMNS}
     if "visit" in columns:
         visits = columns["visit"]
         result["visit"] = None if all(v == "" for v in visits) else np.array(visits, np.str_)

@@ -23,6 +23,7 @@ from pelayanan_eval._data.tables import read_long, read_records
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 from pelayanan_eval.ikm._items import items
+from pelayanan_eval.ikm._weights import attribute_problems, weight_problems
 
 
 def first_top(rubric: Rubric) -> int:
@@ -120,6 +121,10 @@ class Responses:
     answers: npt.NDArray[np.uint8]
     unit_codes: npt.NDArray[np.intp]
     unit_ids: npt.NDArray[np.str_]
+    #: design weight per respondent (None: every respondent counts 1)
+    weights: npt.NDArray[np.float64] | None = attrs.field(default=None, kw_only=True)
+    #: respondent attributes (age group, sex, channel, ...): name -> one label per respondent
+    attributes: Mapping[str, npt.NDArray[np.str_]] = attrs.field(factory=dict, kw_only=True)
     # set by the named constructors, which checked the columns; evolve() checks afresh
     _checked: bool = attrs.field(default=False, kw_only=True, repr=False)
 
@@ -128,8 +133,8 @@ class Responses:
             object.__setattr__(self, "_checked", False)
             return
         checked = _responses(self.rubric, self.answers, self.unit_codes, self.unit_ids,
-                             lambda i: f"row {i}")  # fmt: skip
-        for name in ("answers", "unit_codes", "unit_ids"):
+                             lambda i: f"row {i}", self.weights, self.attributes)  # fmt: skip
+        for name in ("answers", "unit_codes", "unit_ids", "weights", "attributes"):
             object.__setattr__(self, name, getattr(checked, name))
 
     def __len__(self) -> int:
@@ -149,6 +154,8 @@ class Responses:
         answers: npt.ArrayLike,
         unit: npt.ArrayLike,
         unit_ids: npt.ArrayLike | None = None,
+        weights: npt.ArrayLike | None = None,
+        attributes: Mapping[str, npt.ArrayLike] | None = None,
     ) -> Responses:
         """Build from an answers matrix and a unit per respondent.
 
@@ -165,6 +172,13 @@ class Responses:
             ``0 <= code < len(unit_ids)`` when `unit_ids` is given.
         unit_ids
             The units, when `unit` holds codes into it (the fastest path).
+        weights
+            Design weight per respondent (household expansion factor,
+            post-stratification weight): finite numbers >= 0, not all 0 in a
+            unit. None: every respondent counts 1.
+        attributes
+            Respondent attributes to break results down by: name -> one label
+            per respondent (``{"kanal": [...], "umur": [...]}``).
 
         Examples
         --------
@@ -176,7 +190,8 @@ class Responses:
         >>> ikm.Responses.from_arrays(rubric, answers=[[3] * 9, [4] * 9], unit=["a", "b"])
         <Responses: 2 respondents, 2 units, 9 unsur of 'permenpanrb-14-2017-ikm'>
         """
-        return _responses(rubric, answers, unit, unit_ids, lambda i: f"row {i}")
+        return _responses(rubric, answers, unit, unit_ids, lambda i: f"row {i}", weights,
+                          attributes)  # fmt: skip
 
     @classmethod
     def from_records(
@@ -187,12 +202,22 @@ class Responses:
         unit_column: str = "unit",
         source: str = "records",
         first_row: int = 0,
+        weight_column: str | None = None,
+        attribute_columns: Iterable[str] = (),
     ) -> Responses:
-        """Build from dict rows: the unit column and one column per unsur id (blank = no answer)."""
+        """Build from dict rows: the unit column and one column per unsur id (blank = no answer).
+
+        `weight_column` names the respondents' design weights; `attribute_columns`
+        the columns carried as attributes (see :meth:`from_arrays`).
+        """
+        extra = tuple(attribute_columns)
+        meta = ((weight_column,) if weight_column is not None else ()) + extra
         columns = read_records(rubric, records, source, first_row, unit_column=unit_column,
-                               meta=(), survey=True)  # fmt: skip
+                               meta=meta, survey=True)  # fmt: skip
+        weights = None if weight_column is None else _numbers(columns[weight_column])
         return _responses(rubric, columns["values"], columns["unit"], None,
-                          lambda i: f"{source} row {first_row + i}")  # fmt: skip
+                          lambda i: f"{source} row {first_row + i}", weights,
+                          {name: columns[name] for name in extra})  # fmt: skip
 
     @classmethod
     def from_long(
@@ -217,6 +242,8 @@ def _responses(
     unit: npt.ArrayLike,
     unit_ids: npt.ArrayLike | None,
     row_name: Callable[[int], str],
+    weights: npt.ArrayLike | None = None,
+    attributes: Mapping[str, npt.ArrayLike] | None = None,
 ) -> Responses:
     """Check every column, all problems together; the one way to a trusted Responses."""
     if not isinstance(rubric, Rubric):
@@ -229,6 +256,17 @@ def _responses(
         problems += label_problems(unit, "unit")
     else:
         problems += unit_code_problems(unit, unit_ids)
+    n = len(np.asarray(matrix))
+    found, named = attribute_problems(attributes, n)
+    problems += found
+    if weights is not None and unit_ids is None and not label_problems(unit, "unit"):
+        weight_ids, weight_codes = factorize(np.asarray(unit).astype(np.str_), sort=False)
+    elif weights is not None and unit_ids is not None and not unit_code_problems(unit, unit_ids):
+        weight_ids, weight_codes = np.asarray(unit_ids, np.str_), np.asarray(unit, np.intp)
+    else:
+        weight_ids = weight_codes = None
+    found, weight_values = weight_problems(weights, weight_codes, weight_ids, n, row_name)
+    problems += found
     raise_problems("responses", problems)
     compact = _check_answers(rubric, np.asarray(matrix), "responses", row_name)
     units = np.asarray(unit)
@@ -247,4 +285,18 @@ def _responses(
             raise ObservationError(f"responses: empty unit id in row(s) {empty}")
     else:
         ids, codes = np.array(unit_ids, dtype=np.str_), units.astype(np.intp, copy=False)
-    return Responses(rubric, compact, codes, ids, checked=True)
+    if weight_values is not None:
+        weight_values.flags.writeable = False
+    return Responses(rubric, compact, codes, ids, weights=weight_values, attributes=named,
+                     checked=True)  # fmt: skip
+
+
+def _numbers(texts: npt.NDArray[np.str_]) -> list[Any]:
+    """Weights read from a table as text: numbers where they parse, the text otherwise."""
+    out: list[Any] = []
+    for text in texts.tolist():
+        try:
+            out.append(float(text) if text.strip() else float("nan"))
+        except ValueError:
+            out.append(text)
+    return out
