@@ -196,19 +196,21 @@ def _criterion(reader: Reader, value: Any, path: Path) -> Criterion | None:
         levels=levels,
         description=reader.text(data.get("description"), (*path, "description")),
         notes=reader.texts(data.get("notes"), (*path, "notes")),
-        answers=_answers(reader, data["answers"], (*path, "answers")) if "answers" in data else None,
+        answers=_answers(reader, data["answers"], (*path, "answers"))
+        if "answers" in data
+        else None,
     )
 
 
 def _answers(reader: Reader, value: Any, path: Path) -> Answers | None:
-    """A survey item's answer scale and conversion: ``{min, max, factor, offset}``."""
+    """Read a survey item's answer scale and conversion: ``{min, max, factor, offset}``."""
     data = reader.mapping(value, path, ("min", "max", "factor", "offset"), ("min", "max"))
     if data is None or "min" not in data or "max" not in data:
         return None
     numbers = {key: reader.number(data[key], (*path, key)) for key in data}
     if any(number is None for number in numbers.values()):
         return None
-    return Answers(**numbers)
+    return Answers(**numbers)  # type: ignore[arg-type]
 
 
 def parse_rubric(text: str, *, source: str = "<string>", max_bytes: int = MAX_BYTES) -> Rubric:

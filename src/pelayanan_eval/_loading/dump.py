@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-
 import yaml
 
 from pelayanan_eval._common.messages import plain

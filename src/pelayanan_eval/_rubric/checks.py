@@ -314,7 +314,7 @@ def _check_group(
 def _check_answers(
     answers: Answers, scale: Scale, path: Path, add: Callable[[Path, str], None]
 ) -> None:
-    """A survey item's answers: whole numbers, and a conversion landing on the item's scale."""
+    """Check a survey item's answers: whole numbers, converted into the item's scale."""
     low, high, factor = answers.min, answers.max, answers.factor
     numbers = [v for v in (low, high, factor, answers.offset) if v is not None]
     if not all(isinstance(v, float) and math.isfinite(v) for v in numbers):

@@ -17,8 +17,12 @@ from pelayanan_eval.ikm._bands import BAND_TABLES, BandTable
 from pelayanan_eval.ikm._compute import compute, from_nrr
 from pelayanan_eval.ikm._conventions import Conventions
 from pelayanan_eval.ikm._design import questionnaire, sample_size
+from pelayanan_eval.ikm._partial import Tally, load_tally, tally
+from pelayanan_eval.ikm._profile import profile_records as profile
 from pelayanan_eval.ikm._responses import Responses
 from pelayanan_eval.ikm._result import IkmResult
+from pelayanan_eval.ikm._survey import survey
+from pelayanan_eval.ikm._survey_result import SurveyResult
 from pelayanan_eval.ikm._uncertainty import Interval, TargetCheck
 
 __all__ = [
@@ -28,9 +32,15 @@ __all__ = [
     "IkmResult",
     "Interval",
     "Responses",
+    "SurveyResult",
+    "Tally",
     "TargetCheck",
     "compute",
     "from_nrr",
+    "load_tally",
+    "profile",
     "questionnaire",
     "sample_size",
+    "survey",
+    "tally",
 ]

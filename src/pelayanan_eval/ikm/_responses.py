@@ -27,7 +27,7 @@ from pelayanan_eval.ikm._weights import attribute_problems, weight_problems
 
 
 def first_top(rubric: Rubric) -> int:
-    """The largest answer code of a survey rubric's items (IKM: 4)."""
+    """Return the largest answer code of a survey rubric's items (IKM: 4)."""
     return items(rubric).top
 
 
@@ -264,7 +264,7 @@ def _responses(
     elif weights is not None and unit_ids is not None and not unit_code_problems(unit, unit_ids):
         weight_ids, weight_codes = np.asarray(unit_ids, np.str_), np.asarray(unit, np.intp)
     else:
-        weight_ids = weight_codes = None
+        weight_ids, weight_codes = None, None
     found, weight_values = weight_problems(weights, weight_codes, weight_ids, n, row_name)
     problems += found
     raise_problems("responses", problems)

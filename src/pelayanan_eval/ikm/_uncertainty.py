@@ -109,6 +109,7 @@ class Sample:
     top: int  # the largest answer
     band_table: BandTable
     grades: npt.NDArray[np.str_]  # each unit's point grade
+    weights: Array | None = None  # design weight per respondent
 
 
 def _unrounded(sample: Sample) -> tuple[Array, Array]:
@@ -118,16 +119,17 @@ def _unrounded(sample: Sample) -> tuple[Array, Array]:
     return nrr, index * sample.factor
 
 
-def _band_edges(sample: Sample) -> tuple[Array, Array, float]:
+def band_edges(
+    table: BandTable, grades: npt.NDArray[Any], factor: float
+) -> tuple[Array, Array, float]:
     """Raw-value edges of each unit's point band on the table's scale, and the scale factor."""
-    table = sample.band_table
     half = 0.0 if table.rounding.digits is None else 0.5 * 10.0 ** (-table.rounding.digits)
     lows = np.array([band.min for band in table.grades]) - half
     position = {band.code: i for i, band in enumerate(table.grades)}
-    index = np.array([position.get(str(code), -1) for code in sample.grades.tolist()])
+    index = np.array([position.get(str(code), -1) for code in grades.tolist()])
     lower = np.where(index == len(lows) - 1, -np.inf, lows[np.maximum(index, 0)])
     upper = np.where(index <= 0, np.inf, lows[np.maximum(index - 1, 0)])
-    scale = 1.0 if table.on == "reported" else sample.factor
+    scale = 1.0 if table.on == "reported" else factor
     return lower, upper, scale
 
 
@@ -151,7 +153,7 @@ def normal(sample: Sample, level: float) -> Interval:
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(total * n / (n - 1)) * sample.factor
     z = normal_quantile(0.5 + level / 2)
-    low, high, factor = _band_edges(sample)
+    low, high, factor = band_edges(sample.band_table, sample.grades, sample.factor)
     with np.errstate(invalid="ignore", divide="ignore"):
         inside = normal_cdf((high * factor - estimate) / se) - normal_cdf(
             (low * factor - estimate) / se
@@ -161,10 +163,27 @@ def normal(sample: Sample, level: float) -> Interval:
                     estimate + z * se, se, differs)  # fmt: skip
 
 
+def _weighted_sums(
+    group: npt.NDArray[np.intp], answers: npt.NDArray[np.uint8], weights: Array, groups: int
+) -> tuple[Array, Array]:
+    """Per group and unsur: sum of weight x answer, and of the weights of those who answered."""
+    sums, given = np.empty((groups, answers.shape[1])), np.empty((groups, answers.shape[1]))
+    for j in range(answers.shape[1]):  # one bincount per unsur, over all replicates at once
+        column = answers[:, j]
+        sums[:, j] = np.bincount(group, weights=weights * column, minlength=groups)
+        given[:, j] = np.bincount(group, weights=weights * (column > 0), minlength=groups)
+    return sums, given
+
+
 def bootstrap(
     sample: Sample, level: float, n_boot: int, rng: np.random.Generator | int | None
 ) -> Interval:
-    """Percentile interval from resampling each unit's respondents with replacement."""
+    """Percentile interval from resampling each unit's respondents with replacement.
+
+    With design weights each drawn respondent keeps their weight, so every
+    replicate is the weighted estimate on a resample (Rao & Wu 1988's
+    with-replacement bootstrap, one stage).
+    """
     if not isinstance(n_boot, int) or n_boot < 10:
         raise OptionError(f"n_boot must be a whole number >= 10, got {n_boot!r}")
     generator = np.random.default_rng(rng)
@@ -184,15 +203,22 @@ def bootstrap(
         unit = np.tile(slot_unit, count)
         draws = starts[unit] + np.floor(generator.random(len(unit)) * sizes[unit]).astype(np.intp)
         group = np.repeat(np.arange(count), len(order)) * units + unit
-        sums, given, _, _ = count_answers(group, answers[order[draws]], count * units, top)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            nrr = sums / given
+        rows = order[draws]
+        if sample.weights is None:
+            sums, given, _, _ = count_answers(group, answers[rows], count * units, top)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                nrr = sums / given
+        else:  # each drawn respondent brings their weight (a weighted bootstrap)
+            weighted, given_w = _weighted_sums(group, answers[rows], sample.weights[rows],
+                                               count * units)  # fmt: skip
+            with np.errstate(invalid="ignore", divide="ignore"):
+                nrr = weighted / given_w
         index = roll_up(nrr, tree, "renormalize", 0.0)[:, -1]
         replicates[first : first + count] = index.reshape(count, units) * factor
     alpha = (1 - level) / 2
     lower, upper = np.nanquantile(replicates, [alpha, 1 - alpha], axis=0)
     _, estimate = _unrounded(sample)
-    low, high, scale = _band_edges(sample)
+    low, high, scale = band_edges(sample.band_table, sample.grades, sample.factor)
     differs = np.mean((replicates < low * scale) | (replicates >= high * scale), axis=0)
     se = np.nanstd(replicates, axis=0, ddof=1)
     return Interval("bootstrap", level, sample.unit_ids, estimate, lower, upper, se, differs,
