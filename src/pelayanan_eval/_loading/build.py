@@ -207,7 +207,8 @@ def _answers(reader: Reader, value: Any, path: Path) -> Answers | None:
     data = reader.mapping(value, path, ("min", "max", "factor", "offset"), ("min", "max"))
     if data is None or "min" not in data or "max" not in data:
         return None
-    numbers = {key: reader.number(data[key], (*path, key)) for key in data}
+    numbers = {key: reader.number(data[key], (*path, key))
+               for key in ("min", "max", "factor", "offset") if key in data}  # fmt: skip
     if any(number is None for number in numbers.values()):
         return None
     return Answers(**numbers)  # type: ignore[arg-type]
