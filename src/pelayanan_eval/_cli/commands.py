@@ -176,12 +176,12 @@ def evaluate(args: argparse.Namespace) -> str:
 def survey(args: argparse.Namespace) -> str:
     """``ikm``: the satisfaction index per unit from a CSV of answers."""
     rubric = load(args.rubric)
-    responses = ikm.Responses.from_records(
-        rubric, read_table(args.responses), unit_column=args.unit_column,
-        source=args.responses, first_row=2,
+    answers = ikm.read_csv(
+        rubric, args.responses, unit_column=args.unit_column, weight_column=args.weight_column,
+        progress=False if args.quiet else None,
     )  # fmt: skip
     result = ikm.compute(
-        rubric, responses, weights=args.weights, round_nrr=args.round_nrr,
+        rubric, answers, weights=args.weights, round_nrr=args.round_nrr,
         round_weighted=args.round_weighted, round_ikm=args.round_ikm, bands=args.bands,
         missing=args.missing,
     )  # fmt: skip

@@ -16,6 +16,7 @@ weighted NRR or of the weighted sum before x25, and the band table
 from pelayanan_eval.ikm._bands import BAND_TABLES, BandTable
 from pelayanan_eval.ikm._compute import compute, from_nrr
 from pelayanan_eval.ikm._conventions import Conventions
+from pelayanan_eval.ikm._csv import read_csv
 from pelayanan_eval.ikm._design import questionnaire, sample_size
 from pelayanan_eval.ikm._partial import Tally, load_tally, tally
 from pelayanan_eval.ikm._profile import profile_records as profile
@@ -40,6 +41,7 @@ __all__ = [
     "load_tally",
     "profile",
     "questionnaire",
+    "read_csv",
     "sample_size",
     "survey",
     "tally",

@@ -241,13 +241,15 @@ def tally_codes(
     weights: Array | None,
     *,
     moments: bool,
+    compiled: bool | None = None,
 ) -> Tally:
     """Tally checked answer codes (0 = none) of respondents in groups `codes` into `ids`."""
     scale = items(rubric)
     groups, width = len(ids), answers.shape[1]
     shift = scale.low - 1  # answer = code + shift
     if weights is None:
-        sums, answered, blank, rows = count_answers(codes, answers, groups, scale.top)
+        sums, answered, blank, rows = count_answers(codes, answers, groups, scale.top,
+                                                   compiled=compiled)  # fmt: skip
         wsum = sums + answered * shift
         wcount = answered.astype(np.float64)
         respondents = rows - blank

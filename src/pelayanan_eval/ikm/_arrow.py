@@ -1,0 +1,141 @@
+"""The fast CSV engine: pyarrow's streaming, multithreaded reader (the optional ``csv`` extra)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pelayanan_eval._rubric.model import Rubric
+from pelayanan_eval.exceptions import OptionError
+from pelayanan_eval.ikm._csv_columns import columns_of, header_of, sniff
+from pelayanan_eval.ikm._items import Items
+from pelayanan_eval.ikm._partial import Tally, tally_codes
+from pelayanan_eval.ikm._progress import Progress
+
+BLOCK_BYTES = 1 << 23  # bytes of the file parsed per block; the reader holds a few at once
+
+
+def arrow_tally(
+    rubric: Rubric,
+    scale: Items,
+    where: str,
+    unit_column: str,
+    weight_column: str | None,
+    by: str | None,
+    delimiter: str | None,
+    moments: bool,
+    bar: Progress,
+    *,
+    required: bool,
+) -> Tally | None:
+    """Tally the file with pyarrow; None when pyarrow is absent or a cell needs a closer look.
+
+    Every cell is read typed (answers as integers, weights as floats, the
+    unit as dictionary-encoded text); only empty cells are null. Anything
+    else (a word, a decimal, an answer off the scale, a 0 where 0 is no
+    answer, a short row, an empty unit) returns None, and the caller reads
+    the file with the standard-library engine, which names every problem.
+    """
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+        import pyarrow.csv as pacsv  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        if required:
+            raise OptionError("engine='pyarrow' needs pyarrow: pip install "
+                              "'pelayanan-eval[csv]'") from None  # fmt: skip
+        return None
+    try:
+        with open(where, encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return None  # the standard-library engine says what is wrong
+    sep = sniff(first, delimiter)
+    header = header_of(first, sep)
+    columns_of(rubric, header, where, unit_column, weight_column, by)  # raises if one is missing
+    text = pa.dictionary(pa.int32(), pa.string())
+    types: dict[str, Any] = {leaf: pa.int32() for leaf in rubric.leaf_ids}
+    types[unit_column] = text
+    if weight_column is not None:
+        types[weight_column] = pa.float64()
+    if by is not None:
+        types[by] = text
+    try:
+        reader = pacsv.open_csv(
+            where,
+            read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(delimiter=sep),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, include_columns=list(types), null_values=[""],
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                decimal_point="," if sep == ";" else ".",
+            ),
+        )  # fmt: skip
+    except (pa.ArrowInvalid, OSError):
+        return None
+    total: Tally | None = None
+    low, high = scale.low.astype(np.int64), scale.high.astype(np.int64)
+    done = 0
+    try:
+        for batch in reader:
+            part = _batch_tally(rubric, batch, low, high, unit_column, weight_column, by, moments,
+                                pc)  # fmt: skip
+            if part is None:
+                return None
+            total = part if total is None else total + part
+            done += batch.nbytes
+            bar.update(min(done, bar.total - 1))
+    except pa.ArrowInvalid:
+        return None
+    return total
+
+
+def _batch_tally(
+    rubric: Rubric,
+    batch: Any,
+    low: Any,
+    high: Any,
+    unit_column: str,
+    weight_column: str | None,
+    by: str | None,
+    moments: bool,
+    pc: Any,
+) -> Tally | None:
+    """Tally one record batch, or None if a cell is not a plain answer, weight or unit."""
+    n = batch.num_rows
+    if n == 0:
+        return None
+    codes = np.empty((len(rubric.leaf_ids), n), dtype=np.uint8)
+    for j, leaf in enumerate(rubric.leaf_ids):
+        column = batch.column(leaf)
+        values = pc.fill_null(column, int(low[j]) - 1).to_numpy()
+        below = values == low[j] - 1
+        if values.min() < low[j] - 1 or values.max() > high[j]:
+            return None
+        if int(np.count_nonzero(below)) != column.null_count:  # a real 0 where 0 is no answer
+            return None
+        codes[j] = values - (low[j] - 1)
+    units = batch.column(unit_column)
+    names = units.dictionary.to_pylist()
+    if any(not name.strip() for name in names):
+        return None
+    group = units.indices.to_numpy()
+    ids = np.array(names, dtype=np.str_)
+    if by is not None:
+        extra = batch.column(by)
+        width = len(extra.dictionary)
+        pairs = group.astype(np.intp) * width + extra.indices.to_numpy()
+        used, group = np.unique(pairs, return_inverse=True)
+        labels = np.array(extra.dictionary.to_pylist(), dtype=np.str_)
+        ids = np.char.add(np.char.add(ids[used // width], " | "), labels[used % width])
+    weights = None
+    if weight_column is not None:
+        column = batch.column(weight_column)
+        if column.null_count:
+            return None
+        weights = column.to_numpy()
+        if not (np.isfinite(weights).all() and (weights >= 0).all()):
+            return None
+    return tally_codes(rubric, codes.T, group.astype(np.intp), ids, weights, moments=moments,
+                       compiled=False)  # fmt: skip
