@@ -91,8 +91,9 @@ def read_csv(
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "skm.csv"
     >>> header = "unit," + ",".join(rubric.leaf_ids)
     >>> _ = path.write_text(header + "\nkel-a" + ",3" * 9 + "\nkel-a" + ",4" * 9 + "\n")
-    >>> ikm.compute(rubric, ikm.read_csv(rubric, path)).index.tolist()
-    [3.5]
+    >>> tally = ikm.read_csv(rubric, path)
+    >>> tally.respondents.tolist(), ikm.compute(rubric, tally).rounded.tolist()
+    ([2], [87.5])
     """
     check_option("engine", engine, ("auto", "pyarrow", "python"))
     where = os.fspath(path)
