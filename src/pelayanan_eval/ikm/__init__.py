@@ -17,13 +17,15 @@ from pelayanan_eval.ikm._bands import BAND_TABLES, BandTable
 from pelayanan_eval.ikm._compute import compute, from_nrr
 from pelayanan_eval.ikm._conventions import Conventions
 from pelayanan_eval.ikm._csv import read_csv
+from pelayanan_eval.ikm._dask import from_dask
 from pelayanan_eval.ikm._design import questionnaire, sample_size
 from pelayanan_eval.ikm._partial import Tally, load_tally, tally
 from pelayanan_eval.ikm._profile import profile_records as profile
 from pelayanan_eval.ikm._responses import Responses
 from pelayanan_eval.ikm._result import IkmResult
-from pelayanan_eval.ikm._survey import survey
+from pelayanan_eval.ikm._survey import levels, survey
 from pelayanan_eval.ikm._survey_result import SurveyResult
+from pelayanan_eval.ikm._synthetic import synthetic_city
 from pelayanan_eval.ikm._uncertainty import Interval, TargetCheck
 
 __all__ = [
@@ -37,12 +39,15 @@ __all__ = [
     "Tally",
     "TargetCheck",
     "compute",
+    "from_dask",
     "from_nrr",
+    "levels",
     "load_tally",
     "profile",
     "questionnaire",
     "read_csv",
     "sample_size",
     "survey",
+    "synthetic_city",
     "tally",
 ]

@@ -112,6 +112,11 @@ class Tally:
         ids, codes = factorize(np.concatenate([self.unit_ids, other.unit_ids]), sort=False)
         return _combine(self, ids, codes, [self, other], self.weighted or other.weighted)
 
+    def __radd__(self, other: object) -> Tally:
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self  # sum(tallies) starts from 0
+        return NotImplemented
+
     def regroup(self, groups: npt.ArrayLike | Mapping[Any, Any]) -> Tally:
         """Pool units into groups (kelurahan -> kecamatan -> city): their sums add exactly.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -208,3 +209,50 @@ def _linearised_se(found: Tally, coefficients: Array, factor: Array, means: Arra
         variance = np.where(n > 1, np.maximum(total, 0.0) * n / (n - 1), np.nan)
     result: Array = np.sqrt(variance)
     return result
+
+
+def levels(
+    rubric: Rubric,
+    data: Responses | Tally,
+    parents: Mapping[str, str],
+    *,
+    top: str = "kota",
+    missing: IkmMissing = "error",
+    level: float = 0.95,
+) -> tuple[SurveyResult, SurveyResult, SurveyResult]:
+    """Compute a survey index per unit, per parent (kecamatan) and for the whole (the city).
+
+    The parents and the city pool their units' respondents (their tallies
+    add), so each level is estimated from its own households, with its interval.
+
+    Parameters
+    ----------
+    rubric, data, missing, level
+        As in :func:`survey`.
+    parents
+        Unit id -> parent id (kelurahan -> kecamatan), for every unit.
+    top
+        The name of the whole (one row).
+
+    Returns
+    -------
+    units, parents, whole : SurveyResult
+
+    Examples
+    --------
+    >>> import warnings, pelayanan_eval as pe
+    >>> from pelayanan_eval import ikm
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     rubric = pe.load_rubric("bps-indeks-kebahagiaan-2017")
+    >>> responses, parents = ikm.synthetic_city(rubric, kelurahan=6, households=30, rng=7)
+    >>> kelurahan, kecamatan, city = ikm.levels(rubric, responses, parents)
+    >>> len(kelurahan), kecamatan.unit_ids.tolist(), city.unit_ids.tolist()
+    (6, ['kec-a-sintetis', 'kec-b-sintetis', 'kec-c-sintetis'], ['kota'])
+    """
+    found = tally(data) if isinstance(data, Responses) else data
+    units = survey(rubric, found, missing=missing, level=level)
+    middle = survey(rubric, found.regroup(parents), missing=missing, level=level)
+    whole = survey(rubric, found.regroup({u: top for u in found.unit_ids.tolist()}),
+                   missing=missing, level=level)  # fmt: skip
+    return units, middle, whole
