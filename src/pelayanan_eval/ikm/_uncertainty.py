@@ -50,18 +50,30 @@ def normal_quantile(p: float) -> float:
         ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1))  # fmt: skip
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TargetCheck:
     """Distance to a target IKM and the probability that the unit already reaches it.
 
     ``gap`` is target minus estimate on the reported scale (positive: still
     below); ``p_reached`` the probability that the true IKM is at or above it.
+    Its repr is a small table, one line per unit (the first 20).
     """
 
     unit_ids: npt.NDArray[Any] = attrs.field(eq=False)
     target: float
     gap: Array = attrs.field(eq=False)
     p_reached: Array = attrs.field(eq=False)
+
+    def __repr__(self) -> str:
+        names = [str(u) for u in self.unit_ids.tolist()]
+        width = max([4, *(len(n) for n in names[:20])])
+        lines = [f"TargetCheck: target {self.target:g} (reported scale), {len(names)} unit(s)",
+                 f"  {'unit':<{width}}  {'gap':>8}  {'P(reached)':>10}"]  # fmt: skip
+        rows = zip(names[:20], self.gap.tolist(), self.p_reached.tolist(), strict=False)
+        lines += [f"  {name:<{width}}  {gap:>8.2f}  {p:>10.3f}" for name, gap, p in rows]
+        if len(names) > 20:
+            lines.append(f"  ... and {len(names) - 20} more")
+        return "\n".join(lines)
 
 
 @attrs.frozen
