@@ -15,7 +15,7 @@ from pelayanan_eval.ikm._bands import BandTable
 from pelayanan_eval.ikm._items import items
 from pelayanan_eval.ikm._partial import Tally
 from pelayanan_eval.ikm._responses import first_top
-from pelayanan_eval.ikm._survey import _coefficients, _linearised_se
+from pelayanan_eval.ikm._survey import coefficients_of, linearised_se
 from pelayanan_eval.ikm._uncertainty import (
     Interval,
     Sample,
@@ -47,8 +47,8 @@ def linearised(
     scale = items(weighted)
     scores = scale.offset + scale.factor * means
     estimate = roll_up(scores, weighted._compiled, missing, 0.0)[:, -1] * factor
-    coefficients = _coefficients(scores, weighted, missing)[:, -1:, :]
-    se = _linearised_se(found, coefficients, scale.factor, means)[:, 0] * factor
+    coefficients = coefficients_of(scores, weighted, missing)[:, -1:, :]
+    se = linearised_se(found, coefficients, scale, means)[:, 0] * factor
     z = normal_quantile(0.5 + level / 2)
     low, high, scale_to = band_edges(table, grades, factor)
     low, high = low * scale_to, high * scale_to

@@ -58,8 +58,9 @@ class Tally:
         scale) and of the weights of those who answered.
     moments
         ``float64[units, 2 items, 2 items]`` or None: the sum over respondents
-        of :math:`z z^T` with :math:`z = (w x_j d_j, w d_j)_j` (:math:`d_j` = 1
-        if item j is answered), what the linearised intervals need.
+        of :math:`z z^T` with :math:`z = (w (x_j - c_j) d_j, w d_j)_j`
+        (:math:`d_j` = 1 if item j is answered; :math:`c_j` the middle of its
+        answer scale), what the linearised intervals need.
     weighted
         Whether any respondent carried a design weight.
     """
@@ -280,7 +281,9 @@ def tally_codes(
                 value = np.where(given[:, j], block[:, j] + shift[j], 0.0)
                 wsum[:, j] += np.bincount(unit, weights=w * value, minlength=groups)
                 wcount[:, j] += np.bincount(unit, weights=w * given[:, j], minlength=groups)
-    cross = _moments(answers, codes, groups, weights, shift) if moments else None
+    # moments about the middle of each answer scale: smaller terms, less cancellation
+    centre = shift - (scale.low + scale.high) / 2
+    cross = _moments(answers, codes, groups, weights, centre) if moments else None
     return Tally(rubric.id, rubric.content_hash, rubric.leaf_ids, np.asarray(ids, np.str_),
                  rows.astype(np.int64), respondents.astype(np.int64), answered.astype(np.int64),
                  weight.astype(np.float64), weight_sq.astype(np.float64),

@@ -36,7 +36,7 @@ def read_fields(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     where = f"tally file {os.fspath(path)!r}"
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
             found = {name: data[name] for name in data.files}
     except FileNotFoundError:
         raise ObservationError(f"{where}: no such file") from None

@@ -13,7 +13,7 @@ from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.grading import grade_values
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import MissingScoreError, OptionError, RubricError
-from pelayanan_eval.ikm._items import items
+from pelayanan_eval.ikm._items import Items, items
 from pelayanan_eval.ikm._partial import Tally, check_tally, tally
 from pelayanan_eval.ikm._responses import Responses
 from pelayanan_eval.ikm._survey_result import SurveyResult
@@ -129,7 +129,7 @@ def survey(
     return from_tally(rubric, found, missing, level, by, profile)
 
 
-def _coefficients(scores: Array, rubric: Rubric, missing: str) -> Array:
+def coefficients_of(scores: Array, rubric: Rubric, missing: str) -> Array:
     """``[units, inner, items]``: each criterion's score as weights on the item scores."""
     tree = rubric._compiled
     units, width = scores.shape
@@ -170,8 +170,8 @@ def from_tally(
         )
     tree = rubric._compiled
     inner = roll_up(scores, tree, missing, 0.0)
-    coefficients = _coefficients(scores, rubric, missing)
-    se = _linearised_se(found, coefficients, scale.factor, means)
+    coefficients = coefficients_of(scores, rubric, missing)
+    se = linearised_se(found, coefficients, scale, means)
     z = normal_quantile(0.5 + level / 2)
     factor = rubric.conversion.factor
     index = inner[:, -1]
@@ -194,15 +194,16 @@ def from_tally(
     )  # fmt: skip
 
 
-def _linearised_se(found: Tally, coefficients: Array, factor: Array, means: Array) -> Array:
+def linearised_se(found: Tally, coefficients: Array, scale: Items, means: Array) -> Array:
     """``[units, inner]`` standard errors from the tallied moments (NaN without moments)."""
     units, inner, _ = coefficients.shape
     if found.moments is None:
         return np.full((units, inner), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        a = coefficients * (factor / found.wcount)[:, None, :]
+        a = coefficients * (scale.factor / found.wcount)[:, None, :]
     a = np.where(np.isfinite(a), a, 0.0)
-    b = np.concatenate([a, -a * np.nan_to_num(means)[:, None, :]], axis=2)
+    centred = np.nan_to_num(means - (scale.low + scale.high) / 2)  # the moments' centre
+    b = np.concatenate([a, -a * centred[:, None, :]], axis=2)
     total = np.einsum("uni,uij,unj->un", b, found.moments, b)
     n = found.respondents.astype(np.float64)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):

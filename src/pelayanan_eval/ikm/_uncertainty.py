@@ -125,8 +125,13 @@ class Sample:
 
 
 def _unrounded(sample: Sample) -> tuple[Array, Array]:
+    if sample.weights is None:
+        sums, given = sample.sums, sample.answered
+    else:
+        sums, given = _weighted_sums(sample.codes, sample.answers, sample.weights,
+                                     len(sample.unit_ids))  # fmt: skip
     with np.errstate(invalid="ignore", divide="ignore"):
-        nrr = sample.sums / sample.answered
+        nrr = sums / given
     index = roll_up(nrr, sample.weighted._compiled, sample.missing, 0.0)[:, -1]
     return nrr, index * sample.factor
 
