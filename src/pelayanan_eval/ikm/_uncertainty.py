@@ -125,6 +125,8 @@ class Sample:
 
 
 def _unrounded(sample: Sample) -> tuple[Array, Array]:
+    sums: npt.NDArray[Any]
+    given: npt.NDArray[Any]
     if sample.weights is None:
         sums, given = sample.sums, sample.answered
     else:
