@@ -39,7 +39,6 @@ def arrow_tally(
     """
     try:
         import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
-        import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
         import pyarrow.csv as pacsv  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         if required:
@@ -79,8 +78,7 @@ def arrow_tally(
     done = 0
     try:
         for batch in reader:
-            part = _batch_tally(rubric, batch, low, high, unit_column, weight_column, by, moments,
-                                pc)  # fmt: skip
+            part = _batch_tally(rubric, batch, low, high, unit_column, weight_column, by, moments)
             if part is None:
                 return None
             total = part if total is None else total + part
@@ -100,7 +98,6 @@ def _batch_tally(
     weight_column: str | None,
     by: str | None,
     moments: bool,
-    pc: Any,
 ) -> Tally | None:
     """Tally one record batch, or None if a cell is not a plain answer, weight or unit."""
     n = batch.num_rows
@@ -108,34 +105,43 @@ def _batch_tally(
         return None
     codes = np.empty((len(rubric.leaf_ids), n), dtype=np.uint8)
     for j, leaf in enumerate(rubric.leaf_ids):
-        column = batch.column(leaf)
-        values = pc.fill_null(column, int(low[j]) - 1).to_numpy()
-        below = values == low[j] - 1
-        if values.min() < low[j] - 1 or values.max() > high[j]:
-            return None
-        if int(np.count_nonzero(below)) != column.null_count:  # a real 0 where 0 is no answer
-            return None
+        values, valid = _numbers(batch.column(leaf), np.int32)
+        given = values[valid] if valid is not None else values
+        if len(given) and (given.min() < low[j] or given.max() > high[j]):
+            return None  # off the scale (or a 0 where 0 is no answer): named by the other engine
         codes[j] = values - (low[j] - 1)
+        if valid is not None:
+            codes[j][~valid] = 0
     units = batch.column(unit_column)
     names = units.dictionary.to_pylist()
     if any(not name.strip() for name in names):
         return None
-    group = units.indices.to_numpy()
+    group, _ = _numbers(units.indices, np.int32)
     ids = np.array(names, dtype=np.str_)
     if by is not None:
         extra = batch.column(by)
         width = len(extra.dictionary)
-        pairs = group.astype(np.intp) * width + extra.indices.to_numpy()
+        pairs = group.astype(np.intp) * width + _numbers(extra.indices, np.int32)[0]
         used, group = np.unique(pairs, return_inverse=True)
         labels = np.array(extra.dictionary.to_pylist(), dtype=np.str_)
         ids = np.char.add(np.char.add(ids[used // width], " | "), labels[used % width])
     weights = None
     if weight_column is not None:
-        column = batch.column(weight_column)
-        if column.null_count:
+        weights, valid = _numbers(batch.column(weight_column), np.float64)
+        if valid is not None:
             return None
-        weights = column.to_numpy()
         if not (np.isfinite(weights).all() and (weights >= 0).all()):
             return None
     return tally_codes(rubric, codes.T, group.astype(np.intp), ids, weights, moments=moments,
                        compiled=False)  # fmt: skip
+
+
+def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None]:
+    """Return a numeric arrow array's values (zero copy) and validity (None: no nulls)."""
+    n, offset = len(column), column.offset
+    bitmap, data = column.buffers()[:2]
+    values = np.frombuffer(data, dtype=dtype)[offset : offset + n]
+    if not column.null_count:
+        return values, None
+    bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
+    return values, bits[offset : offset + n].astype(bool)

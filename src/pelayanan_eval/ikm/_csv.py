@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import itertools
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 from pelayanan_eval.ikm._csv_columns import columns_of, header_of, sniff
+from pelayanan_eval.ikm._csv_fast import split_lines, whole_codes
 from pelayanan_eval.ikm._items import Items, items
 from pelayanan_eval.ikm._partial import Tally, tally_codes
 from pelayanan_eval.ikm._progress import Progress
@@ -171,15 +171,17 @@ def _python_tally(
         problems: list[str] = []
         count = 0
         total: Tally | None = None
-        reader = csv.reader(bar.lines(handle, len(first)), delimiter=sep)
+        lines = bar.lines(handle, len(first))
         row_number = 1
         try:
-            for chunk in _chunks(reader):
+            while chunk_lines := list(itertools.islice(lines, CHUNK_ROWS)):
+                columns = split_lines(chunk_lines, sep, len(header))
+                chunk = [] if columns is not None else list(csv.reader(chunk_lines, delimiter=sep))
                 part, count = _chunk_tally(
-                    rubric, chunk, row_number, where, (unit_at, item_at, weight_at, by_at),
-                    (table, low, high), sep == ";", moments, problems, count,
+                    rubric, chunk, columns, row_number, where, (unit_at, item_at, weight_at, by_at),
+                    (table, low, high, scale), sep == ";", moments, problems, count,
                 )  # fmt: skip
-                row_number += len(chunk)
+                row_number += len(chunk_lines)
                 if part is not None and not count:
                     total = part if total is None else total + part
         except csv.Error as error:
@@ -193,18 +195,14 @@ def _python_tally(
     return total
 
 
-def _chunks(reader: Iterator[list[str]]) -> Iterator[list[list[str]]]:
-    while chunk := list(itertools.islice(reader, CHUNK_ROWS)):
-        yield chunk
-
-
 def _chunk_tally(
     rubric: Rubric,
     chunk: list[list[str]],
+    columns: list[list[str]] | None,
     first_row: int,
     where: str,
     at: tuple[int, list[int], int | None, int | None],
-    answers: tuple[Any, list[float], list[float]],
+    answers: tuple[Any, ...],
     comma: bool,
     moments: bool,
     problems: list[str],
@@ -212,49 +210,47 @@ def _chunk_tally(
 ) -> tuple[Tally | None, int]:
     """Tally one chunk of rows (row numbers from `first_row` + 1); add its problems."""
     unit_at, item_at, weight_at, by_at = at
-    table, low, high = answers
-    width = max([unit_at, *item_at, weight_at or 0, by_at or 0]) + 1
-    short = [i for i, row in enumerate(chunk) if len(row) < width]
-    for i in short:
+    table, low, high, scale = answers
+
+    def problem(text: str) -> None:
+        nonlocal count
         count += 1
         if len(problems) < MAX_PROBLEMS:
-            problems.append(f"row {first_row + 1 + i}: {len(chunk[i])} field(s), expected at "
-                            f"least {width}")  # fmt: skip
-    rows = [row for row in chunk if len(row) >= width] if short else chunk
-    numbers = [first_row + 1 + i for i in range(len(chunk)) if not short or len(chunk[i]) >= width]
-    columns = list(zip(*rows, strict=False)) if rows else []
-    codes = np.zeros((len(rows), len(item_at)), dtype=np.uint8)
-    for j, position in enumerate(item_at):
-        lookup = table[j]
-        cells = columns[position] if rows else ()
-        column = [lookup.get(text, 255) for text in cells]
-        codes[:, j] = column
-        for i in np.flatnonzero(codes[:, j] == 255).tolist():
-            text = cells[i]
-            if text.strip() in lookup:  # padded with spaces: read as what it says
-                codes[i, j] = lookup[text.strip()]
-                continue
-            count += 1
-            if len(problems) < MAX_PROBLEMS:
-                problems.append(f"row {numbers[i]}, unsur {rubric.leaf_ids[j]!r}: "
-                                + _cell_problem(text, low[j], high[j]))  # fmt: skip
-    units = np.array(columns[unit_at] if rows else [], dtype=np.str_)
+            problems.append(text)
+
+    if columns is not None:
+        numbers = np.arange(first_row + 1, first_row + 1 + len(columns[0]))
+    else:
+        width = max([unit_at, *item_at, weight_at or 0, by_at or 0]) + 1
+        for i, row in enumerate(chunk):
+            if len(row) < width:
+                problem(f"row {first_row + 1 + i}: {len(row)} field(s), expected at least {width}")
+        keep = [row[:width] for row in chunk if len(row) >= width]
+        numbers = np.array([first_row + 1 + i for i, row in enumerate(chunk) if len(row) >= width])
+        columns = [list(column) for column in zip(*keep, strict=True)] if keep else [[]] * width
+    answer_cells = np.stack([np.array(columns[j], dtype=np.str_) for j in item_at], axis=1) if len(
+        numbers) else np.zeros((0, len(item_at)), dtype="U1")  # fmt: skip
+    codes, flagged = whole_codes(answer_cells, scale)
+    for i, j in zip(*np.nonzero(flagged), strict=True):
+        text = str(answer_cells[i, j])
+        if text.strip() in table[j]:  # padded with spaces: read as what it says
+            codes[i, j] = table[j][text.strip()]
+        else:
+            problem(f"row {numbers[i]}, unsur {rubric.leaf_ids[j]!r}: "
+                    + _cell_problem(text, low[j], high[j]))  # fmt: skip
+    units = np.array(columns[unit_at], dtype=np.str_)
     for i in np.flatnonzero(np.char.str_len(np.char.strip(units)) == 0).tolist():
-        count += 1
-        if len(problems) < MAX_PROBLEMS:
-            problems.append(f"row {numbers[i]}: no unit (column {unit_at + 1})")
+        problem(f"row {numbers[i]}: no unit (column {unit_at + 1})")
     weights = None
     if weight_at is not None:
-        parsed = [parse_weight(text, comma) for text in columns[weight_at]] if rows else []
+        column = columns[weight_at]
+        parsed = [parse_weight(text, comma) for text in column]
         for i in [i for i, w in enumerate(parsed) if w is None]:
-            count += 1
-            if len(problems) < MAX_PROBLEMS:
-                problems.append(f"row {numbers[i]}: weight {columns[weight_at][i]!r} is not a "
-                                "finite number >= 0")  # fmt: skip
+            problem(f"row {numbers[i]}: weight {str(column[i])!r} is not a finite number >= 0")
         weights = np.array([0.0 if w is None else w for w in parsed])
-    if count or not rows:
+    if count or not len(numbers):
         return None, count
     if by_at is not None:
         units = np.char.add(np.char.add(units, " | "), np.array(columns[by_at], dtype=np.str_))
     ids, group = factorize(units, sort=False)
-    return tally_codes(rubric, codes, group, ids, weights, moments=moments), count
+    return tally_codes(rubric, codes, group, ids, weights, moments=moments, compiled=False), count

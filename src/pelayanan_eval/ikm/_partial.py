@@ -195,9 +195,15 @@ def _combine(
         if stacked[0] is None:
             out[name] = None
             continue
-        values = np.concatenate(stacked)
-        total = np.zeros((n, *values.shape[1:]), dtype=values.dtype)
-        np.add.at(total, codes, values)  # one row per unit of the parts, not per respondent
+        total = np.zeros((n, *stacked[0].shape[1:]), dtype=stacked[0].dtype)
+        start = 0
+        for values in stacked:  # a part's units are distinct: plain fancy-index adds suffice
+            where = codes[start : start + len(values)]
+            start += len(values)
+            if len(parts) > 1:
+                total[where] += values
+            else:  # regrouping: several units into one group
+                np.add.at(total, where, values)
         out[name] = total
     return Tally(first.rubric_id, first.rubric_hash, first.leaf_ids, ids.astype(np.str_),
                  weighted=weighted, **out)  # fmt: skip
