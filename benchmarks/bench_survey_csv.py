@@ -135,14 +135,18 @@ def main() -> None:
         inner = statistics.median(m["seconds"] for m in measured[kind])
         peak = statistics.median(m["peak"] for m in measured[kind]) / 2**20
         summary[kind] = (wall, peak)
-        print(f"  {kind:15s} {wall:6.2f} s wall ({inner:5.2f} s in the script)  peak {peak:6.0f} MB")
+        print(
+            f"  {kind:15s} {wall:6.2f} s wall ({inner:5.2f} s in the script)  peak {peak:6.0f} MB"
+        )
     lib, pd_ = summary["library"], summary["pandas"]
     print(f"\nlibrary / pandas: time {lib[0] / pd_[0]:.2f}x, peak memory {lib[1] / pd_[1]:.2f}x")
     print(f"{'PASS' if lib[0] <= pd_[0] else 'MISS'}: at least as fast as pandas")
     print(f"{'PASS' if lib[1] <= pd_[1] else 'MISS'}: peak memory at most pandas'")
     std = summary["library-stdlib"]
-    print(f"{'PASS' if std[1] <= pd_[1] else 'MISS'}: without optional packages, peak memory "
-          f"at most pandas' ({std[1]:.0f} MB vs {pd_[1]:.0f} MB; time {std[0] / pd_[0]:.2f}x)")
+    print(
+        f"{'PASS' if std[1] <= pd_[1] else 'MISS'}: without optional packages, peak memory "
+        f"at most pandas' ({std[1]:.0f} MB vs {pd_[1]:.0f} MB; time {std[0] / pd_[0]:.2f}x)"
+    )
     if args.big:
         big = folder / "skm-20000000.csv"
         if not big.exists():
@@ -151,8 +155,10 @@ def main() -> None:
         for kind in kinds[:2]:
             found = run(kind, big)
             ratio = found["peak"] / 2**20 / summary[kind][1]
-            print(f"  {kind:15s} {found['wall']:6.1f} s  peak {found['peak'] / 2**20:6.0f} MB "
-                  f"({ratio:.2f}x the 1M-row file) -> {'PASS' if ratio < 1.25 else 'MISS'}")
+            print(
+                f"  {kind:15s} {found['wall']:6.1f} s  peak {found['peak'] / 2**20:6.0f} MB "
+                f"({ratio:.2f}x the 1M-row file) -> {'PASS' if ratio < 1.25 else 'MISS'}"
+            )
 
 
 if __name__ == "__main__":

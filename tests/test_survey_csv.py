@@ -39,7 +39,9 @@ def _random_rows(seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_csv_tally_equals_the_in_memory_tally(rubric: pe.Rubric, tmp_path: Path, engine: str) -> None:
+def test_csv_tally_equals_the_in_memory_tally(
+    rubric: pe.Rubric, tmp_path: Path, engine: str
+) -> None:
     """A CSV read by either engine gives the tally of the same answers built in memory."""
     answers, unit, weights = _random_rows(1, 3000)
     rows = [[u, *("" if np.isnan(a) else str(int(a)) for a in row), repr(float(w))]
@@ -81,11 +83,17 @@ def test_missing_columns_and_bad_weights(rubric: pe.Rubric, tmp_path: Path) -> N
     """A missing unsur column is named with a suggestion; bad weights are named with their rows."""
     path = tmp_path / "short.csv"
     path.write_text("unit,persyaratn\nkel-a,3\n", encoding="utf-8")
-    with pytest.raises(ObservationError, match=r"row 1: missing column\(s\) 'persyaratan' \(did you mean 'persyaratn'\?\), 'prosedur'"):
+    with pytest.raises(
+        ObservationError,
+        match=r"row 1: missing column\(s\) 'persyaratan' \(did you mean 'persyaratn'\?\), 'prosedur'",
+    ):
         ikm.read_csv(rubric, path)
     rows = [["kel-a", *["3"] * 9, w] for w in ("1", "-2", "", "x")]
     bad = _write(tmp_path / "w.csv", rubric, rows, extra=("bobot",))
-    with pytest.raises(ObservationError, match=r"3 problem\(s\): row 3: weight '-2'.*row 4: weight ''.*row 5: weight 'x'"):
+    with pytest.raises(
+        ObservationError,
+        match=r"3 problem\(s\): row 3: weight '-2'.*row 4: weight ''.*row 5: weight 'x'",
+    ):
         ikm.read_csv(rubric, bad, weight_column="bobot")
 
 
