@@ -363,3 +363,24 @@ def test_synthetic_city_is_labelled_and_complete(happiness: pe.Rubric) -> None:
     }
     units, kecamatan, city = ikm.levels(happiness, responses, parents)
     assert len(units) == 6 and len(kecamatan) == 3 and len(city) == 1 and np.isfinite(city.se).all()
+
+
+def test_pooled_rollup_from_a_tally(rubric: pe.Rubric) -> None:
+    """A result computed from a tally pools its units as the answers would (tallies add)."""
+    data = _survey_data(31, 150, 4)
+    responses = ikm.Responses.from_arrays(rubric, answers=data["answers"], unit=data["unit"],
+                                          weights=data["weights"])  # fmt: skip
+    groups = {u: "kota" for u in responses.unit_ids.tolist()}
+    from_answers = ikm.compute(rubric, responses).rollup(groups, "pooled")
+    from_tally = ikm.compute(rubric, ikm.tally(responses)).rollup(groups, "pooled")
+    np.testing.assert_allclose(from_tally.nrr, from_answers.nrr, rtol=REL)
+    assert repr(responses).endswith(", weighted>")
+
+
+def test_unknown_dimension_is_named(happiness: pe.Rubric) -> None:
+    """Asking a survey result for a criterion it does not have names the ones it has."""
+    result = ikm.survey(
+        happiness, ikm.Responses.from_arrays(happiness, answers=[[5] * 19], unit=["k"])
+    )
+    with pytest.raises(pe.exceptions.UnknownCriterionError, match=r"'perasan'.*perasaan"):
+        result.node("perasan")

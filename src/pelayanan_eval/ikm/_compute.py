@@ -15,7 +15,7 @@ from pelayanan_eval.ikm._bands import BandTable
 from pelayanan_eval.ikm._conventions import WeightsSpec
 from pelayanan_eval.ikm._partial import Tally, check_tally
 from pelayanan_eval.ikm._responses import Responses
-from pelayanan_eval.ikm._result import IkmResult, build_result, tally_result
+from pelayanan_eval.ikm._result import IkmResult, build_result, compute_tally, tally_result
 from pelayanan_eval.typing import IkmMissing
 
 
@@ -100,14 +100,7 @@ def compute(
         "round_ikm": round_ikm, "bands": bands, "missing": missing, "population": population,
     }  # fmt: skip
     if isinstance(responses, Tally):
-        found = check_tally(responses, rubric)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            nrr = found.wsum / found.wcount
-        sums = None if found.weighted else found.wsum.astype(np.int64)
-        return build_result(
-            rubric, found.unit_ids, nrr, found.respondents, found.rows - found.respondents,
-            found.answered, sums, None, tally=found, **options,
-        )  # fmt: skip
+        return compute_tally(rubric, check_tally(responses, rubric), **options)
     if not isinstance(responses, Responses):
         raise ObservationError(f"responses must be ikm.Responses or ikm.Tally, got "
                                f"{type(responses).__name__}")  # fmt: skip

@@ -143,7 +143,8 @@ class Responses:
     def __repr__(self) -> str:
         return (
             f"<Responses: {len(self)} respondents, {len(self.unit_ids)} units, "
-            f"{self.answers.shape[1]} unsur of {self.rubric.id!r}>"
+            f"{self.answers.shape[1]} unsur of {self.rubric.id!r}"
+            + (", weighted>" if self.weights is not None else ">")
         )
 
     @classmethod

@@ -197,6 +197,11 @@ class IkmResult:
             "bands": self.band_table, "missing": c.missing,
         }  # fmt: skip
         if how == "pooled":
+            if self.responses is None and self.tally is not None:  # pooled tallies add exactly
+                from_tally: IkmResult = compute_tally(self.rubric, self.tally.regroup(
+                    dict(zip(self.unit_ids.tolist(), names[codes].tolist(), strict=True))),
+                    **options)  # fmt: skip
+                return from_tally
             if self.responses is None:
                 raise OptionError("a pooled roll-up needs the answers; this result has none "
                                   "(built from NRRs): use how='mean'")  # fmt: skip
@@ -377,4 +382,15 @@ def tally_result(rubric: Rubric, responses: Responses, **options: Any) -> IkmRes
     return build_result(
         rubric, responses.unit_ids, nrr, respondents, empty, answered, sums, responses,
         tally=found, **options,
+    )  # fmt: skip
+
+
+def compute_tally(rubric: Rubric, found: Tally, **options: Any) -> IkmResult:
+    """Weight, round and grade the NRRs of a checked tally (no answers kept: intervals from it)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nrr = found.wsum / found.wcount
+    sums = None if found.weighted else found.wsum.astype(np.int64)
+    return build_result(
+        rubric, found.unit_ids, nrr, found.respondents, found.rows - found.respondents,
+        found.answered, sums, None, tally=found, **options,
     )  # fmt: skip

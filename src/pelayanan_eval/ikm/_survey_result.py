@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval.exceptions import UnknownUnitError
+from pelayanan_eval.exceptions import UnknownCriterionError, UnknownUnitError
 
 if TYPE_CHECKING:
     from pelayanan_eval._rubric.model import Rubric
@@ -123,8 +123,8 @@ class SurveyResult:
     def node(self, criterion_id: str) -> Array:
         """Return the score of a criterion with sub-criteria (a dimension) for every unit."""
         if criterion_id not in self.node_ids:
-            raise UnknownUnitError(f"no dimension {criterion_id!r}; the result has "
-                                   f"{', '.join(self.node_ids)}")  # fmt: skip
+            raise UnknownCriterionError(f"no criterion with sub-criteria {criterion_id!r}; the "
+                                        f"result has {', '.join(self.node_ids)}")  # fmt: skip
         result: Array = self.node_scores[:, self.node_ids.index(criterion_id)]
         return result
 
