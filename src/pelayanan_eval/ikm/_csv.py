@@ -19,7 +19,7 @@ from pelayanan_eval.ikm._items import Items, items
 from pelayanan_eval.ikm._partial import Tally, tally_codes
 from pelayanan_eval.ikm._progress import Progress
 
-CHUNK_ROWS = 1 << 17  # rows parsed at once: about 1.3 M cells of a 9-unsur survey
+CHUNK_ROWS = 1 << 16  # rows parsed at once: about 650,000 cells of a 9-unsur survey
 MAX_PROBLEMS = 1000  # problems kept for the message; all are counted
 
 
