@@ -11,6 +11,14 @@ reproduced to the last printed digit: exact or printed weights (0,111,
 0,11, 0,1111 for 9 unsur; 0,071 for 14), rounding of the NRR, of each
 weighted NRR or of the weighted sum before x25, and the band table
 (:func:`from_nrr` starts from a report's printed NRRs).
+
+The same engine serves any survey rubric (:func:`survey`: the public
+survey F-03, the BPS happiness index): items declare their answer scale
+and a linear conversion, respondents may carry design weights and
+attributes, and answers are tallied into exact partial sums
+(:class:`Tally`) that add with ``+``, are saved as ``.npz`` files, and are
+read from CSV files in bounded memory (:func:`read_csv`) or from the
+partitions of a Dask DataFrame (:func:`from_dask`).
 """
 
 from pelayanan_eval.ikm._bands import BAND_TABLES, BandTable

@@ -10,7 +10,7 @@ from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.ikm._csv_columns import columns_of, header_of, sniff
 from pelayanan_eval.ikm._items import Items
-from pelayanan_eval.ikm._partial import Tally, tally_codes
+from pelayanan_eval.ikm._partial import Tally, add_extended, tally_codes
 from pelayanan_eval.ikm._progress import Progress
 
 PART_BYTES = 1 << 22  # bytes of the file parsed at once (whole lines): about 150,000 rows
@@ -94,6 +94,7 @@ def _parts(
     total: Tally | None = None
     low, high = scale.low.astype(np.int64), scale.high.astype(np.int64)
     done, rest = len(header), b""
+    known: dict[str, int] = {}  # unit id -> its row in the running tally, in order of appearance
     while True:
         block = handle.read(PART_BYTES)
         data = rest + block
@@ -105,10 +106,10 @@ def _parts(
             except pa.ArrowInvalid:
                 return None
             for batch in table.to_batches():
-                found = _batch_tally(rubric, batch, low, high, *names, moments)
+                found = _batch_tally(rubric, batch, low, high, *names, moments, known)
                 if found is None:
                     return None
-                total = found if total is None else total + found
+                total = found if total is None else add_extended(total, found)
             done += len(part)
             bar.update(min(done, bar.total - 1))
         if not block:
@@ -124,6 +125,7 @@ def _batch_tally(
     weight_column: str | None,
     by: str | None,
     moments: bool,
+    known: dict[str, int],
 ) -> Tally | None:
     """Tally one record batch, or None if a cell is not a plain answer, weight or unit."""
     n = batch.num_rows
@@ -140,17 +142,20 @@ def _batch_tally(
             codes[j][~valid] = 0
     units = batch.column(unit_column)
     names = units.dictionary.to_pylist()
-    if any(not name.strip() for name in names):
-        return None
     group, _ = _numbers(units.indices, np.int32)
-    ids = np.array(names, dtype=np.str_)
     if by is not None:
         extra = batch.column(by)
         width = len(extra.dictionary)
         pairs = group.astype(np.intp) * width + _numbers(extra.indices, np.int32)[0]
         used, group = np.unique(pairs, return_inverse=True)
-        labels = np.array(extra.dictionary.to_pylist(), dtype=np.str_)
-        ids = np.char.add(np.char.add(ids[used // width], " | "), labels[used % width])
+        labels = extra.dictionary.to_pylist()
+        names = [f"{names[u // width]} | {labels[u % width]}" for u in used.tolist()]
+    before = len(known)
+    # one lookup per distinct unit of the batch (its dictionary), not per respondent
+    rows = np.array([known.setdefault(name, len(known)) for name in names], dtype=np.intp)
+    if any(not name.strip() for name in list(known)[before:]):
+        return None
+    ids = np.array(list(known), dtype=np.str_)
     weights = None
     if weight_column is not None:
         weights, valid = _numbers(batch.column(weight_column), np.float64)
@@ -158,7 +163,7 @@ def _batch_tally(
             return None
         if not (np.isfinite(weights).all() and (weights >= 0).all()):
             return None
-    return tally_codes(rubric, codes.T, group.astype(np.intp), ids, weights, moments=moments,
+    return tally_codes(rubric, codes.T, rows[group], ids, weights, moments=moments,
                        compiled=False)  # fmt: skip
 
 

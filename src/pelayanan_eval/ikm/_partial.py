@@ -180,6 +180,21 @@ def load_tally(path: str | os.PathLike[str]) -> Tally:
     return Tally(**read_fields(path))
 
 
+def add_extended(total: Tally, part: Tally) -> Tally:
+    """Add `part`, whose units are `total`'s units followed by new ones, without re-matching ids."""
+    out: dict[str, Any] = {}
+    for name in (*_ARRAYS, "moments"):
+        have, extra = getattr(total, name), getattr(part, name)
+        if have is None:
+            out[name] = None
+            continue
+        grown = extra.copy()
+        grown[: len(have)] += have
+        out[name] = grown
+    return Tally(total.rubric_id, total.rubric_hash, total.leaf_ids, part.unit_ids,
+                 weighted=total.weighted or part.weighted, **out)  # fmt: skip
+
+
 def _combine(
     first: Tally,
     ids: npt.NDArray[Any],

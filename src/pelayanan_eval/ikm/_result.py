@@ -88,6 +88,9 @@ class IkmResult:
         The rubric with the weights actually used.
     band_table
         The band table used.
+    tally
+        The tally the result was computed from, when it was computed from a
+        :class:`Tally` or from weighted answers (its linearised intervals).
     """
 
     rubric: Rubric
