@@ -139,3 +139,15 @@ def test_progress_bar_only_when_asked(rubric: pe.Rubric, tmp_path: Path,
     assert "100%" in capsys.readouterr().err
     ikm.read_csv(rubric, path)
     assert capsys.readouterr().err == ""
+
+
+def test_all_weights_zero_in_a_unit(rubric: pe.Rubric, tmp_path: Path) -> None:
+    """A unit whose respondents in the file all weigh 0 is named when the IKM is computed."""
+    rows = [["kel-a", *["3"] * 9, "1"], ["kel-b", *["4"] * 9, "0"], ["kel-b", *["2"] * 9, "0"]]
+    path = _write(tmp_path / "skm.csv", rubric, rows, extra=("bobot",))
+    for engine in ("python", "auto"):
+        found = ikm.read_csv(rubric, path, weight_column="bobot", engine=engine)
+        with pytest.raises(
+            ObservationError, match=r"unit\(s\) whose respondents all have weight 0: 'kel-b'"
+        ):
+            ikm.compute(rubric, found)

@@ -165,9 +165,12 @@ class Responses:
         rubric
             The survey rubric; one answers column per unsur, in ``rubric.leaf_ids`` order.
         answers
-            ``[respondents, unsur]``: whole answers on each unsur's scale, 0 or
-            NaN for no answer (True/False are refused, not read as 1/0). A
-            ``uint8`` array is used as it is (no copy).
+            ``[respondents, unsur]``: whole answers on each item's answer
+            scale (its declared ``answers``, else its own scale); NaN for no
+            answer, and 0 too on an item whose scale has no 0 (IKM's 1-4).
+            True/False are refused, not read as 1/0. When every item's
+            answers start at 1 (IKM), a ``uint8`` array is used as it is (no
+            copy); other answers are stored as ``answer - min + 1``.
         unit
             Unit per respondent: ids (text; numbers are read as text), or integer codes
             ``0 <= code < len(unit_ids)`` when `unit_ids` is given.
