@@ -18,6 +18,7 @@ from typing import Any, Literal, get_args
 __all__ = [
     "AggregationMethod",
     "BandScale",
+    "CsvEngine",
     "GroupBy",
     "IkmMissing",
     "IkmRollup",
@@ -60,6 +61,9 @@ RoundingMode = Literal["half_up", "half_even"]
 
 BandScale = Literal["index", "reported"]
 """The scale of a value to grade: the rubric's own, or after its conversion (IKM 25-100)."""
+
+CsvEngine = Literal["auto", "pyarrow", "python"]
+"""Which parser reads a survey CSV: pyarrow when installed, or the standard library."""
 
 IkmWeights = Literal["rubric", "exact", "printed"]
 """Named IKM weight conventions (a number or a mapping is also accepted)."""

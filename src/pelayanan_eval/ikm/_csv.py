@@ -18,6 +18,7 @@ from pelayanan_eval.ikm._csv_fast import split_lines, whole_codes
 from pelayanan_eval.ikm._items import Items, items
 from pelayanan_eval.ikm._partial import Tally, tally_codes
 from pelayanan_eval.ikm._progress import Progress
+from pelayanan_eval.typing import CsvEngine, choices
 
 CHUNK_ROWS = 1 << 16  # rows parsed at once: about 650,000 cells of a 9-unsur survey
 MAX_PROBLEMS = 1000  # problems kept for the message; all are counted
@@ -32,7 +33,7 @@ def read_csv(
     by: str | None = None,
     delimiter: str | None = None,
     moments: bool = False,
-    engine: str = "auto",
+    engine: CsvEngine = "auto",
     progress: bool | None = None,
 ) -> Tally:
     r"""Read a survey CSV in chunks into a :class:`Tally`, in memory that does not grow with it.
@@ -95,7 +96,7 @@ def read_csv(
     >>> tally.respondents.tolist(), ikm.compute(rubric, tally).rounded.tolist()
     ([2], [87.5])
     """
-    check_option("engine", engine, ("auto", "pyarrow", "python"))
+    check_option("engine", engine, choices(CsvEngine))
     where = os.fspath(path)
     scale = items(rubric)
     with Progress(where, os.path.getsize(where) if os.path.exists(where) else 0, progress) as bar:
