@@ -151,3 +151,19 @@ def test_all_weights_zero_in_a_unit(rubric: pe.Rubric, tmp_path: Path) -> None:
             ObservationError, match=r"unit\(s\) whose respondents all have weight 0: 'kel-b'"
         ):
             ikm.compute(rubric, found)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_bom_crlf_quotes_and_spaced_header(rubric: pe.Rubric, tmp_path: Path, engine: str) -> None:
+    """A BOM, CRLF line ends, a quoted unit with a comma and spaces in the header are read as meant."""
+    path = tmp_path / "excel.csv"
+    lines = ["unit, " + ", ".join(rubric.leaf_ids), "kel-a," + ",".join(["3"] * 9),
+             '"kel,b",' + ",".join(["4"] * 9)]  # fmt: skip
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig", newline="")
+    found = ikm.read_csv(rubric, path, engine=engine)
+    assert found.unit_ids.tolist() == ["kel-a", "kel,b"]
+    assert ikm.compute(rubric, found).nrr[:, 0].tolist() == [3.0, 4.0]
+    empty = tmp_path / "empty.csv"
+    empty.write_text("unit," + ",".join(rubric.leaf_ids) + "\n", encoding="utf-8")
+    with pytest.raises(ObservationError, match=r"no respondents \(only a header row\)"):
+        ikm.read_csv(rubric, empty, engine=engine)

@@ -103,7 +103,7 @@ def _parts(
         if part.strip():
             try:
                 table = pacsv.read_csv(pa.py_buffer(header + part), **options)
-            except pa.ArrowInvalid:
+            except pa.ArrowException:  # a cell or header to look at closely: the other engine
                 return None
             for batch in table.to_batches():
                 found = _batch_tally(rubric, batch, low, high, *names, moments, known)
