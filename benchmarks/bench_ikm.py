@@ -107,7 +107,7 @@ class Data:
 
 @dataclass(frozen=True)
 class Result:
-    """Per unit, in the order of `Data.ids`: NRR per unsur, IKM (25-100) reported and rounded, mutu."""
+    """Per unit, in the order of `Data.ids`: NRR per unsur, IKM (25-100) and rounded, mutu."""
 
     nrr: np.ndarray
     reported: np.ndarray
