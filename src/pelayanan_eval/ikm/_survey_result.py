@@ -74,7 +74,9 @@ class SurveyResult:
     index, reported, rounded
         The index on the rubric's scale, times the conversion factor, and rounded as declared.
     se, lower, upper, level
-        Linearised standard error and interval of `reported`, and the confidence level.
+        Linearised standard error and interval of `reported`, and the
+        confidence level; NaN for a unit with a single respondent (no
+        variance to estimate) and when the tally was made with ``moments=False``.
     grades, grade_labels
         Band per unit, or None when the rubric has no grades.
     missing, weighted
