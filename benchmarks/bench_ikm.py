@@ -107,12 +107,12 @@ class Data:
 
 @dataclass(frozen=True)
 class Result:
-    """Per unit, in the order of `Data.ids`: NRR per unsur, IKM (25-100) raw and rounded, mutu."""
+    """Per unit, in the order of `Data.ids`: NRR per unsur, IKM (25-100) and rounded, mutu."""
 
     nrr: np.ndarray
-    converted: np.ndarray
+    reported: np.ndarray
     rounded: np.ndarray
-    mutu: np.ndarray
+    grades: np.ndarray
 
 
 def load_rubric() -> pe.Rubric:

@@ -18,9 +18,10 @@ Examples
 """
 
 from pelayanan_eval._rubric.grading import Band, GradeScale, Rounding, round_half_up
-from pelayanan_eval._rubric.parts import Conversion, Criterion, Regulation, Scale
+from pelayanan_eval._rubric.parts import Answers, Conversion, Criterion, Regulation, Scale
 
 __all__ = [
+    "Answers",
     "Band",
     "Conversion",
     "Criterion",

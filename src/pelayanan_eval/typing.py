@@ -19,6 +19,7 @@ __all__ = [
     "AggregationMethod",
     "BandScale",
     "CompareOn",
+    "CsvEngine",
     "DesignCheck",
     "ExtraColumns",
     "GroupBy",
@@ -73,6 +74,9 @@ RoundingMode = Literal["half_up", "half_even"]
 
 BandScale = Literal["index", "reported"]
 """The scale of a value to grade: the rubric's own, or after its conversion (IKM 25-100)."""
+
+CsvEngine = Literal["auto", "pyarrow", "python"]
+"""Which parser reads a survey CSV: pyarrow when installed, or the standard library."""
 
 IkmWeights = Literal["rubric", "exact", "printed"]
 """Named IKM weight conventions (a number or a mapping is also accepted)."""

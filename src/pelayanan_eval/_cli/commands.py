@@ -33,6 +33,7 @@ from pelayanan_eval._cli.tables import (
 from pelayanan_eval.exceptions import CategoryLabelWarning, ProvisionalRubricWarning
 from pelayanan_eval.typing import BandScale, GroupBy, TieMethod
 
+DELIMITERS = {",": ",", ";": ";", "tab": "\t"}  # --delimiter as a CSV field separator
 DEMO_AWARDS = 2  # the best two of each category get an award
 
 
@@ -293,12 +294,20 @@ def _instrument_records(args: argparse.Namespace, rubric: pe.Rubric) -> dict[str
 def survey(args: argparse.Namespace) -> str:
     """``ikm``: the satisfaction index per unit from a CSV of answers."""
     rubric = load(args.rubric)
-    table = read_file(args, args.responses, args.sheet)
-    responses = ikm.Responses.from_records(
-        rubric, table, unit_column=args.unit_column, source=table.source, first_row=2,
-    )  # fmt: skip
+    if Path(args.responses).suffix.lower() == ".xlsx":  # a sheet: read whole, cell by cell
+        table = read_file(args, args.responses, args.sheet)
+        answers: ikm.Responses | ikm.Tally = ikm.Responses.from_records(
+            rubric, table, unit_column=args.unit_column, weight_column=args.weight_column,
+            source=table.source, first_row=2,
+        )  # fmt: skip
+    else:  # a CSV, streamed in chunks
+        answers = ikm.read_csv(
+            rubric, args.responses, unit_column=args.unit_column,
+            weight_column=args.weight_column, delimiter=DELIMITERS.get(args.delimiter),
+            progress=False if args.quiet else None,
+        )  # fmt: skip
     result = ikm.compute(
-        rubric, responses, weights=args.weights, round_nrr=args.round_nrr,
+        rubric, answers, weights=args.weights, round_nrr=args.round_nrr,
         round_weighted=args.round_weighted, round_ikm=args.round_ikm, bands=args.bands,
         missing=args.missing,
     )  # fmt: skip

@@ -97,6 +97,11 @@ def _ikm_parser(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) 
     survey.add_argument("responses", metavar="CSV", help="a unit column, one column per unsur")
     survey.add_argument("--rubric", default="permenpanrb-14-2017-ikm", metavar="ID|PATH")
     survey.add_argument("--unit-column", default="unit")
+    survey.add_argument("--weight-column", metavar="NAME", help="respondents' design weights")
+    survey.add_argument(
+        "--quiet", action="store_true", default=argparse.SUPPRESS,
+        help="no progress bar or notes on stderr (as 'pelayanan-eval --quiet ikm ...')",
+    )  # fmt: skip
     survey.add_argument(
         "--weights", default="rubric", type=_weights,
         help="rubric (default), exact (1/n), printed (0.111 for 9) or a number",

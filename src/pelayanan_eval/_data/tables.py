@@ -152,6 +152,9 @@ def read_records(
     word = "an unsur" if survey else "a criterion"
     leaf_index = {leaf: i for i, leaf in enumerate(rubric.leaf_ids)}
     known = {*leaf_index, unit_column, *meta}
+    # 0 is an answer only on an item whose answer scale has it (a 0-10 question, not IKM's 1-4)
+    zero_answers = {leaf.id for leaf, low in zip(rubric.leaves, rubric.leaf_scales[0], strict=True)
+                    if (low if leaf.answers is None else leaf.answers.min) <= 0}  # fmt: skip
     problems: list[str] = []
     for key in sorted({key for row in rows for key in row if key not in known}, key=str):
         hint = suggest(str(key), [*leaf_index, unit_column, *meta])
@@ -182,7 +185,7 @@ def read_records(
             parsed = parse_score(raw)
             if isinstance(parsed, str):
                 problems.append(f"{where}, column {key!r}: {parsed}")
-            elif survey and parsed == 0:
+            elif survey and parsed == 0 and key not in zero_answers:
                 problems.append(f"{where}, column {key!r}: answer 0 is on no answer scale "
                                 "(leave the cell empty for no answer)")  # fmt: skip
             else:
@@ -202,6 +205,7 @@ def read_records(
     if problems:
         raise ObservationError(enumerate_limited(problems))
     result: dict[str, Any] = {"unit": np.array(columns["unit"], dtype=np.str_), "values": matrix}
+    result |= {m: np.array(columns[m], dtype=np.str_) for m in meta if m not in META_COLUMNS}
     if "visit" in columns:
         visits = columns["visit"]
         result["visit"] = None if all(v == "" for v in visits) else np.array(visits, np.str_)

@@ -17,7 +17,14 @@ from pelayanan_eval._loading.reader import (
 from pelayanan_eval._rubric.grading import Band, GradeScale, Rounding
 from pelayanan_eval._rubric.instruments import Instrument
 from pelayanan_eval._rubric.model import Rubric
-from pelayanan_eval._rubric.parts import Conversion, Criterion, Regulation, parse_weight, show
+from pelayanan_eval._rubric.parts import (
+    Answers,
+    Conversion,
+    Criterion,
+    Regulation,
+    parse_weight,
+    show,
+)
 from pelayanan_eval.exceptions import OptionError, ProvisionalRubricWarning, RubricError
 
 MAX_BYTES = 1 << 20
@@ -196,11 +203,11 @@ def _criterion(reader: Reader, value: Any, path: Path) -> Criterion | None:
         return None
     children: tuple[Criterion, ...] = ()
     if "criteria" in data:
-        if "scale" in data or "levels" in data:
+        if "scale" in data or "levels" in data or "answers" in data:
             reader.problem(
                 path,
                 "a criterion has either sub-criteria ('criteria') or leaf "
-                "fields ('scale', 'levels'), not both",
+                "fields ('scale', 'levels', 'answers'), not both",
             )
         if data["criteria"] == []:
             reader.problem((*path, "criteria"), "must list at least one criterion")
@@ -239,7 +246,22 @@ def _criterion(reader: Reader, value: Any, path: Path) -> Criterion | None:
         levels=levels,
         description=reader.text(data.get("description"), (*path, "description")),
         notes=reader.texts(data.get("notes"), (*path, "notes")),
+        answers=_answers(reader, data["answers"], (*path, "answers"))
+        if "answers" in data
+        else None,
     )
+
+
+def _answers(reader: Reader, value: Any, path: Path) -> Answers | None:
+    """Read a survey item's answer scale and conversion: ``{min, max, factor, offset}``."""
+    data = reader.mapping(value, path, ("min", "max", "factor", "offset"), ("min", "max"))
+    if data is None or "min" not in data or "max" not in data:
+        return None
+    numbers = {key: reader.number(data[key], (*path, key))
+               for key in ("min", "max", "factor", "offset") if key in data}  # fmt: skip
+    if any(number is None for number in numbers.values()):
+        return None
+    return Answers(**numbers)  # type: ignore[arg-type]
 
 
 def parse_rubric(text: str, *, source: str = "<string>", max_bytes: int = MAX_BYTES) -> Rubric:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import yaml
 
 from pelayanan_eval._common.messages import plain
@@ -76,6 +77,9 @@ def _criterion_data(node: Criterion) -> dict[str, Any]:
             data["scale"] = {"min": plain(node.scale.min), "max": plain(node.scale.max)}
         if node.levels:
             data["levels"] = dict(node.levels)
+        if node.answers is not None:
+            given = attrs.asdict(node.answers)
+            data["answers"] = {k: plain(v) for k, v in given.items() if v is not None}
     return data
 
 

@@ -44,6 +44,7 @@ CRITERION_KEYS = (
     "criteria",
     "scale",
     "levels",
+    "answers",
 )
 
 

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from typing import Protocol
 
 from pelayanan_eval._common.messages import Path, format_path, plain, suggest
+from pelayanan_eval._rubric.answers import check_answers
 from pelayanan_eval._rubric.grading import ROUNDING_MODES, Band, GradeScale, Rounding
 from pelayanan_eval._rubric.parts import (
+    Answers,
     Conversion,
     Criterion,
     Regulation,
@@ -280,8 +282,9 @@ def _check_group(
         if not str(child.name).strip():
             add((*here, "name"), "must not be empty")
         if child.criteria:
-            if child.scale is not None or child.levels:
-                add(here, "a criterion with sub-criteria cannot have its own scale or levels")
+            if child.scale is not None or child.levels or child.answers is not None:
+                add(here, "a criterion with sub-criteria cannot have its own scale, levels "
+                          "or answers")  # fmt: skip
             _check_group(
                 child.weighting,
                 child.criteria,
@@ -305,6 +308,10 @@ def _check_group(
                 )
             if not text.strip():
                 add((*here, "levels", score), "level text must not be empty")
+        if isinstance(child.answers, Answers):
+            check_answers(child.answers, scale, (*here, "answers"), add)
+        elif child.answers is not None:
+            add((*here, "answers"), f"must be an Answers, got {show(child.answers)}")
 
 
 def _shares(

@@ -130,6 +130,22 @@ class Scale:
     max: float = attrs.field(converter=to_number)
 
 
+@attrs.frozen
+class Answers:
+    """How a survey item is answered and how an answer becomes the item's score.
+
+    Answers are whole numbers ``min..max`` (at most 255 values); the item's
+    score is ``offset + factor * answer``, a declared linear conversion
+    (0–10 answers onto a 0–100 indicator: ``factor=10``). Without a factor
+    the answer is the score, which needs the answer scale to be the item's scale.
+    """
+
+    min: float = attrs.field(converter=to_number)
+    max: float = attrs.field(converter=to_number)
+    factor: float | None = attrs.field(default=None, converter=attrs.converters.optional(to_number))
+    offset: float = attrs.field(default=0.0, converter=to_number)
+
+
 @attrs.frozen(repr=False)
 class Criterion:
     """A node of a rubric: an aspect, an indicator or a survey item.
@@ -154,6 +170,9 @@ class Criterion:
         For a leaf: its score range (default: the rubric's) and level texts.
     description, notes
         Operational definition and free remarks.
+    answers
+        For a survey item: its answer scale and conversion (:class:`Answers`);
+        ``None``: answers are on the item's scale.
     """
 
     id: str
@@ -165,6 +184,7 @@ class Criterion:
     levels: tuple[tuple[float, str], ...] = attrs.field(default=(), converter=parse_levels)
     description: str = ""
     notes: tuple[str, ...] = attrs.field(default=(), converter=parse_texts)
+    answers: Answers | None = None
 
     @property
     def is_leaf(self) -> bool:

@@ -13,14 +13,15 @@ from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError, OptionError, RubricError
 from pelayanan_eval.ikm._bands import BandTable
 from pelayanan_eval.ikm._conventions import WeightsSpec
+from pelayanan_eval.ikm._partial import Tally, check_tally
 from pelayanan_eval.ikm._responses import Responses
-from pelayanan_eval.ikm._result import IkmResult, build_result, tally_result
+from pelayanan_eval.ikm._result import IkmResult, build_result, compute_tally, tally_result
 from pelayanan_eval.typing import IkmMissing
 
 
 def compute(
     rubric: Rubric,
-    responses: Responses,
+    responses: Responses | Tally,
     *,
     weights: WeightsSpec = "rubric",
     round_nrr: int | None = None,
@@ -37,7 +38,9 @@ def compute(
     rubric
         The survey rubric (``permenpanrb-14-2017-ikm``, ``kepmenpan-25-2004-ikm``, ...).
     responses
-        The answers (see :class:`Responses`).
+        The answers (see :class:`Responses`; with design weights, every NRR
+        is the weighted mean), or their :class:`Tally` (merged chunks, files
+        or partitions).
     weights
         ``"rubric"`` (as the rubric file says, default), ``"exact"`` (1/n
         each), ``"printed"`` (1/n printed to 3 decimals: 0,111 for 9 unsur,
@@ -66,7 +69,8 @@ def compute(
 
     Notes
     -----
-    NRR per unsur = sum of the answers given / number given; IKM = sum of
+    NRR per unsur = sum of the answers given / number given (weighted:
+    sum of weight x answer / sum of the weights of those who answered); IKM = sum of
     NRR x weight; IKM (25-100) = IKM x 25, rounded to 2 decimals and graded.
 
     References
@@ -88,21 +92,25 @@ def compute(
     >>> result.rounded.tolist(), result.grades.tolist(), result.grade_labels.tolist()
     ([85.25], ['B'], ['Baik'])
     """
-    if not isinstance(responses, Responses):
-        raise ObservationError(f"responses must be ikm.Responses, got {type(responses).__name__}")
     if not isinstance(rubric, Rubric):
         raise RubricError([f"ikm.compute: expected a Rubric (see load_rubric), got "
                            f"{type(rubric).__name__}"])  # fmt: skip
+    options: dict[str, Any] = {
+        "weights": weights, "round_nrr": round_nrr, "round_weighted": round_weighted,
+        "round_ikm": round_ikm, "bands": bands, "missing": missing, "population": population,
+    }  # fmt: skip
+    if isinstance(responses, Tally):
+        return compute_tally(rubric, check_tally(responses, rubric), **options)
+    if not isinstance(responses, Responses):
+        raise ObservationError(f"responses must be ikm.Responses or ikm.Tally, got "
+                               f"{type(responses).__name__}")  # fmt: skip
     mismatch = leaf_mismatch(responses.rubric, rubric)
     if mismatch:
         raise ObservationError(
             f"the responses answer the unsur of rubric {responses.rubric.id!r}, which differ "
             f"from those of {rubric.id!r}: {mismatch}"
         )
-    return tally_result(
-        rubric, responses, weights=weights, round_nrr=round_nrr, round_weighted=round_weighted,
-        round_ikm=round_ikm, bands=bands, missing=missing, population=population,
-    )  # fmt: skip
+    return tally_result(rubric, responses, **options)
 
 
 def from_nrr(

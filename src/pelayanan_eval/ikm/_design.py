@@ -11,6 +11,7 @@ from pelayanan_eval._common.messages import check_option
 from pelayanan_eval._rubric.grading import round_half_up
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
+from pelayanan_eval.ikm._items import items
 
 
 def sample_size(
@@ -61,12 +62,14 @@ def sample_size(
 
 
 def questionnaire(rubric: Rubric, *, format: str = "markdown") -> str:
-    """Render the survey form of a rubric: each unsur with its answer options.
+    """Render the survey form of a rubric: each item with its answer options.
 
     Parameters
     ----------
     rubric
-        A survey rubric whose unsur carry answer labels (``levels``).
+        A survey rubric: each item is asked on its answer scale (its
+        declared ``answers``, or its own scale), with its answer labels
+        (``levels``) where it has them.
     format
         ``"markdown"`` or ``"text"``.
 
@@ -80,7 +83,8 @@ def questionnaire(rubric: Rubric, *, format: str = "markdown") -> str:
     1. Persyaratan: (1) Tidak sesuai  (2) Kurang sesuai  (3) Sesuai  (4) Sangat sesuai
     """
     check_option("format", format, ("markdown", "text"))
-    low, high = rubric.leaf_scales
+    scales = items(rubric)  # each item's answer scale (IKM: its own 1-4; a 0-10 question)
+    low, high = scales.low, scales.high
     lines = [f"# {rubric.title}" if format == "markdown" else rubric.title, ""]
     for number, (leaf, lo, hi) in enumerate(zip(rubric.leaves, low, high, strict=True), start=1):
         labels = dict(leaf.levels)

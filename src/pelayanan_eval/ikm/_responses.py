@@ -21,17 +21,14 @@ from pelayanan_eval._data.columns import (
 from pelayanan_eval._data.scores import by_leaf
 from pelayanan_eval._data.tables import read_long, read_records
 from pelayanan_eval._rubric.model import Rubric
-from pelayanan_eval.exceptions import ObservationError, OptionError
+from pelayanan_eval.exceptions import ObservationError
+from pelayanan_eval.ikm._items import items
+from pelayanan_eval.ikm._weights import attribute_problems, weight_problems
 
 
 def first_top(rubric: Rubric) -> int:
-    low, high = rubric.leaf_scales
-    if not (np.all(low >= 1) and np.all(high == np.rint(high)) and np.all(high <= 255)):
-        raise OptionError(
-            f"rubric {rubric.id!r}: survey answers must be whole numbers from 1 up to at most "
-            "255 (0 is kept for 'no answer')"
-        )
-    return int(high.max())
+    """Return the largest answer code of a survey rubric's items (IKM: 4)."""
+    return items(rubric).top
 
 
 def _check_answers(
@@ -40,39 +37,47 @@ def _check_answers(
     where: str,
     row_name: Callable[[int], str] = lambda i: f"row {i}",
 ) -> npt.NDArray[np.uint8]:
-    """Return answers as uint8 (0 = none), refusing values off each unsur's scale."""
-    low, high = rubric.leaf_scales
+    """Return answers as uint8 codes (0 = none), refusing values off each item's answer scale."""
+    scales = items(rubric)
+    low, high = scales.low, scales.high
     if answers.ndim != 2 or answers.shape[1] != len(rubric.leaves):
         raise ObservationError(
             f"{where}: answers have shape {answers.shape}, expected (respondents, "
             f"{len(rubric.leaves)}): one column per unsur of {rubric.id!r}"
         )
-    if answers.dtype == np.uint8:
-        compact = answers
+    if answers.dtype == np.uint8 and (low == 1).all():
+        compact = answers  # answers 1..top are their own codes
     else:
         numbers = np.asarray(answers, dtype=np.float64)  # checked by number_problems
-        unanswered = np.isnan(numbers)
-        whole = np.where(unanswered, 0.0, numbers)
+        # no answer: NaN, or 0 on an item whose scale has no 0
+        unanswered = np.isnan(numbers) | ((numbers == 0) & (low > 0))
+        whole = np.where(unanswered, low, numbers)
+        problems = []
         fractional = np.flatnonzero((whole != np.rint(whole)).any(axis=1))
         if len(fractional):
             i = int(fractional[0])
-            raise ObservationError(
-                f"{where}: answers must be whole numbers; {len(fractional)} respondent(s) have "
-                f"others, e.g. {row_name(i)}: {numbers[i].tolist()}"
-            )
-        if not ((whole >= 0).all() and (whole <= 255).all()):
-            row = int(np.flatnonzero(((whole < 0) | (whole > 255)).any(axis=1))[0])
-            raise ObservationError(
-                f"{where}: answer off every scale in {row_name(row)}: {numbers[row].tolist()}"
-            )
-        compact = whole.astype(np.uint8)
+            problems.append(f"answers must be whole numbers; {len(fractional)} respondent(s) "
+                            f"have others, e.g. {row_name(i)}: {numbers[i].tolist()}")  # fmt: skip
+        off = (whole == np.rint(whole)) & ((whole < low) | (whole > high))
+        if off.any():
+            rows, cols = np.nonzero(off)
+            shown = [
+                f"{row_name(r)}, unsur {rubric.leaf_ids[c]!r}: {_plain_number(numbers[r, c])} "
+                f"(scale {low[c]:g}..{high[c]:g})"
+                for r, c in zip(rows[:20].tolist(), cols[:20].tolist(), strict=True)
+            ]
+            more = f"; ... and {len(rows) - 20} more" if len(rows) > 20 else ""
+            problems.append("answers outside the scale: " + "; ".join(shown) + more)
+        if problems:
+            raise ObservationError(f"{where}: " + "; ".join(problems))
+        return np.where(unanswered, 0, whole - low + 1).astype(np.uint8)
     top, bottom = high.astype(np.uint8), low.astype(np.uint8)  # uint8: no upcast copies
-    uniform = bool((top == top[0]).all() and (bottom == 1).all())
+    uniform = bool((top == top[0]).all())
     for start in range(0, len(compact), 1 << 20):
         block = compact[start : start + (1 << 20)]
         if uniform and int(np.max(block, initial=0)) <= top[0]:
             continue  # one pass: every answer is 0 (none) or 1..top
-        bad = (block > top) | ((block > 0) & (block < bottom))
+        bad = block > top
         if bad.any():
             rows, cols = np.nonzero(bad)
             shown = [
@@ -84,6 +89,10 @@ def _check_answers(
                 f"{where}: answers outside the scale: " + enumerate_limited(shown)
             )
     return compact
+
+
+def _plain_number(value: float) -> str:
+    return f"{value:g}" if np.isfinite(value) else repr(float(value))
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -112,6 +121,10 @@ class Responses:
     answers: npt.NDArray[np.uint8]
     unit_codes: npt.NDArray[np.intp]
     unit_ids: npt.NDArray[np.str_]
+    #: design weight per respondent (None: every respondent counts 1)
+    weights: npt.NDArray[np.float64] | None = attrs.field(default=None, kw_only=True)
+    #: respondent attributes (age group, sex, channel, ...): name -> one label per respondent
+    attributes: Mapping[str, npt.NDArray[np.str_]] = attrs.field(factory=dict, kw_only=True)
     # set by the named constructors, which checked the columns; evolve() checks afresh
     _checked: bool = attrs.field(default=False, kw_only=True, repr=False)
 
@@ -120,8 +133,8 @@ class Responses:
             object.__setattr__(self, "_checked", False)
             return
         checked = _responses(self.rubric, self.answers, self.unit_codes, self.unit_ids,
-                             lambda i: f"row {i}")  # fmt: skip
-        for name in ("answers", "unit_codes", "unit_ids"):
+                             lambda i: f"row {i}", self.weights, self.attributes)  # fmt: skip
+        for name in ("answers", "unit_codes", "unit_ids", "weights", "attributes"):
             object.__setattr__(self, name, getattr(checked, name))
 
     def __len__(self) -> int:
@@ -130,7 +143,8 @@ class Responses:
     def __repr__(self) -> str:
         return (
             f"<Responses: {len(self)} respondents, {len(self.unit_ids)} units, "
-            f"{self.answers.shape[1]} unsur of {self.rubric.id!r}>"
+            f"{self.answers.shape[1]} unsur of {self.rubric.id!r}"
+            + (", weighted>" if self.weights is not None else ">")
         )
 
     @classmethod
@@ -141,6 +155,8 @@ class Responses:
         answers: npt.ArrayLike,
         unit: npt.ArrayLike,
         unit_ids: npt.ArrayLike | None = None,
+        weights: npt.ArrayLike | None = None,
+        attributes: Mapping[str, npt.ArrayLike] | None = None,
     ) -> Responses:
         """Build from an answers matrix and a unit per respondent.
 
@@ -149,14 +165,24 @@ class Responses:
         rubric
             The survey rubric; one answers column per unsur, in ``rubric.leaf_ids`` order.
         answers
-            ``[respondents, unsur]``: whole answers on each unsur's scale, 0 or
-            NaN for no answer (True/False are refused, not read as 1/0). A
-            ``uint8`` array is used as it is (no copy).
+            ``[respondents, unsur]``: whole answers on each item's answer
+            scale (its declared ``answers``, else its own scale); NaN for no
+            answer, and 0 too on an item whose scale has no 0 (IKM's 1-4).
+            True/False are refused, not read as 1/0. When every item's
+            answers start at 1 (IKM), a ``uint8`` array is used as it is (no
+            copy); other answers are stored as ``answer - min + 1``.
         unit
             Unit per respondent: ids (text; numbers are read as text), or integer codes
             ``0 <= code < len(unit_ids)`` when `unit_ids` is given.
         unit_ids
             The units, when `unit` holds codes into it (the fastest path).
+        weights
+            Design weight per respondent (household expansion factor,
+            post-stratification weight): finite numbers >= 0, not all 0 in a
+            unit. None: every respondent counts 1.
+        attributes
+            Respondent attributes to break results down by: name -> one label
+            per respondent (``{"kanal": [...], "umur": [...]}``).
 
         Examples
         --------
@@ -168,7 +194,8 @@ class Responses:
         >>> ikm.Responses.from_arrays(rubric, answers=[[3] * 9, [4] * 9], unit=["a", "b"])
         <Responses: 2 respondents, 2 units, 9 unsur of 'permenpanrb-14-2017-ikm'>
         """
-        return _responses(rubric, answers, unit, unit_ids, lambda i: f"row {i}")
+        return _responses(rubric, answers, unit, unit_ids, lambda i: f"row {i}", weights,
+                          attributes)  # fmt: skip
 
     @classmethod
     def from_records(
@@ -179,12 +206,22 @@ class Responses:
         unit_column: str = "unit",
         source: str = "records",
         first_row: int = 0,
+        weight_column: str | None = None,
+        attribute_columns: Iterable[str] = (),
     ) -> Responses:
-        """Build from dict rows: the unit column and one column per unsur id (blank = no answer)."""
+        """Build from dict rows: the unit column and one column per unsur id (blank = no answer).
+
+        `weight_column` names the respondents' design weights; `attribute_columns`
+        the columns carried as attributes (see :meth:`from_arrays`).
+        """
+        extra = tuple(attribute_columns)
+        meta = ((weight_column,) if weight_column is not None else ()) + extra
         columns = read_records(rubric, records, source, first_row, unit_column=unit_column,
-                               meta=(), survey=True)  # fmt: skip
+                               meta=meta, survey=True)  # fmt: skip
+        weights = None if weight_column is None else _numbers(columns[weight_column])
         return _responses(rubric, columns["values"], columns["unit"], None,
-                          lambda i: f"{source} row {first_row + i}")  # fmt: skip
+                          lambda i: f"{source} row {first_row + i}", weights,
+                          {name: columns[name] for name in extra})  # fmt: skip
 
     @classmethod
     def from_long(
@@ -209,6 +246,8 @@ def _responses(
     unit: npt.ArrayLike,
     unit_ids: npt.ArrayLike | None,
     row_name: Callable[[int], str],
+    weights: npt.ArrayLike | None = None,
+    attributes: Mapping[str, npt.ArrayLike] | None = None,
 ) -> Responses:
     """Check every column, all problems together; the one way to a trusted Responses."""
     if not isinstance(rubric, Rubric):
@@ -221,6 +260,17 @@ def _responses(
         problems += label_problems(unit, "unit")
     else:
         problems += unit_code_problems(unit, unit_ids)
+    n = len(np.asarray(matrix))
+    found, named = attribute_problems(attributes, n)
+    problems += found
+    if weights is not None and unit_ids is None and not label_problems(unit, "unit"):
+        weight_ids, weight_codes = factorize(np.asarray(unit).astype(np.str_), sort=False)
+    elif weights is not None and unit_ids is not None and not unit_code_problems(unit, unit_ids):
+        weight_ids, weight_codes = np.asarray(unit_ids, np.str_), np.asarray(unit, np.intp)
+    else:
+        weight_ids, weight_codes = None, None
+    found, weight_values = weight_problems(weights, weight_codes, weight_ids, n, row_name)
+    problems += found
     raise_problems("responses", problems)
     compact = _check_answers(rubric, np.asarray(matrix), "responses", row_name)
     units = np.asarray(unit)
@@ -239,4 +289,18 @@ def _responses(
             raise ObservationError(f"responses: empty unit id in row(s) {empty}")
     else:
         ids, codes = np.array(unit_ids, dtype=np.str_), units.astype(np.intp, copy=False)
-    return Responses(rubric, compact, codes, ids, checked=True)
+    if weight_values is not None:
+        weight_values.flags.writeable = False
+    return Responses(rubric, compact, codes, ids, weights=weight_values, attributes=named,
+                     checked=True)  # fmt: skip
+
+
+def _numbers(texts: npt.NDArray[np.str_]) -> list[Any]:
+    """Weights read from a table as text: numbers where they parse, the text otherwise."""
+    out: list[Any] = []
+    for text in texts.tolist():
+        try:
+            out.append(float(text) if text.strip() else float("nan"))
+        except ValueError:
+            out.append(text)
+    return out

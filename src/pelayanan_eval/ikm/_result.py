@@ -29,9 +29,12 @@ from pelayanan_eval.ikm._conventions import (
     weighted_rubric,
 )
 from pelayanan_eval.ikm._design import sample_size
+from pelayanan_eval.ikm._linear import ikm_interval
+from pelayanan_eval.ikm._partial import Tally, tally_codes
 from pelayanan_eval.ikm._responses import Responses, first_top
+from pelayanan_eval.ikm._survey_result import html_table, to_frame
 from pelayanan_eval.ikm._tally import count_answers
-from pelayanan_eval.ikm._uncertainty import Interval, Sample, TargetCheck, bootstrap, normal
+from pelayanan_eval.ikm._uncertainty import Interval, TargetCheck
 from pelayanan_eval.typing import BandScale, IkmMissing, IkmRollup, IntervalMethod
 
 Array = npt.NDArray[np.float64]
@@ -85,6 +88,9 @@ class IkmResult:
         The rubric with the weights actually used.
     band_table
         The band table used.
+    tally
+        The tally the result was computed from, when it was computed from a
+        :class:`Tally` or from weighted answers (its linearised intervals).
     """
 
     rubric: Rubric
@@ -107,6 +113,8 @@ class IkmResult:
     weighted_rubric: Rubric
     band_table: BandTable
     _weights_spec: Any = attrs.field(repr=False)
+    #: the tally the result was computed from (weighted answers, or merged chunks), if any
+    tally: Tally | None = attrs.field(default=None, kw_only=True, repr=False)
 
     def __len__(self) -> int:
         return len(self.unit_ids)
@@ -161,6 +169,15 @@ class IkmResult:
             out.append(record)
         return out
 
+    def to_pandas(self) -> Any:
+        """Return :meth:`to_records` as a pandas DataFrame (needs the ``pandas`` extra)."""
+        return to_frame(self.to_records())
+
+    def _repr_html_(self) -> str:
+        keys = ("unit", "respondents", "index", "rounded", "grade", "grade_label")
+        rows = [{k: r[k] for k in keys if k in r} for r in self.to_records()]
+        return html_table(rows, repr(self))
+
     def rollup(self, groups: npt.ArrayLike | Mapping[Any, Any], how: IkmRollup) -> IkmResult:
         """IKM of groups of units (an OPD's services, a city), computed one of two ways.
 
@@ -183,11 +200,20 @@ class IkmResult:
             "bands": self.band_table, "missing": c.missing,
         }  # fmt: skip
         if how == "pooled":
+            if self.responses is None and self.tally is not None:  # pooled tallies add exactly
+                from_tally: IkmResult = compute_tally(self.rubric, self.tally.regroup(
+                    dict(zip(self.unit_ids.tolist(), names[codes].tolist(), strict=True))),
+                    **options)  # fmt: skip
+                return from_tally
             if self.responses is None:
                 raise OptionError("a pooled roll-up needs the answers; this result has none "
                                   "(built from NRRs): use how='mean'")  # fmt: skip
             regrouped = Responses(
-                self.rubric, self.responses.answers, codes[self.responses.unit_codes], names
+                self.rubric,
+                self.responses.answers,
+                codes[self.responses.unit_codes],
+                names,
+                weights=self.responses.weights,
             )
             return tally_result(self.rubric, regrouped, **options)
         count = np.bincount(codes, minlength=len(names))
@@ -226,26 +252,11 @@ class IkmResult:
         normal approximation (fast at any size). Both assume a simple random
         sample of independent respondents, and both work on the unrounded
         IKM (the rounding conventions are not applied inside replicates).
+        With design weights, or from a :class:`Tally`, ``"normal"`` is the
+        linearised interval of :func:`survey` (method ``"linearised"``) and
+        the bootstrap resamples respondents with their weights.
         """
-        check_option("interval method", method, ("bootstrap", "normal"))
-        if not 0 < level < 1:
-            raise OptionError(f"level must be between 0 and 1, got {level!r}")
-        if self.responses is None:
-            raise OptionError(
-                "intervals need the respondents' answers; this result was built from NRRs "
-                "or is a mean of unit IKMs (use a pooled roll-up)"
-            )
-        r = self
-        if r.responses is None or r.sums is None or r.answered is None or r.respondents is None:
-            raise OptionError("intervals need the respondents' answers")
-        sample = Sample(
-            r.unit_ids, r.responses.answers, r.responses.unit_codes, r.sums, r.answered,
-            r.respondents, r.weighted_rubric, r.conventions.missing,
-            r.conventions.conversion_factor, first_top(r.rubric), r.band_table, r.grades,
-        )  # fmt: skip
-        if method == "normal":
-            return normal(sample, level)
-        return bootstrap(sample, level, n_boot, rng)
+        return ikm_interval(self, level=level, method=method, n_boot=n_boot, rng=rng)
 
     def target(
         self,
@@ -289,6 +300,7 @@ def build_result(
     population: npt.ArrayLike | Mapping[Any, Any] | None = None,
     index: Array | None = None,
     label_suffix: str = "",
+    tally: Tally | None = None,
 ) -> IkmResult:
     """Weight, sum, round, convert and grade per-unit NRRs (`index` given: skip the sum)."""
     check_option("missing policy", missing, ("error", "renormalize"))
@@ -344,7 +356,7 @@ def build_result(
     return IkmResult(
         rubric, unit_ids, respondents, empty, answered, sums, nrr, terms, index, reported,
         rubric.rounding.apply(reported), graded.codes, graded.labels,
-        required, adequate, conventions, responses, weighted, table, weights,
+        required, adequate, conventions, responses, weighted, table, weights, tally=tally,
     )  # fmt: skip
 
 
@@ -358,16 +370,30 @@ def tally_result(rubric: Rubric, responses: Responses, **options: Any) -> IkmRes
         idle = [str(u) for u in responses.unit_ids[respondents == 0].tolist()]
         raise ObservationError("unit(s) without any answered questionnaire: "
                                + enumerate_limited([repr(u) for u in idle]))  # fmt: skip
+    found = None
+    if responses.weights is not None:
+        found = tally_codes(rubric, responses.answers, codes, responses.unit_ids,
+                            responses.weights, moments=True)  # fmt: skip
+        zero = found.weight <= 0
+        if zero.any():
+            raise ObservationError(
+                "unit(s) whose respondents all have weight 0: "
+                + enumerate_limited([repr(str(u)) for u in responses.unit_ids[zero].tolist()])
+            )
     with np.errstate(invalid="ignore", divide="ignore"):
-        nrr = sums / answered
+        nrr = sums / answered if found is None else found.wsum / found.wcount
     return build_result(
-        rubric,
-        responses.unit_ids,
-        nrr,
-        respondents,
-        empty,
-        answered,
-        sums,
-        responses,
-        **options,
-    )
+        rubric, responses.unit_ids, nrr, respondents, empty, answered, sums, responses,
+        tally=found, **options,
+    )  # fmt: skip
+
+
+def compute_tally(rubric: Rubric, found: Tally, **options: Any) -> IkmResult:
+    """Weight, round and grade the NRRs of a checked tally (no answers kept: intervals from it)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nrr = found.wsum / found.wcount
+    sums = None if found.weighted else found.wsum.astype(np.int64)
+    return build_result(
+        rubric, found.unit_ids, nrr, found.respondents, found.rows - found.respondents,
+        found.answered, sums, None, tally=found, **options,
+    )  # fmt: skip

@@ -50,18 +50,30 @@ def normal_quantile(p: float) -> float:
         ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1))  # fmt: skip
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TargetCheck:
     """Distance to a target IKM and the probability that the unit already reaches it.
 
     ``gap`` is target minus estimate on the reported scale (positive: still
     below); ``p_reached`` the probability that the true IKM is at or above it.
+    Its repr is a small table, one line per unit (the first 20).
     """
 
     unit_ids: npt.NDArray[Any] = attrs.field(eq=False)
     target: float
     gap: Array = attrs.field(eq=False)
     p_reached: Array = attrs.field(eq=False)
+
+    def __repr__(self) -> str:
+        names = [str(u) for u in self.unit_ids.tolist()]
+        width = max([4, *(len(n) for n in names[:20])])
+        lines = [f"TargetCheck: target {self.target:g} (reported scale), {len(names)} unit(s)",
+                 f"  {'unit':<{width}}  {'gap':>8}  {'P(reached)':>10}"]  # fmt: skip
+        rows = zip(names[:20], self.gap.tolist(), self.p_reached.tolist(), strict=False)
+        lines += [f"  {name:<{width}}  {gap:>8.2f}  {p:>10.3f}" for name, gap, p in rows]
+        if len(names) > 20:
+            lines.append(f"  ... and {len(names) - 20} more")
+        return "\n".join(lines)
 
 
 @attrs.frozen
@@ -109,25 +121,34 @@ class Sample:
     top: int  # the largest answer
     band_table: BandTable
     grades: npt.NDArray[np.str_]  # each unit's point grade
+    weights: Array | None = None  # design weight per respondent
 
 
 def _unrounded(sample: Sample) -> tuple[Array, Array]:
+    sums: npt.NDArray[Any]
+    given: npt.NDArray[Any]
+    if sample.weights is None:
+        sums, given = sample.sums, sample.answered
+    else:
+        sums, given = _weighted_sums(sample.codes, sample.answers, sample.weights,
+                                     len(sample.unit_ids))  # fmt: skip
     with np.errstate(invalid="ignore", divide="ignore"):
-        nrr = sample.sums / sample.answered
+        nrr = sums / given
     index = roll_up(nrr, sample.weighted._compiled, sample.missing, 0.0)[:, -1]
     return nrr, index * sample.factor
 
 
-def _band_edges(sample: Sample) -> tuple[Array, Array, float]:
+def band_edges(
+    table: BandTable, grades: npt.NDArray[Any], factor: float
+) -> tuple[Array, Array, float]:
     """Raw-value edges of each unit's point band on the table's scale, and the scale factor."""
-    table = sample.band_table
     half = 0.0 if table.rounding.digits is None else 0.5 * 10.0 ** (-table.rounding.digits)
     lows = np.array([band.min for band in table.grades]) - half
     position = {band.code: i for i, band in enumerate(table.grades)}
-    index = np.array([position.get(str(code), -1) for code in sample.grades.tolist()])
+    index = np.array([position.get(str(code), -1) for code in grades.tolist()])
     lower = np.where(index == len(lows) - 1, -np.inf, lows[np.maximum(index, 0)])
     upper = np.where(index <= 0, np.inf, lows[np.maximum(index - 1, 0)])
-    scale = 1.0 if table.on == "reported" else sample.factor
+    scale = 1.0 if table.on == "reported" else factor
     return lower, upper, scale
 
 
@@ -151,7 +172,7 @@ def normal(sample: Sample, level: float) -> Interval:
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(total * n / (n - 1)) * sample.factor
     z = normal_quantile(0.5 + level / 2)
-    low, high, factor = _band_edges(sample)
+    low, high, factor = band_edges(sample.band_table, sample.grades, sample.factor)
     with np.errstate(invalid="ignore", divide="ignore"):
         inside = normal_cdf((high * factor - estimate) / se) - normal_cdf(
             (low * factor - estimate) / se
@@ -161,10 +182,27 @@ def normal(sample: Sample, level: float) -> Interval:
                     estimate + z * se, se, differs)  # fmt: skip
 
 
+def _weighted_sums(
+    group: npt.NDArray[np.intp], answers: npt.NDArray[np.uint8], weights: Array, groups: int
+) -> tuple[Array, Array]:
+    """Per group and unsur: sum of weight x answer, and of the weights of those who answered."""
+    sums, given = np.empty((groups, answers.shape[1])), np.empty((groups, answers.shape[1]))
+    for j in range(answers.shape[1]):  # one bincount per unsur, over all replicates at once
+        column = answers[:, j]
+        sums[:, j] = np.bincount(group, weights=weights * column, minlength=groups)
+        given[:, j] = np.bincount(group, weights=weights * (column > 0), minlength=groups)
+    return sums, given
+
+
 def bootstrap(
     sample: Sample, level: float, n_boot: int, rng: np.random.Generator | int | None
 ) -> Interval:
-    """Percentile interval from resampling each unit's respondents with replacement."""
+    """Percentile interval from resampling each unit's respondents with replacement.
+
+    With design weights each drawn respondent keeps their weight, so every
+    replicate is the weighted estimate on a resample (Rao & Wu 1988's
+    with-replacement bootstrap, one stage).
+    """
     if not isinstance(n_boot, int) or n_boot < 10:
         raise OptionError(f"n_boot must be a whole number >= 10, got {n_boot!r}")
     generator = np.random.default_rng(rng)
@@ -184,15 +222,22 @@ def bootstrap(
         unit = np.tile(slot_unit, count)
         draws = starts[unit] + np.floor(generator.random(len(unit)) * sizes[unit]).astype(np.intp)
         group = np.repeat(np.arange(count), len(order)) * units + unit
-        sums, given, _, _ = count_answers(group, answers[order[draws]], count * units, top)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            nrr = sums / given
+        rows = order[draws]
+        if sample.weights is None:
+            sums, given, _, _ = count_answers(group, answers[rows], count * units, top)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                nrr = sums / given
+        else:  # each drawn respondent brings their weight (a weighted bootstrap)
+            weighted, given_w = _weighted_sums(group, answers[rows], sample.weights[rows],
+                                               count * units)  # fmt: skip
+            with np.errstate(invalid="ignore", divide="ignore"):
+                nrr = weighted / given_w
         index = roll_up(nrr, tree, "renormalize", 0.0)[:, -1]
         replicates[first : first + count] = index.reshape(count, units) * factor
     alpha = (1 - level) / 2
     lower, upper = np.nanquantile(replicates, [alpha, 1 - alpha], axis=0)
     _, estimate = _unrounded(sample)
-    low, high, scale = _band_edges(sample)
+    low, high, scale = band_edges(sample.band_table, sample.grades, sample.factor)
     differs = np.mean((replicates < low * scale) | (replicates >= high * scale), axis=0)
     se = np.nanstd(replicates, axis=0, ddof=1)
     return Interval("bootstrap", level, sample.unit_ids, estimate, lower, upper, se, differs,
