@@ -27,6 +27,7 @@ from pelayanan_eval._evaluation.records import unit_records
 from pelayanan_eval._evaluation.settings import Settings
 from pelayanan_eval._evaluation.standings import (
     Standing,
+    Standings,
     choose,
     tiebreak_names,
 )
@@ -239,14 +240,14 @@ class Evaluation:
         ties: TieMethod,
         tiebreak: Sequence[str],
         best: bool,
-    ) -> list[Standing]:
+    ) -> Standings:
         groups, codes = self._groups(within), self._group_codes(within)
         rows, ranks, tied = choose(
             self.rounded, codes, self._tiebreak_keys(tiebreak), k, ties, best=best
         )
         names = np.full(len(self), "", dtype=np.str_) if groups is None else np.asarray(groups)
         labels = self.grade_labels
-        return [
+        found = Standings(
             Standing(
                 group=str(names[i]),
                 rank=float(r),
@@ -260,7 +261,9 @@ class Evaluation:
                 grade_label=str(labels[i]),
             )
             for i, r, t in zip(rows.tolist(), ranks.tolist(), tied.tolist(), strict=True)
-        ]
+        )
+        found.title = f"{'award table (top' if best else 'coaching list (bottom'} {k})"
+        return found
 
     def top(
         self,
@@ -269,7 +272,7 @@ class Evaluation:
         *,
         ties: TieMethod = "min",
         tiebreak: Sequence[str] = (),
-    ) -> list[Standing]:
+    ) -> Standings:
         """Return the award table: units ranked `k` or better per group (ties at the cut included).
 
         Units are ranked by the published (rounded) index; `ties` and
@@ -290,7 +293,7 @@ class Evaluation:
         *,
         ties: TieMethod = "min",
         tiebreak: Sequence[str] = (),
-    ) -> list[Standing]:
+    ) -> Standings:
         """Return the coaching list: the `k` lowest-ranked units of each group, lowest first.
 
         As :meth:`top`, from the other end of the same ranking (so a tie a

@@ -56,6 +56,44 @@ class Standing:
     grade_label: str
 
 
+class Standings(list[Standing]):
+    """The rows of an award table or a coaching list: a list of :class:`Standing`.
+
+    In a notebook it renders as a table; :meth:`to_records` and
+    :meth:`to_pandas` give the rows as dicts or a DataFrame.
+    """
+
+    title = "standings"
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Return one dict per row, keys as the fields of :class:`Standing`."""
+        return [attrs.asdict(row) for row in self]
+
+    def to_pandas(self) -> Any:
+        """Return the rows as a pandas DataFrame (needs the ``pandas`` extra)."""
+        try:
+            import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+        except ImportError:
+            raise ImportError(
+                "Standings.to_pandas() needs pandas: pip install 'pelayanan-eval[pandas]'"
+            ) from None
+        return pd.DataFrame.from_records(self.to_records(), columns=STANDING_FIELDS)
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (s.group, f"{s.rank:g}" + ("=" if s.tied else ""), s.unit, s.name,
+             f"{s.rounded:.2f}", f"{s.grade} {s.grade_label}".strip())
+            for s in self[:HTML_ROWS]
+        ]  # fmt: skip
+        head = ("group", "rank", "unit", "name", "index", "grade")
+        caption = f"{self.title}: {len(self)} unit(s)" + ("; '=' marks a tie" if any(
+            s.tied for s in self) else "")  # fmt: skip
+        return html_table(caption, head, rows, len(self) - len(rows))
+
+
+STANDING_FIELDS = [field.name for field in attrs.fields(Standing)]
+
+
 def tiebreak_names(tiebreak: Sequence[str], known: Sequence[str]) -> list[str]:
     """Return the tie-breaker names, each one of `known` (criterion ids and "id"), or refuse."""
     if isinstance(tiebreak, str):
