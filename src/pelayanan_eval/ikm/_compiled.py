@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -139,6 +138,8 @@ def count_compiled(
     if threads == 1:
         totals = tally(0, n)
     else:
+        from concurrent.futures import ThreadPoolExecutor  # only with several threads
+
         with ThreadPoolExecutor(threads) as pool:
             parts = list(pool.map(tally, bounds[:-1], bounds[1:]))
         totals = np.sum(parts, axis=0)

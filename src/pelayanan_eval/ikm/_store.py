@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from typing import Any
 
 import numpy as np
@@ -34,6 +33,8 @@ def read_fields(path: str | os.PathLike[str]) -> dict[str, Any]:
         version, or its arrays do not fit together.
 
     """
+    import zipfile  # what np.load raises for a file that is not a .npz
+
     where = f"tally file {os.fspath(path)!r}"
     try:
         with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
