@@ -109,6 +109,7 @@ def test_demo_prints_rankings_and_a_card(capsys: pytest.CaptureFixture[str]) -> 
     assert "Report card of the lowest unit" in out and "path to" in out
     assert "agreement between assessors: Krippendorff's alpha (ordinal" in out
     assert "0.75 x F-02 + 0.25 x F-03" in out and "F-03    n" in out
+    assert "Happiness index (bps-indeks-kebahagiaan-2017, provisional; a SYNTHETIC" in out
 
 
 def test_evaluate_csv_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -158,6 +158,23 @@ def demo(args: argparse.Namespace) -> str:
         f"{both.settings.composite}; a demonstration: the weights of 17/2017's F-01 and F-03 "
         f"are unknown), the first units of each category:\n\n"
         f"{_composite_lines(both)}\n"
+        f"\n{_happiness_line()}\n"
+    )
+
+
+def _happiness_line() -> str:
+    """Return the happiness index of a synthetic household survey, by kecamatan and city."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalRubricWarning)
+        rubric = pe.load_rubric("bps-indeks-kebahagiaan-2017")
+    responses, parents = ikm.synthetic_city(rubric, rng=2017)
+    _, kecamatan, city = ikm.levels(rubric, responses, parents)
+    ids, values = kecamatan.unit_ids.tolist(), kecamatan.rounded.tolist()
+    parts = ", ".join(f"{u} {x:.2f}" for u, x in zip(ids, values, strict=True))
+    return (
+        f"Happiness index ({rubric.id}, provisional; a SYNTHETIC household survey of "
+        f"{city.respondents[0]} weighted households): city {city.rounded[0]:.2f} "
+        f"[95% {city.lower[0]:.2f}-{city.upper[0]:.2f}]; {parts}."
     )
 
 
