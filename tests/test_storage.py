@@ -131,3 +131,22 @@ def test_out_of_scale_still_reported_with_byte_storage(rubric: pe.Rubric) -> Non
     """A 300 among levels is reported as off the scale, not wrapped into a byte."""
     with pytest.raises(pe.exceptions.ObservationError, match=r"score 300\.0 is outside"):
         pe.Observations.from_arrays(rubric, unit=["a"], values=[[300, 1, 1, 1]])
+
+
+def test_fused_mean_and_roll_up_equals_the_two_steps() -> None:
+    """70,000 units x 2 visits (several blocks): one pass gives the two-step numbers exactly."""
+    rng = np.random.default_rng(11)
+    n = 70_000
+    unit = np.repeat(np.arange(n), 2)
+    values = rng.integers(0, 6, (2 * n, 4)).astype(float)
+    ids = np.char.add("u", np.arange(n).astype(str))
+    compact = pe.Observations.from_arrays(RUBRIC, unit=unit, unit_ids=ids, values=values)
+    fused = pe.evaluate(RUBRIC, compact)
+    stepwise = pe.evaluate(RUBRIC, _float_path(compact))
+    np.testing.assert_array_equal(fused.leaf_scores, stepwise.leaf_scores)
+    np.testing.assert_array_equal(fused.node_scores, stepwise.node_scores)
+    np.testing.assert_array_equal(fused.index, stepwise.index)
+    # and by hand for the first unit: a1 (weight 0.6 x 2/3), a2 (0.6 x 1/3), b1, b2 (0.4 / 2)
+    mean = values[:2].mean(axis=0)
+    expected = 0.6 * (2 * mean[0] + mean[1]) / 3 + 0.4 * (mean[2] + mean[3]) / 2
+    assert fused.index[0] == pytest.approx(expected, abs=1e-12)

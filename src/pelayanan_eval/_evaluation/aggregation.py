@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import factorize
+from pelayanan_eval._common.arrays import BLOCK_CELLS, factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval._data.columns import finite_number
 from pelayanan_eval.exceptions import ObservationError, OptionError
@@ -21,6 +21,7 @@ METHODS: tuple[str, ...] = (
 
 Array = npt.NDArray[np.float64]
 FEW_VISITS = 8  # up to this many rows per group, summed slice by slice
+ROLL_UP_BLOCKS = 8  # product blocks per block of averaged groups
 
 
 def _weights(value: Mapping[str, float] | None) -> Mapping[str, float] | None:
@@ -277,6 +278,41 @@ def _mean_of_levels(
     starts = np.cumsum(counts) - counts
     mean = np.add.reduceat(levels, starts, axis=0, dtype=wide) / counts[:, None]
     return mean
+
+
+def mean_and_roll_up(
+    levels: npt.NDArray[np.uint8], groups: int, linear: Array
+) -> tuple[Array, Array]:
+    """Mean of complete, balanced whole-number visits per group, and ``means @ linear``.
+
+    One pass over blocks of groups: each block's means are multiplied by the
+    roll-up matrix while they are still in cache, instead of reading all the
+    means back from memory. The products are taken over the same blocks of
+    rows as :func:`~pelayanan_eval._common.arrays.blocked_product`, so the
+    numbers equal those of ``blocked_product(aggregate(...), linear)``.
+    """
+    depth = len(levels) // groups
+    width = levels.shape[1]
+    cube = levels.reshape(groups, depth, width)
+    wide = np.uint16 if depth * 255 <= np.iinfo(np.uint16).max else np.float64
+    means = np.empty((groups, width))
+    inner = np.empty((groups, linear.shape[1]))
+    step = max(1, BLOCK_CELLS // max(width, 1))
+    scale = 1.0 / depth if depth & (depth - 1) == 0 else None
+    for start in range(0, groups, step * ROLL_UP_BLOCKS):
+        stop = min(start + step * ROLL_UP_BLOCKS, groups)
+        block = cube[start:stop]
+        total: npt.NDArray[Any] = block[:, 0, :].astype(wide)
+        for visit in range(1, depth):
+            total += block[:, visit, :]
+        out = means[start:stop]
+        if scale is None:
+            np.divide(total, depth, out=out)
+        else:
+            np.multiply(total, scale, out=out)
+        for row in range(start, stop, step):
+            np.matmul(means[row : row + step], linear, out=inner[row : row + step])
+    return means, inner
 
 
 def any_per_group(

@@ -14,7 +14,12 @@ from pelayanan_eval._data.columns import leaf_mismatch
 from pelayanan_eval._data.design import design_report
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group, visit_time
+from pelayanan_eval._evaluation.aggregation import (
+    Aggregation,
+    any_per_group,
+    mean_and_roll_up,
+    visit_time,
+)
 from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
 from pelayanan_eval._evaluation.composite import composite
 from pelayanan_eval._evaluation.result import Evaluation
@@ -280,10 +285,16 @@ def evaluate(
     options: dict[str, Any] = {"time": time, "observers": observations.observer}
 
     tree = rubric._compiled
-    leaf_scores = _reordered(
-        aggregate_rows(values, codes, groups, method, complete=complete, **options), into
-    )
-    if order == "criteria_first":
+    # the commonest case (whole-number scores, all scored, as many visits everywhere): the
+    # means and their roll-up in one pass over the bytes
+    fused = values.dtype == np.uint8 and missing != "renormalize"
+    if fused and bool(np.all(per_unit == per_unit[0])):
+        means, rolled = mean_and_roll_up(values, groups, tree.linear)
+        leaf_scores, inner = _reordered(means, into), _reordered(rolled, into)
+    elif order == "criteria_first":
+        leaf_scores = _reordered(
+            aggregate_rows(values, codes, groups, method, complete=complete, **options), into
+        )
         if missing == "error" and not complete and np.isnan(leaf_scores).any():
             raise _missing_error(
                 leaf_scores, table.ids.tolist(), rubric.leaf_ids, "unit x criterion pair(s)"
@@ -298,6 +309,9 @@ def evaluate(
                 )
             ]
             raise _missing_error(values, labels, rubric.leaf_ids, "visit x criterion pair(s)")
+        leaf_scores = _reordered(
+            aggregate_rows(values, codes, groups, method, complete=complete, **options), into
+        )
         per_visit = roll_up(values, tree, missing, min_coverage)
         inner = _reordered(aggregate_rows(per_visit, codes, groups, method, **options), into)
     weights = rubric.leaf_weights
