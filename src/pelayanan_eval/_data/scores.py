@@ -13,46 +13,6 @@ from pelayanan_eval._common.messages import enumerate_limited
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 
-COPY_BLOCK_CELLS = 1 << 17  # 1 MiB of float64 per block: copied, then checked from cache
-
-
-def copy_checked(
-    rubric: Rubric,
-    matrix: npt.NDArray[np.float64],
-    order: npt.NDArray[np.intp] | None,
-    where: Callable[[int], str],
-) -> tuple[npt.NDArray[np.float64], bool]:
-    """Copy the rows (in `order`), checking each block against the scales while it is in cache.
-
-    Returns the copy and whether it is complete (no NaN); raises
-    ObservationError naming every score outside its scale (input row numbers).
-    """
-    low, high = rubric.leaf_scales
-    n, width = matrix.shape
-    stored = np.empty((n, width))
-    same = bool((low == low[0]).all() and (high == high[0]).all()) if width else True
-    axis = None if same else 0
-    smallest = np.full(() if same else width, np.inf)
-    largest = np.full(() if same else width, -np.inf)
-    complete = True
-    step = max(1, COPY_BLOCK_CELLS // max(width, 1))
-    for start in range(0, n, step):
-        block = stored[start : start + step]
-        if order is None:
-            block[...] = matrix[start : start + step]
-        else:
-            np.take(matrix, order[start : start + step], axis=0, out=block)
-        # minimum and maximum propagate NaN, so they also tell whether a block has any
-        low_block, high_block = np.minimum.reduce(block, axis), np.maximum.reduce(block, axis)
-        if np.isnan(low_block).any():
-            complete = False
-            low_block, high_block = np.fmin.reduce(block, axis), np.fmax.reduce(block, axis)
-        np.fmin(smallest, low_block, out=smallest)
-        np.fmax(largest, high_block, out=largest)
-    if not (bool(np.all(smallest >= low)) and bool(np.all(largest <= high))):
-        raise ObservationError(enumerate_limited(score_problems(rubric, matrix, where)))
-    return stored, complete
-
 
 def mapping_rows(
     records: Iterable[Mapping[str, Any]], source: str, first_row: int
