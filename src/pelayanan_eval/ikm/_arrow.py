@@ -1,10 +1,11 @@
-"""The fast CSV engine: pyarrow's streaming, multithreaded reader (the optional ``csv`` extra)."""
+"""The fast CSV engine: pyarrow's multithreaded reader (the optional ``csv`` extra), part by part."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
@@ -13,8 +14,8 @@ from pelayanan_eval.ikm._items import Items
 from pelayanan_eval.ikm._partial import Tally, add_extended, tally_codes
 from pelayanan_eval.ikm._progress import Progress
 
-PART_BYTES = 1 << 22  # bytes of the file parsed at once (whole lines): about 150,000 rows
-BLOCK_BYTES = PART_BYTES  # one block per part; pyarrow's threads convert its columns
+PART_BYTES = 1 << 24  # bytes of whole lines parsed at once (about 650,000 rows): bounds the memory
+BLOCK_BYTES = 1 << 22  # blocks of a part, parsed and converted in parallel by pyarrow's threads
 
 
 def arrow_tally(
@@ -32,11 +33,12 @@ def arrow_tally(
 ) -> Tally | None:
     """Tally the file with pyarrow; None when pyarrow is absent or a cell needs a closer look.
 
-    Every cell is read typed (answers as integers, weights as floats, the
-    unit as dictionary-encoded text); only empty cells are null. Anything
+    Every cell is read typed (answers as small integers, weights as floats,
+    the unit as dictionary-encoded text); only empty cells are null. Anything
     else (a word, a decimal, an answer off the scale, a 0 where 0 is no
-    answer, a short row, an empty unit) returns None, and the caller reads
-    the file with the standard-library engine, which names every problem.
+    answer, a short row, an empty line, an empty unit) returns None, and the
+    caller reads the file with the standard-library engine, which names every
+    problem.
     """
     try:
         import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
@@ -51,37 +53,40 @@ def arrow_tally(
             head = handle.readline()
             first = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
             sep = sniff(first, delimiter)
-            columns_of(rubric, header_of(first, sep), where, unit_column, weight_column, by)
+            header = header_of(first, sep)
+            columns_of(rubric, header, where, unit_column, weight_column, by)
             text = pa.dictionary(pa.int32(), pa.string())
-            types: dict[str, Any] = {leaf: pa.int32() for leaf in rubric.leaf_ids}
+            types: dict[str, Any] = {
+                leaf: pa.int8() if lo > -128 and hi < 128 else pa.int32()
+                for leaf, lo, hi in zip(rubric.leaf_ids, scale.low.tolist(), scale.high.tolist(),
+                                        strict=True)
+            }  # fmt: skip
             types[unit_column] = text
             if weight_column is not None:
                 types[weight_column] = pa.float64()
             if by is not None:
                 types[by] = text
-            options = {
-                "read_options": pacsv.ReadOptions(block_size=BLOCK_BYTES),
-                "parse_options": pacsv.ParseOptions(delimiter=sep),
+            options = {  # the header is read above: each part is data only
+                "read_options": pacsv.ReadOptions(block_size=BLOCK_BYTES, column_names=header,
+                                                  use_threads=True),
+                "parse_options": pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
                 "convert_options": pacsv.ConvertOptions(
                     column_types=types, include_columns=list(types), null_values=[""],
                     strings_can_be_null=False, quoted_strings_can_be_null=False,
                     decimal_point="," if sep == ";" else ".",
                 ),
             }  # fmt: skip
-            return _parts(rubric, scale, handle, head.removeprefix(b"\xef\xbb\xbf"), options,
-                          (unit_column, weight_column, by), moments, bar, pa, pacsv)  # fmt: skip
+            reader = _Reader(rubric, scale, (unit_column, weight_column, by), moments)
+            return _parts(reader, handle, len(head), options, bar, pa, pacsv)
     except (OSError, UnicodeDecodeError):
         return None  # the standard-library engine says what is wrong
 
 
 def _parts(
-    rubric: Rubric,
-    scale: Items,
+    reader: _Reader,
     handle: Any,
-    header: bytes,
+    done: int,
     options: dict[str, Any],
-    names: tuple[str, str | None, str | None],
-    moments: bool,
     bar: Progress,
     pa: Any,
     pacsv: Any,
@@ -90,81 +95,134 @@ def _parts(
 
     (pyarrow's own streaming reader reads ahead without bound when parsing
     is slower than the disk: a 500 MB file held about 350 MB at once.)
+    A part ends after a line break, so a quoted field with a line break in
+    it may be cut: pyarrow then fails and the other engine reads the file.
     """
     total: Tally | None = None
-    low, high = scale.low.astype(np.int64), scale.high.astype(np.int64)
-    done, rest = len(header), b""
-    known: dict[str, int] = {}  # unit id -> its row in the running tally, in order of appearance
+    rest = b""
     while True:
         block = handle.read(PART_BYTES)
-        data = rest + block
-        cut = data.rfind(b"\n") + 1 if block else len(data)
-        part, rest = data[:cut], data[cut:]
-        if part.strip():
-            try:
-                table = pacsv.read_csv(pa.py_buffer(header + part), **options)
-            except pa.ArrowException:  # a cell or header to look at closely: the other engine
+        more = bool(block)
+        data = rest + block if rest else block
+        del block
+        cut = data.rfind(b"\n") + 1 if more else len(data)  # the last part: all that is left
+        rest = data[cut:]
+        if cut:
+            try:  # a zero-copy view of the part's lines
+                table = pacsv.read_csv(pa.py_buffer(memoryview(data)[:cut]), **options)
+            except pa.ArrowException:  # a cell to look at closely: the other engine
                 return None
-            for batch in table.to_batches():
-                found = _batch_tally(rubric, batch, low, high, *names, moments, known)
-                if found is None:
-                    return None
-                total = found if total is None else add_extended(total, found)
-            done += len(part)
+            found = reader.tally(table)
+            if found is None:
+                return None
+            total = found if total is None else add_extended(total, found)
+            done += cut
             bar.update(min(done, bar.total - 1))
-        if not block:
+        elif not data:
             return total
 
 
-def _batch_tally(
-    rubric: Rubric,
-    batch: Any,
-    low: Any,
-    high: Any,
-    unit_column: str,
-    weight_column: str | None,
-    by: str | None,
-    moments: bool,
-    known: dict[str, int],
-) -> Tally | None:
-    """Tally one record batch, or None if a cell is not a plain answer, weight or unit."""
-    n = batch.num_rows
-    if n == 0:
-        return None
-    codes = np.empty((len(rubric.leaf_ids), n), dtype=np.uint8)
-    for j, leaf in enumerate(rubric.leaf_ids):
-        values, valid = _numbers(batch.column(leaf), np.int32)
-        given = values[valid] if valid is not None else values
-        if len(given) and (given.min() < low[j] or given.max() > high[j]):
-            return None  # off the scale (or a 0 where 0 is no answer): named by the other engine
-        codes[j] = values - (low[j] - 1)
-        if valid is not None:
-            codes[j][~valid] = 0
-    units = batch.column(unit_column)
-    names = units.dictionary.to_pylist()
-    group, _ = _numbers(units.indices, np.int32)
-    if by is not None:
-        extra = batch.column(by)
-        width = len(extra.dictionary)
-        pairs = group.astype(np.intp) * width + _numbers(extra.indices, np.int32)[0]
-        used, group = np.unique(pairs, return_inverse=True)
-        labels = extra.dictionary.to_pylist()
-        names = [f"{names[u // width]} | {labels[u % width]}" for u in used.tolist()]
-    before = len(known)
-    # one lookup per distinct unit of the batch (its dictionary), not per respondent
-    rows = np.array([known.setdefault(name, len(known)) for name in names], dtype=np.intp)
-    if any(not name.strip() for name in list(known)[before:]):
-        return None
-    ids = np.array(list(known), dtype=np.str_)
-    weights = None
-    if weight_column is not None:
-        weights, valid = _numbers(batch.column(weight_column), np.float64)
-        if valid is not None:
+class _Reader:
+    """Turns the parts' tables into tallies; remembers the units met so far, in order.
+
+    Only pyarrow's reader and its buffers are used (as numpy arrays, without
+    copies): ``pyarrow.compute`` costs a fresh process about 0.3 s to load,
+    and pyarrow's ``to_numpy`` imports pandas.
+    """
+
+    def __init__(
+        self,
+        rubric: Rubric,
+        scale: Items,
+        names: tuple[str, str | None, str | None],
+        moments: bool,
+    ) -> None:
+        self.rubric, self.moments = rubric, moments
+        self.unit_column, self.weight_column, self.by = names
+        self.low, self.high = scale.low.astype(np.int64), scale.high.astype(np.int64)
+        self.ids: npt.NDArray[np.str_] = np.zeros(0, dtype=np.str_)  # in order of appearance
+        self.sorted: npt.NDArray[np.str_] = self.ids  # the same, sorted
+        self.where: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)  # position of each in ids
+
+    def tally(self, table: Any) -> Tally | None:
+        """Tally one part, or None if a cell is not a plain answer, weight or unit."""
+        codes = np.empty((len(self.rubric.leaf_ids), table.num_rows), dtype=np.uint8)
+        for j, leaf in enumerate(self.rubric.leaf_ids):
+            if not self._codes(table.column(leaf), j, codes[j]):
+                return None
+        group = self._groups(table.unify_dictionaries())
+        if group is None:
             return None
-        if not (np.isfinite(weights).all() and (weights >= 0).all()):
-            return None
-    return tally_codes(rubric, codes.T, rows[group], ids, weights, moments=moments,
-                       compiled=False)  # fmt: skip
+        weights = None
+        if self.weight_column is not None:
+            column = table.column(self.weight_column)
+            if column.null_count:
+                return None
+            weights = np.concatenate([_numbers(c, np.float64)[0] for c in column.chunks])
+            if not (np.isfinite(weights).all() and (weights >= 0).all()):
+                return None
+        return tally_codes(self.rubric, codes.T, group, self.ids, weights,
+                           moments=self.moments, compiled=False)  # fmt: skip
+
+    def _codes(self, column: Any, j: int, out: npt.NDArray[np.uint8]) -> bool:
+        """Write item `j`'s answer codes (empty: 0) into `out`; False if one is off the scale."""
+        low, high, start = self.low[j], self.high[j], 0
+        for chunk in column.chunks:
+            values, valid = _numbers(chunk, np.int8 if chunk.type.bit_width == 8 else np.int32)
+            stop = start + len(values)
+            if valid is not None:
+                values = np.where(valid, values, low)  # empty: any answer on the scale here
+            if len(values) and (values.min() < low or values.max() > high):
+                return False  # off the scale (or a 0 where 0 is no answer): named elsewhere
+            np.subtract(values, low - 1, out=out[start:stop], dtype=np.int64, casting="unsafe")
+            if valid is not None:
+                out[start:stop][~valid] = 0
+            start = stop
+        return True
+
+    def _groups(self, table: Any) -> npt.NDArray[np.intp] | None:
+        """Each row's position in :attr:`ids` (None: an empty unit), adding new units at the end."""
+        unit = table.column(self.unit_column)
+        if not unit.num_chunks:
+            return np.zeros(0, dtype=np.intp)
+        names = _text(unit.chunk(0).dictionary)  # one dictionary for all chunks (unified)
+        if _blank(names):
+            return None  # an empty unit: named by the other engine
+        rows = np.concatenate([_numbers(chunk.indices, np.int32)[0] for chunk in unit.chunks])
+        if self.by is None:
+            return self._lookup(names)[rows]
+        extra = table.column(self.by)
+        labels = _text(extra.chunk(0).dictionary)
+        pairs = rows.astype(np.intp) * len(labels) + np.concatenate(
+            [_numbers(chunk.indices, np.int32)[0] for chunk in extra.chunks])  # fmt: skip
+        used, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # the pairs in order of appearance
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        used = used[order]
+        groups = np.char.add(np.char.add(names[used // len(labels)], " | "),
+                             labels[used % len(labels)])  # fmt: skip
+        return self._lookup(groups)[rank[inverse.reshape(-1)]]
+
+    def _lookup(self, names: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
+        """Positions of distinct `names` in :attr:`ids`, the new ones appended in their order."""
+        at = np.searchsorted(self.sorted, names)
+        if len(self.sorted):
+            hit = self.sorted[np.minimum(at, len(self.sorted) - 1)] == names
+        else:
+            hit = np.zeros(len(names), dtype=bool)
+        position = np.full(len(names), -1, dtype=np.intp)
+        position[hit] = self.where[at[hit]]
+        new = ~hit
+        if new.any():
+            fresh = names[new]
+            position[new] = np.arange(len(self.ids), len(self.ids) + len(fresh))
+            self.ids = np.concatenate([self.ids, fresh])
+            order = np.argsort(fresh, kind="stable")
+            slots = np.searchsorted(self.sorted, fresh[order])
+            self.sorted = np.insert(self.sorted.astype(self.ids.dtype), slots, fresh[order])
+            self.where = np.insert(self.where, slots, position[new][order])
+        return position
 
 
 def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None]:
@@ -176,3 +234,13 @@ def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[
         return values, None
     bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
     return values, bits[offset : offset + n].astype(bool)
+
+
+def _text(names: Any) -> npt.NDArray[np.str_]:
+    """A pyarrow string array (a dictionary: one entry per distinct unit) as numpy text."""
+    return np.array(names.to_pylist(), dtype=np.str_)  # (to_numpy would import pandas)
+
+
+def _blank(names: npt.NDArray[np.str_]) -> bool:
+    """Whether any of the names is empty or spaces only (as the standard-library engine sees it)."""
+    return bool((np.char.str_len(np.char.strip(names)) == 0).any())
