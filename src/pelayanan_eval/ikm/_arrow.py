@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from pelayanan_eval.ikm._items import Items
 from pelayanan_eval.ikm._partial import Tally, add_extended, tally_codes
 from pelayanan_eval.ikm._progress import Progress
 
-PART_BYTES = 1 << 24  # bytes of whole lines parsed at once (about 650,000 rows): bounds the memory
+PART_BYTES = 1 << 23  # bytes of whole lines parsed at once (about 330,000 rows): bounds the memory
 BLOCK_BYTES = 1 << 22  # blocks of a part, parsed and converted in parallel by pyarrow's threads
 
 
@@ -91,35 +92,56 @@ def _parts(
     pa: Any,
     pacsv: Any,
 ) -> Tally | None:
-    """Parse the file in parts of whole lines, each with pyarrow's threads: memory stays bounded.
+    """Parse part after part with pyarrow's threads, the next while this one is tallied.
 
-    (pyarrow's own streaming reader reads ahead without bound when parsing
-    is slower than the disk: a 500 MB file held about 350 MB at once.)
-    A part ends after a line break, so a quoted field with a line break in
-    it may be cut: pyarrow then fails and the other engine reads the file.
+    At most two parts are held at once, so memory stays bounded. (pyarrow's
+    own streaming reader reads ahead without bound when parsing is slower
+    than the disk: a 500 MB file held about 350 MB at once.)
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def parse(part: memoryview) -> Any:
+        return pacsv.read_csv(pa.py_buffer(part), **options)
+
     total: Tally | None = None
-    rest = b""
-    while True:
-        block = handle.read(PART_BYTES)
-        more = bool(block)
-        data = rest + block if rest else block
-        del block
-        cut = data.rfind(b"\n") + 1 if more else len(data)  # the last part: all that is left
-        rest = data[cut:]
-        if cut:
-            try:  # a zero-copy view of the part's lines
-                table = pacsv.read_csv(pa.py_buffer(memoryview(data)[:cut]), **options)
+    parts = _whole_lines(handle)
+    with ThreadPoolExecutor(1) as pool:
+        part = next(parts, None)
+        ahead = None if part is None else pool.submit(parse, part)
+        while part is not None and ahead is not None:
+            size = len(part)
+            try:
+                table = ahead.result()
             except pa.ArrowException:  # a cell to look at closely: the other engine
                 return None
+            part = next(parts, None)
+            ahead = None if part is None else pool.submit(parse, part)
             found = reader.tally(table)
             if found is None:
                 return None
             total = found if total is None else add_extended(total, found)
-            done += cut
+            done += size
             bar.update(min(done, bar.total - 1))
+    return total
+
+
+def _whole_lines(handle: Any) -> Iterator[memoryview]:
+    """Yield the rest of the file in parts of about :data:`PART_BYTES`, each ending a line.
+
+    A quoted field with a line break in it may be cut: pyarrow then fails on
+    the part and the other engine reads the file.
+    """
+    rest = b""
+    while True:
+        block = handle.read(PART_BYTES)
+        data = rest + block if rest else block
+        cut = data.rfind(b"\n") + 1 if block else len(data)  # the last part: all that is left
+        del block
+        rest = data[cut:]
+        if cut:
+            yield memoryview(data)[:cut]  # no copy
         elif not data:
-            return total
+            return
 
 
 class _Reader:
@@ -165,18 +187,35 @@ class _Reader:
                            moments=self.moments, compiled=False)  # fmt: skip
 
     def _codes(self, column: Any, j: int, out: npt.NDArray[np.uint8]) -> bool:
-        """Write item `j`'s answer codes (empty: 0) into `out`; False if one is off the scale."""
-        low, high, start = self.low[j], self.high[j], 0
+        """Write item `j`'s answer codes (empty: 0) into `out`; False if one is off the scale.
+
+        Small scales are read as int8 and shifted modulo 256: the 256 byte
+        values map one to one onto the codes, so an answer is on the scale
+        exactly when its code is 1..top.
+        """
+        low, high, start = int(self.low[j]), int(self.high[j]), 0
+        top = high - low + 1
         for chunk in column.chunks:
-            values, valid = _numbers(chunk, np.int8 if chunk.type.bit_width == 8 else np.int32)
+            small = chunk.type.bit_width == 8
+            values, valid = _numbers(chunk, np.uint8 if small else np.int32)
             stop = start + len(values)
-            if valid is not None:
-                values = np.where(valid, values, low)  # empty: any answer on the scale here
-            if len(values) and (values.min() < low or values.max() > high):
-                return False  # off the scale (or a 0 where 0 is no answer): named elsewhere
-            np.subtract(values, low - 1, out=out[start:stop], dtype=np.int64, casting="unsafe")
-            if valid is not None:
-                out[start:stop][~valid] = 0
+            here = out[start:stop]
+            if not len(values):
+                continue
+            if small:
+                np.subtract(values, np.uint8((low - 1) % 256), out=here)
+                if valid is not None:
+                    np.multiply(here, valid.view(np.uint8), out=here)  # empty -> 0
+                if here.max() > top or np.count_nonzero(here) != len(here) - chunk.null_count:
+                    return False  # off the scale (or a 0 where 0 is no answer): named elsewhere
+            else:
+                if valid is not None:
+                    values = np.where(valid, values, low)  # empty: any answer on the scale here
+                if values.min() < low or values.max() > high:
+                    return False
+                np.subtract(values, low - 1, out=here, dtype=np.int64, casting="unsafe")
+                if valid is not None:
+                    here[~valid] = 0
             start = stop
         return True
 
@@ -186,11 +225,12 @@ class _Reader:
         if not unit.num_chunks:
             return np.zeros(0, dtype=np.intp)
         names = _text(unit.chunk(0).dictionary)  # one dictionary for all chunks (unified)
-        if _blank(names):
-            return None  # an empty unit: named by the other engine
         rows = np.concatenate([_numbers(chunk.indices, np.int32)[0] for chunk in unit.chunks])
         if self.by is None:
-            return self._lookup(names)[rows]
+            position = self._lookup(names)
+            return None if position is None else position[rows]
+        if _blank(names):
+            return None
         extra = table.column(self.by)
         labels = _text(extra.chunk(0).dictionary)
         pairs = rows.astype(np.intp) * len(labels) + np.concatenate(
@@ -202,10 +242,11 @@ class _Reader:
         used = used[order]
         groups = np.char.add(np.char.add(names[used // len(labels)], " | "),
                              labels[used % len(labels)])  # fmt: skip
-        return self._lookup(groups)[rank[inverse.reshape(-1)]]
+        position = self._lookup(groups)
+        return None if position is None else position[rank[inverse.reshape(-1)]]
 
-    def _lookup(self, names: npt.NDArray[np.str_]) -> npt.NDArray[np.intp]:
-        """Positions of distinct `names` in :attr:`ids`, the new ones appended in their order."""
+    def _lookup(self, names: npt.NDArray[np.str_]) -> npt.NDArray[np.intp] | None:
+        """Positions of distinct `names` in :attr:`ids`, new ones appended (None: an empty one)."""
         at = np.searchsorted(self.sorted, names)
         if len(self.sorted):
             hit = self.sorted[np.minimum(at, len(self.sorted) - 1)] == names
@@ -216,6 +257,8 @@ class _Reader:
         new = ~hit
         if new.any():
             fresh = names[new]
+            if _blank(fresh):
+                return None  # an empty unit: named by the other engine
             position[new] = np.arange(len(self.ids), len(self.ids) + len(fresh))
             self.ids = np.concatenate([self.ids, fresh])
             order = np.argsort(fresh, kind="stable")
@@ -237,8 +280,20 @@ def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[
 
 
 def _text(names: Any) -> npt.NDArray[np.str_]:
-    """A pyarrow string array (a dictionary: one entry per distinct unit) as numpy text."""
-    return np.array(names.to_pylist(), dtype=np.str_)  # (to_numpy would import pandas)
+    """A pyarrow string array as numpy text, from its buffers when it is ASCII (no Python str)."""
+    n = len(names)
+    _, offsets, data = names.buffers()[:3]
+    at = np.frombuffer(offsets, dtype=np.int32)[names.offset : names.offset + n + 1]
+    lengths = np.diff(at)
+    width = int(lengths.max()) if n else 0
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    if not width or raw[at[0] : at[-1]].max() >= 128:  # empty, or UTF-8 beyond ASCII
+        return np.array(names.to_pylist(), dtype=np.str_)  # (to_numpy would import pandas)
+    cells = np.zeros((n, width), dtype=np.uint8)
+    column = np.arange(width)
+    inside = column < lengths[:, None]
+    cells[inside] = raw[(at[:-1, None] + column)[inside]]
+    return cells.view(f"S{width}").reshape(n).astype(np.str_)
 
 
 def _blank(names: npt.NDArray[np.str_]) -> bool:
