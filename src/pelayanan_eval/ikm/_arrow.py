@@ -11,6 +11,7 @@ import numpy.typing as npt
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.ikm._csv_columns import columns_of, header_of, sniff
+from pelayanan_eval.ikm._csv_units import UnitIndex, blank, decoded, fixed_bytes, pairs
 from pelayanan_eval.ikm._items import Items
 from pelayanan_eval.ikm._partial import Tally, add_extended, tally_codes
 from pelayanan_eval.ikm._progress import Progress
@@ -126,22 +127,34 @@ def _parts(
 
 
 def _whole_lines(handle: Any) -> Iterator[memoryview]:
-    """Yield the rest of the file in parts of about :data:`PART_BYTES`, each ending a line.
+    """Yield the rest of the file in parts of about :data:`PART_BYTES`, each ending a row.
 
-    A quoted field with a line break in it may be cut: pyarrow then fails on
-    the part and the other engine reads the file.
+    A part ends at a line break outside quotes: one with an even number of
+    ``"`` before it (an escaped quote ``""`` counts twice), so a quoted field
+    with a line break in it stays whole.
     """
     rest = b""
     while True:
         block = handle.read(PART_BYTES)
         data = rest + block if rest else block
-        cut = data.rfind(b"\n") + 1 if block else len(data)  # the last part: all that is left
+        cut = _row_end(data) if block else len(data)  # the last part: all that is left
         del block
         rest = data[cut:]
         if cut:
             yield memoryview(data)[:cut]  # no copy
         elif not data:
             return
+
+
+def _row_end(data: bytes) -> int:
+    """Where the last whole row of `data` ends (after a line break outside quotes); 0: none."""
+    cut = data.rfind(b"\n") + 1
+    quotes = data.count(b'"', 0, cut)
+    while cut and quotes % 2:  # inside a quoted field: the line break before
+        earlier = data.rfind(b"\n", 0, cut - 1) + 1
+        quotes -= data.count(b'"', earlier, cut)
+        cut = earlier
+    return cut
 
 
 class _Reader:
@@ -162,9 +175,7 @@ class _Reader:
         self.rubric, self.moments = rubric, moments
         self.unit_column, self.weight_column, self.by = names
         self.low, self.high = scale.low.astype(np.int64), scale.high.astype(np.int64)
-        self.ids: npt.NDArray[np.str_] = np.zeros(0, dtype=np.str_)  # in order of appearance
-        self.sorted: npt.NDArray[np.str_] = self.ids  # the same, sorted
-        self.where: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)  # position of each in ids
+        self.units = UnitIndex()
 
     def tally(self, table: Any) -> Tally | None:
         """Tally one part, or None if a cell is not a plain answer, weight or unit."""
@@ -183,7 +194,7 @@ class _Reader:
             weights = np.concatenate([_numbers(c, np.float64)[0] for c in column.chunks])
             if not (np.isfinite(weights).all() and (weights >= 0).all()):
                 return None
-        return tally_codes(self.rubric, codes.T, group, self.ids, weights,
+        return tally_codes(self.rubric, codes.T, group, self.units.ids, weights,
                            moments=self.moments, compiled=False)  # fmt: skip
 
     def _codes(self, column: Any, j: int, out: npt.NDArray[np.uint8]) -> bool:
@@ -220,52 +231,20 @@ class _Reader:
         return True
 
     def _groups(self, table: Any) -> npt.NDArray[np.intp] | None:
-        """Each row's position in :attr:`ids` (None: an empty unit), adding new units at the end."""
+        """Each row's position in the units met so far (None: an empty unit)."""
         unit = table.column(self.unit_column)
         if not unit.num_chunks:
             return np.zeros(0, dtype=np.intp)
         names = _text(unit.chunk(0).dictionary)  # one dictionary for all chunks (unified)
+        if blank(names).any():
+            return None  # an empty unit: named by the other engine
         rows = np.concatenate([_numbers(chunk.indices, np.int32)[0] for chunk in unit.chunks])
-        if self.by is None:
-            position = self._lookup(names)
-            return None if position is None else position[rows]
-        if _blank(names):
-            return None
-        extra = table.column(self.by)
-        labels = _text(extra.chunk(0).dictionary)
-        pairs = rows.astype(np.intp) * len(labels) + np.concatenate(
-            [_numbers(chunk.indices, np.int32)[0] for chunk in extra.chunks])  # fmt: skip
-        used, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")  # the pairs in order of appearance
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        used = used[order]
-        groups = np.char.add(np.char.add(names[used // len(labels)], " | "),
-                             labels[used % len(labels)])  # fmt: skip
-        position = self._lookup(groups)
-        return None if position is None else position[rank[inverse.reshape(-1)]]
-
-    def _lookup(self, names: npt.NDArray[np.str_]) -> npt.NDArray[np.intp] | None:
-        """Positions of distinct `names` in :attr:`ids`, new ones appended (None: an empty one)."""
-        at = np.searchsorted(self.sorted, names)
-        if len(self.sorted):
-            hit = self.sorted[np.minimum(at, len(self.sorted) - 1)] == names
-        else:
-            hit = np.zeros(len(names), dtype=bool)
-        position = np.full(len(names), -1, dtype=np.intp)
-        position[hit] = self.where[at[hit]]
-        new = ~hit
-        if new.any():
-            fresh = names[new]
-            if _blank(fresh):
-                return None  # an empty unit: named by the other engine
-            position[new] = np.arange(len(self.ids), len(self.ids) + len(fresh))
-            self.ids = np.concatenate([self.ids, fresh])
-            order = np.argsort(fresh, kind="stable")
-            slots = np.searchsorted(self.sorted, fresh[order])
-            self.sorted = np.insert(self.sorted.astype(self.ids.dtype), slots, fresh[order])
-            self.where = np.insert(self.where, slots, position[new][order])
-        return position
+        if self.by is not None:
+            extra = table.column(self.by)
+            labels = _text(extra.chunk(0).dictionary)
+            values = np.concatenate([_numbers(c.indices, np.int32)[0] for c in extra.chunks])
+            names, rows = pairs(rows, names, values, labels)
+        return self.units.positions(names)[rows]
 
 
 def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None]:
@@ -280,22 +259,8 @@ def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[
 
 
 def _text(names: Any) -> npt.NDArray[np.str_]:
-    """A pyarrow string array as numpy text, from its buffers when it is ASCII (no Python str)."""
-    n = len(names)
+    """A pyarrow string array as numpy text, from its buffers (to_numpy would import pandas)."""
     _, offsets, data = names.buffers()[:3]
-    at = np.frombuffer(offsets, dtype=np.int32)[names.offset : names.offset + n + 1]
-    lengths = np.diff(at)
-    width = int(lengths.max()) if n else 0
+    at = np.frombuffer(offsets, dtype=np.int32)[names.offset : names.offset + len(names) + 1]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    if not width or raw[at[0] : at[-1]].max() >= 128:  # empty, or UTF-8 beyond ASCII
-        return np.array(names.to_pylist(), dtype=np.str_)  # (to_numpy would import pandas)
-    cells = np.zeros((n, width), dtype=np.uint8)
-    column = np.arange(width)
-    inside = column < lengths[:, None]
-    cells[inside] = raw[(at[:-1, None] + column)[inside]]
-    return cells.view(f"S{width}").reshape(n).astype(np.str_)
-
-
-def _blank(names: npt.NDArray[np.str_]) -> bool:
-    """Whether any of the names is empty or spaces only (as the standard-library engine sees it)."""
-    return bool((np.char.str_len(np.char.strip(names)) == 0).any())
+    return decoded(fixed_bytes(raw, at[:-1].astype(np.intp), at[1:].astype(np.intp)))
