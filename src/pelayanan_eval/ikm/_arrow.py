@@ -1,4 +1,4 @@
-"""The fast CSV engine: pyarrow's multithreaded reader (the optional ``csv`` extra), part by part."""
+"""The fast CSV engine: pyarrow's multithreaded reader (the ``csv`` extra), part by part."""
 
 from __future__ import annotations
 
@@ -244,7 +244,8 @@ class _Reader:
             labels = _text(extra.chunk(0).dictionary)
             values = np.concatenate([_numbers(c.indices, np.int32)[0] for c in extra.chunks])
             names, rows = pairs(rows, names, values, labels)
-        return self.units.positions(names)[rows]
+        position: npt.NDArray[np.intp] = self.units.positions(names)[rows]
+        return position
 
 
 def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None]:
@@ -259,7 +260,7 @@ def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[
 
 
 def _text(names: Any) -> npt.NDArray[np.str_]:
-    """A pyarrow string array as numpy text, from its buffers (to_numpy would import pandas)."""
+    """Read a pyarrow string array as numpy text, from its buffers (to_numpy imports pandas)."""
     _, offsets, data = names.buffers()[:3]
     at = np.frombuffer(offsets, dtype=np.int32)[names.offset : names.offset + len(names) + 1]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)

@@ -180,7 +180,7 @@ def _python_tally(
         index = UnitIndex()
         done, row_number = len(first), 1
         try:
-            while chunk_lines := handle.readlines(CHUNK_CHARS):
+            while chunk_lines := _whole_rows(handle):
                 fields = split_plain(chunk_lines, sep, len(header))
                 chunk = [] if fields is not None else list(csv.reader(chunk_lines, delimiter=sep))
                 part, count = _chunk_tally(
@@ -201,6 +201,16 @@ def _python_tally(
     if total is None:
         raise ObservationError(f"{where}: no respondents (only a header row)")
     return total
+
+
+def _whole_rows(handle: Any) -> list[str]:
+    """About :data:`CHUNK_CHARS` characters of lines, ending outside quotes (none: the end)."""
+    lines = handle.readlines(CHUNK_CHARS)
+    quotes = "".join(lines).count('"')
+    while quotes % 2 and (line := handle.readline()):  # a quoted field goes on: its other lines
+        lines.append(line)
+        quotes += line.count('"')
+    return lines  # type: ignore[no-any-return]
 
 
 def _chunk_tally(
@@ -234,7 +244,7 @@ def _chunk_tally(
     if fields is not None:
         numbers = np.arange(first_row + 1, first_row + 1 + len(fields))
         codes, flagged = byte_codes(fields, item_at, scale)
-        cells = _FieldCells(fields, item_at)
+        cells: Any = _FieldCells(fields, item_at)
         names, group = _distinct_bytes(fields.cells(unit_at))
         extra = None if by_at is None else _distinct_bytes(fields.cells(by_at))
         weight_text = None if weight_at is None else fields.column(weight_at)
@@ -287,7 +297,9 @@ class _FieldCells:
         return self.fields.text(where[0], self.columns[where[1]])
 
 
-def _distinct_bytes(cells: npt.NDArray[np.bytes_]) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
+def _distinct_bytes(
+    cells: npt.NDArray[np.bytes_],
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
     """Distinct cells as text in order of appearance, and each row's position among them."""
     distinct, group = first_seen(cells)
     return decoded(distinct), group

@@ -25,12 +25,13 @@ class Fields:
         return fixed_bytes(self.data, self.starts[:, j], self.ends[:, j])
 
     def text(self, i: int, j: int) -> str:
-        """The text of one cell."""
+        """Return the text of one cell."""
         return self.data[self.starts[i, j] : self.ends[i, j]].tobytes().decode("utf-8")
 
     def column(self, j: int) -> list[str]:
-        """Column `j` as a list of text."""
-        return decoded(self.cells(j)).tolist()
+        """Return column `j` as a list of text."""
+        texts: list[str] = decoded(self.cells(j)).tolist()
+        return texts
 
 
 def split_plain(lines: list[str], sep: str, width: int) -> Fields | None:
@@ -47,16 +48,15 @@ def split_plain(lines: list[str], sep: str, width: int) -> Fields | None:
     if not text.endswith("\n"):
         text += "\n"
     data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    ends = np.flatnonzero((data == ord(sep)) | (data == 10))
-    if len(ends) != len(lines) * width:
+    found = np.flatnonzero((data == ord(sep)) | (data == 10))  # where each cell ends
+    if len(found) != len(lines) * width:
         return None
-    ends = ends.reshape(len(lines), width)
+    ends = found.reshape(len(lines), width)
     if not (data[ends[:, -1]] == 10).all():  # one line break a line: each row has `width` cells
         return None
-    starts = np.empty_like(ends)
-    starts.reshape(-1)[1:] = ends.reshape(-1)[:-1] + 1
-    starts.reshape(-1)[:1] = 0
-    return Fields(data, starts, ends)
+    starts = np.empty_like(found)
+    starts[1:], starts[:1] = found[:-1] + 1, 0
+    return Fields(data, starts.reshape(ends.shape), ends)
 
 
 def byte_codes(
@@ -68,20 +68,22 @@ def byte_codes(
     decimal digits on the item's scale are ``value - low + 1``; anything
     else is flagged for the caller to read or to name.
     """
-    starts = fields.starts[:, columns]
-    length = fields.ends[:, columns] - starts
+    shape = (len(fields), len(columns))
+    starts = np.ascontiguousarray(fields.starts[:, columns]).reshape(-1)  # flat: one cell each
+    length = np.ascontiguousarray(fields.ends[:, columns]).reshape(-1) - starts
     value = fields.data[starts].astype(np.int16) - 48  # one digit, as almost every answer is
     plain = (length == 1) & (value >= 0) & (value <= 9)
     longer = np.flatnonzero((length > 1) & (length <= 4))
     if len(longer):  # up to four digits, the few such cells only
-        start, size = starts.reshape(-1)[longer], length.reshape(-1)[longer]
+        start, size = starts[longer], length[longer]
         number, digits = np.zeros(len(longer), dtype=np.int16), np.ones(len(longer), dtype=bool)
         for k in range(4):
             inside = size > k
             digit = fields.data[np.where(inside, start + k, start)].astype(np.int16) - 48
             digits &= ~inside | ((digit >= 0) & (digit <= 9))
             number = np.where(inside, number * 10 + digit, number)
-        value.reshape(-1)[longer], plain.reshape(-1)[longer] = number, digits
+        value[longer], plain[longer] = number, digits
+    value, plain, length = value.reshape(shape), plain.reshape(shape), length.reshape(shape)
     low, high = scale.low.astype(np.int16), scale.high.astype(np.int16)
     empty = length == 0
     good = empty | (plain & (value >= low) & (value <= high))

@@ -11,7 +11,7 @@ import numpy.typing as npt
 def fixed_bytes(
     data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
 ) -> npt.NDArray[np.bytes_]:
-    """The cells ``data[starts[i]:ends[i]]`` as one fixed-width bytes array (no Python objects)."""
+    """Return the cells ``data[starts[i]:ends[i]]`` as one fixed-width bytes array."""
     lengths = ends - starts
     width = max(int(lengths.max()) if len(lengths) else 0, 1)
     cells = np.zeros((len(lengths), width), dtype=np.uint8)
@@ -50,7 +50,7 @@ def pairs(
     extra: npt.NDArray[np.integer[Any]],
     labels: npt.NDArray[np.str_],
 ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
-    """Groups ``"unit | value"`` of each row's unit and value, in order of appearance."""
+    """Group rows by unit and value: the groups ``"unit | value"`` in order of appearance."""
     used, group = first_seen(codes.astype(np.intp) * max(len(labels), 1) + extra)
     width = max(len(labels), 1)
     joined = np.char.add(np.char.add(names[used // width], " | "), labels[used % width])
