@@ -205,12 +205,12 @@ def _python_tally(
 
 def _whole_rows(handle: Any) -> list[str]:
     """About :data:`CHUNK_CHARS` characters of lines, ending outside quotes (none: the end)."""
-    lines = handle.readlines(CHUNK_CHARS)
+    lines: list[str] = handle.readlines(CHUNK_CHARS)
     quotes = "".join(lines).count('"')
     while quotes % 2 and (line := handle.readline()):  # a quoted field goes on: its other lines
         lines.append(line)
         quotes += line.count('"')
-    return lines  # type: ignore[no-any-return]
+    return lines
 
 
 def _chunk_tally(
