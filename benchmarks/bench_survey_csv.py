@@ -9,12 +9,13 @@ with a header ``unit,<9 unsur of permenpanrb-14-2017-ikm>`` and ``--rows`` rows 
 1,000,000, about 26 MB): unit ids ``u00000``..``u19999`` in random order, answers 1..4 with
 about 1 % left empty (no answer).
 
-Each run is a fresh Python process (so peak memory is that run's own; ``ru_maxrss`` of the
-child, which includes the interpreter and its imports), and the runs take turns in each of
-``--repeats`` rounds (median wall time reported, including process start and imports):
+Each run is a fresh Python process, so peak memory is that run's own (``VmHWM`` of the child
+where Linux has it, else ``ru_maxrss``; it includes the interpreter and its imports), and the
+runs take turns in each of ``--repeats`` rounds (median wall time reported, including process
+start and imports):
 
 1. ``library``: ``ikm.read_csv(rubric, path)`` + ``ikm.compute(rubric, tally)`` with the
-   default engine (pyarrow's streaming reader when installed);
+   default engine (pyarrow's reader, part by part, when installed);
 2. ``library-stdlib``: the same with ``engine="python"`` (no optional package);
 3. ``pandas``: ``pd.read_csv(path)`` + ``groupby("unit").mean()``.
 
@@ -64,7 +65,11 @@ if out != "-":
     import numpy as np
     order = np.argsort(units)
     np.save(out, values[order])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+try:  # this process's own high-water mark (ru_maxrss keeps the parent's across fork + exec)
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"seconds": seconds, "peak": peak}))
 """
 

@@ -1,20 +1,23 @@
-"""The fast CSV engine: pyarrow's streaming, multithreaded reader (the optional ``csv`` extra)."""
+"""The fast CSV engine: pyarrow's multithreaded reader (the ``csv`` extra), part by part."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.ikm._csv_columns import columns_of, header_of, sniff
+from pelayanan_eval.ikm._csv_units import UnitIndex, blank, decoded, fixed_bytes, pairs
 from pelayanan_eval.ikm._items import Items
 from pelayanan_eval.ikm._partial import Tally, add_extended, tally_codes
 from pelayanan_eval.ikm._progress import Progress
 
-PART_BYTES = 1 << 22  # bytes of the file parsed at once (whole lines): about 150,000 rows
-BLOCK_BYTES = PART_BYTES  # one block per part; pyarrow's threads convert its columns
+PART_BYTES = 1 << 23  # bytes of whole lines parsed at once (about 330,000 rows): bounds the memory
+BLOCK_BYTES = 1 << 22  # blocks of a part, parsed and converted in parallel by pyarrow's threads
 
 
 def arrow_tally(
@@ -32,11 +35,12 @@ def arrow_tally(
 ) -> Tally | None:
     """Tally the file with pyarrow; None when pyarrow is absent or a cell needs a closer look.
 
-    Every cell is read typed (answers as integers, weights as floats, the
-    unit as dictionary-encoded text); only empty cells are null. Anything
+    Every cell is read typed (answers as small integers, weights as floats,
+    the unit as dictionary-encoded text); only empty cells are null. Anything
     else (a word, a decimal, an answer off the scale, a 0 where 0 is no
-    answer, a short row, an empty unit) returns None, and the caller reads
-    the file with the standard-library engine, which names every problem.
+    answer, a short row, an empty line, an empty unit) returns None, and the
+    caller reads the file with the standard-library engine, which names every
+    problem.
     """
     try:
         import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
@@ -51,120 +55,197 @@ def arrow_tally(
             head = handle.readline()
             first = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
             sep = sniff(first, delimiter)
-            columns_of(rubric, header_of(first, sep), where, unit_column, weight_column, by)
+            header = header_of(first, sep)
+            columns_of(rubric, header, where, unit_column, weight_column, by)
             text = pa.dictionary(pa.int32(), pa.string())
-            types: dict[str, Any] = {leaf: pa.int32() for leaf in rubric.leaf_ids}
+            types: dict[str, Any] = {
+                leaf: pa.int8() if lo > -128 and hi < 128 else pa.int32()
+                for leaf, lo, hi in zip(rubric.leaf_ids, scale.low.tolist(), scale.high.tolist(),
+                                        strict=True)
+            }  # fmt: skip
             types[unit_column] = text
             if weight_column is not None:
                 types[weight_column] = pa.float64()
             if by is not None:
                 types[by] = text
-            options = {
-                "read_options": pacsv.ReadOptions(block_size=BLOCK_BYTES),
-                "parse_options": pacsv.ParseOptions(delimiter=sep),
+            options = {  # the header is read above: each part is data only
+                "read_options": pacsv.ReadOptions(block_size=BLOCK_BYTES, column_names=header,
+                                                  use_threads=True),
+                "parse_options": pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
                 "convert_options": pacsv.ConvertOptions(
                     column_types=types, include_columns=list(types), null_values=[""],
                     strings_can_be_null=False, quoted_strings_can_be_null=False,
                     decimal_point="," if sep == ";" else ".",
                 ),
             }  # fmt: skip
-            return _parts(rubric, scale, handle, head.removeprefix(b"\xef\xbb\xbf"), options,
-                          (unit_column, weight_column, by), moments, bar, pa, pacsv)  # fmt: skip
+            reader = _Reader(rubric, scale, (unit_column, weight_column, by), moments)
+            return _parts(reader, handle, len(head), options, bar, pa, pacsv)
     except (OSError, UnicodeDecodeError):
         return None  # the standard-library engine says what is wrong
 
 
 def _parts(
-    rubric: Rubric,
-    scale: Items,
+    reader: _Reader,
     handle: Any,
-    header: bytes,
+    done: int,
     options: dict[str, Any],
-    names: tuple[str, str | None, str | None],
-    moments: bool,
     bar: Progress,
     pa: Any,
     pacsv: Any,
 ) -> Tally | None:
-    """Parse the file in parts of whole lines, each with pyarrow's threads: memory stays bounded.
+    """Parse part after part with pyarrow's threads, the next while this one is tallied.
 
-    (pyarrow's own streaming reader reads ahead without bound when parsing
-    is slower than the disk: a 500 MB file held about 350 MB at once.)
+    At most two parts are held at once, so memory stays bounded. (pyarrow's
+    own streaming reader reads ahead without bound when parsing is slower
+    than the disk: a 500 MB file held about 350 MB at once.)
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def parse(part: memoryview) -> Any:
+        return pacsv.read_csv(pa.py_buffer(part), **options)
+
     total: Tally | None = None
-    low, high = scale.low.astype(np.int64), scale.high.astype(np.int64)
-    done, rest = len(header), b""
-    known: dict[str, int] = {}  # unit id -> its row in the running tally, in order of appearance
+    parts = _whole_lines(handle)
+    with ThreadPoolExecutor(1) as pool:
+        part = next(parts, None)
+        ahead = None if part is None else pool.submit(parse, part)
+        while part is not None and ahead is not None:
+            size = len(part)
+            try:
+                table = ahead.result()
+            except pa.ArrowException:  # a cell to look at closely: the other engine
+                return None
+            part = next(parts, None)
+            ahead = None if part is None else pool.submit(parse, part)
+            found = reader.tally(table)
+            if found is None:
+                return None
+            total = found if total is None else add_extended(total, found)
+            done += size
+            bar.update(min(done, bar.total - 1))
+    return total
+
+
+def _whole_lines(handle: Any) -> Iterator[memoryview]:
+    """Yield the rest of the file in parts of about :data:`PART_BYTES`, each ending a row.
+
+    A part ends at a line break outside quotes: one with an even number of
+    ``"`` before it (an escaped quote ``""`` counts twice), so a quoted field
+    with a line break in it stays whole.
+    """
+    rest = b""
     while True:
         block = handle.read(PART_BYTES)
-        data = rest + block
-        cut = data.rfind(b"\n") + 1 if block else len(data)
-        part, rest = data[:cut], data[cut:]
-        if part.strip():
-            try:
-                table = pacsv.read_csv(pa.py_buffer(header + part), **options)
-            except pa.ArrowException:  # a cell or header to look at closely: the other engine
+        data = rest + block if rest else block
+        cut = _row_end(data) if block else len(data)  # the last part: all that is left
+        del block
+        rest = data[cut:]
+        if cut:
+            yield memoryview(data)[:cut]  # no copy
+        elif not data:
+            return
+
+
+def _row_end(data: bytes) -> int:
+    """Where the last whole row of `data` ends (after a line break outside quotes); 0: none."""
+    cut = data.rfind(b"\n") + 1
+    quotes = data.count(b'"', 0, cut)
+    while cut and quotes % 2:  # inside a quoted field: the line break before
+        earlier = data.rfind(b"\n", 0, cut - 1) + 1
+        quotes -= data.count(b'"', earlier, cut)
+        cut = earlier
+    return cut
+
+
+class _Reader:
+    """Turns the parts' tables into tallies; remembers the units met so far, in order.
+
+    Only pyarrow's reader and its buffers are used (as numpy arrays, without
+    copies): ``pyarrow.compute`` costs a fresh process about 0.3 s to load,
+    and pyarrow's ``to_numpy`` imports pandas.
+    """
+
+    def __init__(
+        self,
+        rubric: Rubric,
+        scale: Items,
+        names: tuple[str, str | None, str | None],
+        moments: bool,
+    ) -> None:
+        self.rubric, self.moments = rubric, moments
+        self.unit_column, self.weight_column, self.by = names
+        self.low, self.high = scale.low.astype(np.int64), scale.high.astype(np.int64)
+        self.units = UnitIndex()
+
+    def tally(self, table: Any) -> Tally | None:
+        """Tally one part, or None if a cell is not a plain answer, weight or unit."""
+        codes = np.empty((len(self.rubric.leaf_ids), table.num_rows), dtype=np.uint8)
+        for j, leaf in enumerate(self.rubric.leaf_ids):
+            if not self._codes(table.column(leaf), j, codes[j]):
                 return None
-            for batch in table.to_batches():
-                found = _batch_tally(rubric, batch, low, high, *names, moments, known)
-                if found is None:
-                    return None
-                total = found if total is None else add_extended(total, found)
-            done += len(part)
-            bar.update(min(done, bar.total - 1))
-        if not block:
-            return total
-
-
-def _batch_tally(
-    rubric: Rubric,
-    batch: Any,
-    low: Any,
-    high: Any,
-    unit_column: str,
-    weight_column: str | None,
-    by: str | None,
-    moments: bool,
-    known: dict[str, int],
-) -> Tally | None:
-    """Tally one record batch, or None if a cell is not a plain answer, weight or unit."""
-    n = batch.num_rows
-    if n == 0:
-        return None
-    codes = np.empty((len(rubric.leaf_ids), n), dtype=np.uint8)
-    for j, leaf in enumerate(rubric.leaf_ids):
-        values, valid = _numbers(batch.column(leaf), np.int32)
-        given = values[valid] if valid is not None else values
-        if len(given) and (given.min() < low[j] or given.max() > high[j]):
-            return None  # off the scale (or a 0 where 0 is no answer): named by the other engine
-        codes[j] = values - (low[j] - 1)
-        if valid is not None:
-            codes[j][~valid] = 0
-    units = batch.column(unit_column)
-    names = units.dictionary.to_pylist()
-    group, _ = _numbers(units.indices, np.int32)
-    if by is not None:
-        extra = batch.column(by)
-        width = len(extra.dictionary)
-        pairs = group.astype(np.intp) * width + _numbers(extra.indices, np.int32)[0]
-        used, group = np.unique(pairs, return_inverse=True)
-        labels = extra.dictionary.to_pylist()
-        names = [f"{names[u // width]} | {labels[u % width]}" for u in used.tolist()]
-    before = len(known)
-    # one lookup per distinct unit of the batch (its dictionary), not per respondent
-    rows = np.array([known.setdefault(name, len(known)) for name in names], dtype=np.intp)
-    if any(not name.strip() for name in list(known)[before:]):
-        return None
-    ids = np.array(list(known), dtype=np.str_)
-    weights = None
-    if weight_column is not None:
-        weights, valid = _numbers(batch.column(weight_column), np.float64)
-        if valid is not None:
+        group = self._groups(table.unify_dictionaries())
+        if group is None:
             return None
-        if not (np.isfinite(weights).all() and (weights >= 0).all()):
-            return None
-    return tally_codes(rubric, codes.T, rows[group], ids, weights, moments=moments,
-                       compiled=False)  # fmt: skip
+        weights = None
+        if self.weight_column is not None:
+            column = table.column(self.weight_column)
+            if column.null_count:
+                return None
+            weights = np.concatenate([_numbers(c, np.float64)[0] for c in column.chunks])
+            if not (np.isfinite(weights).all() and (weights >= 0).all()):
+                return None
+        return tally_codes(self.rubric, codes.T, group, self.units.ids, weights,
+                           moments=self.moments, compiled=False)  # fmt: skip
+
+    def _codes(self, column: Any, j: int, out: npt.NDArray[np.uint8]) -> bool:
+        """Write item `j`'s answer codes (empty: 0) into `out`; False if one is off the scale.
+
+        Small scales are read as int8 and shifted modulo 256: the 256 byte
+        values map one to one onto the codes, so an answer is on the scale
+        exactly when its code is 1..top.
+        """
+        low, high, start = int(self.low[j]), int(self.high[j]), 0
+        top = high - low + 1
+        for chunk in column.chunks:
+            small = chunk.type.bit_width == 8
+            values, valid = _numbers(chunk, np.uint8 if small else np.int32)
+            stop = start + len(values)
+            here = out[start:stop]
+            if not len(values):
+                continue
+            if small:
+                np.subtract(values, np.uint8((low - 1) % 256), out=here)
+                if valid is not None:
+                    np.multiply(here, valid.view(np.uint8), out=here)  # empty -> 0
+                if here.max() > top or np.count_nonzero(here) != len(here) - chunk.null_count:
+                    return False  # off the scale (or a 0 where 0 is no answer): named elsewhere
+            else:
+                if valid is not None:
+                    values = np.where(valid, values, low)  # empty: any answer on the scale here
+                if values.min() < low or values.max() > high:
+                    return False
+                np.subtract(values, low - 1, out=here, dtype=np.int64, casting="unsafe")
+                if valid is not None:
+                    here[~valid] = 0
+            start = stop
+        return True
+
+    def _groups(self, table: Any) -> npt.NDArray[np.intp] | None:
+        """Each row's position in the units met so far (None: an empty unit)."""
+        unit = table.column(self.unit_column)
+        if not unit.num_chunks:
+            return np.zeros(0, dtype=np.intp)
+        names = _text(unit.chunk(0).dictionary)  # one dictionary for all chunks (unified)
+        if blank(names).any():
+            return None  # an empty unit: named by the other engine
+        rows = np.concatenate([_numbers(chunk.indices, np.int32)[0] for chunk in unit.chunks])
+        if self.by is not None:
+            extra = table.column(self.by)
+            labels = _text(extra.chunk(0).dictionary)
+            values = np.concatenate([_numbers(c.indices, np.int32)[0] for c in extra.chunks])
+            names, rows = pairs(rows, names, values, labels)
+        position: npt.NDArray[np.intp] = self.units.positions(names)[rows]
+        return position
 
 
 def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any] | None]:
@@ -176,3 +257,11 @@ def _numbers(column: Any, dtype: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[
         return values, None
     bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
     return values, bits[offset : offset + n].astype(bool)
+
+
+def _text(names: Any) -> npt.NDArray[np.str_]:
+    """Read a pyarrow string array as numpy text, from its buffers (to_numpy imports pandas)."""
+    _, offsets, data = names.buffers()[:3]
+    at = np.frombuffer(offsets, dtype=np.int32)[names.offset : names.offset + len(names) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return decoded(fixed_bytes(raw, at[:-1].astype(np.intp), at[1:].astype(np.intp)))

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import csv
-import itertools
 import os
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval.exceptions import ObservationError
 from pelayanan_eval.ikm._csv_columns import columns_of, header_of, sniff
-from pelayanan_eval.ikm._csv_fast import split_lines, whole_codes
+from pelayanan_eval.ikm._csv_fast import Fields, byte_codes, split_plain, whole_codes
+from pelayanan_eval.ikm._csv_units import UnitIndex, blank, decoded, first_seen, pairs
 from pelayanan_eval.ikm._items import Items, items
-from pelayanan_eval.ikm._partial import Tally, tally_codes
+from pelayanan_eval.ikm._partial import Tally, add_extended, tally_codes
 from pelayanan_eval.ikm._progress import Progress
 from pelayanan_eval.typing import CsvEngine, choices
 
-CHUNK_ROWS = 1 << 16  # rows parsed at once: about 650,000 cells of a 9-unsur survey
+CHUNK_CHARS = 1 << 21  # whole lines read at once: about 80,000 rows of a 9-unsur survey
 MAX_PROBLEMS = 1000  # problems kept for the message; all are counted
 
 
@@ -75,12 +76,16 @@ def read_csv(
 
     Notes
     -----
-    Both engines give the same tally. The standard-library engine parses
-    :data:`CHUNK_ROWS` rows at a time; the pyarrow engine (the ``csv``
-    extra) reads blocks of the file in parallel threads, typed, which is what
-    makes it faster than ``pandas.read_csv``; when it meets a cell it cannot
-    read it hands the file to the standard-library engine, which names every
-    problem.
+    Both engines give the same tally and read the file part by part, so
+    memory does not grow with it. The standard-library engine reads about
+    :data:`CHUNK_CHARS` characters of whole lines at a time and finds the
+    cells of plain lines (no quotes) with numpy in their bytes, the csv
+    module splitting the others. The pyarrow engine (the ``csv`` extra)
+    parses parts of whole rows in parallel threads, typed (answers as
+    integers, the unit dictionary-encoded), the next part while numpy tallies
+    this one: this is what makes it faster than ``pandas.read_csv``. When it
+    meets a cell it cannot read it hands the file to the standard-library
+    engine, which names every problem.
 
     Examples
     --------
@@ -172,19 +177,21 @@ def _python_tally(
         problems: list[str] = []
         count = 0
         total: Tally | None = None
-        lines = bar.lines(handle, len(first))
-        row_number = 1
+        index = UnitIndex()
+        done, row_number = len(first), 1
         try:
-            while chunk_lines := list(itertools.islice(lines, CHUNK_ROWS)):
-                columns = split_lines(chunk_lines, sep, len(header))
-                chunk = [] if columns is not None else list(csv.reader(chunk_lines, delimiter=sep))
+            while chunk_lines := _whole_rows(handle):
+                fields = split_plain(chunk_lines, sep, len(header))
+                chunk = [] if fields is not None else list(csv.reader(chunk_lines, delimiter=sep))
                 part, count = _chunk_tally(
-                    rubric, chunk, columns, row_number, where, (unit_at, item_at, weight_at, by_at),
-                    (table, low, high, scale), sep == ";", moments, problems, count,
+                    rubric, chunk, fields, row_number, where, (unit_at, item_at, weight_at, by_at),
+                    (table, low, high, scale), sep == ";", moments, problems, count, index,
                 )  # fmt: skip
                 row_number += len(chunk_lines)
+                done += sum(map(len, chunk_lines))
+                bar.update(min(done, bar.total - 1))
                 if part is not None and not count:
-                    total = part if total is None else total + part
+                    total = part if total is None else add_extended(total, part)
         except csv.Error as error:
             raise ObservationError(f"{where} row {row_number}: {error}") from None
         except UnicodeDecodeError as error:
@@ -196,10 +203,20 @@ def _python_tally(
     return total
 
 
+def _whole_rows(handle: Any) -> list[str]:
+    """About :data:`CHUNK_CHARS` characters of lines, ending outside quotes (none: the end)."""
+    lines: list[str] = handle.readlines(CHUNK_CHARS)
+    quotes = "".join(lines).count('"')
+    while quotes % 2 and (line := handle.readline()):  # a quoted field goes on: its other lines
+        lines.append(line)
+        quotes += line.count('"')
+    return lines
+
+
 def _chunk_tally(
     rubric: Rubric,
     chunk: list[list[str]],
-    columns: list[list[str]] | None,
+    fields: Fields | None,
     first_row: int,
     where: str,
     at: tuple[int, list[int], int | None, int | None],
@@ -208,8 +225,13 @@ def _chunk_tally(
     moments: bool,
     problems: list[str],
     count: int,
+    index: UnitIndex,
 ) -> tuple[Tally | None, int]:
-    """Tally one chunk of rows (row numbers from `first_row` + 1); add its problems."""
+    """Tally one chunk of rows (row numbers from `first_row` + 1) on `index`; add its problems.
+
+    `fields` are the cells of plain lines (read from their bytes); else
+    `chunk` holds the rows the csv module split.
+    """
     unit_at, item_at, weight_at, by_at = at
     table, low, high, scale = answers
 
@@ -219,8 +241,13 @@ def _chunk_tally(
         if len(problems) < MAX_PROBLEMS:
             problems.append(text)
 
-    if columns is not None:
-        numbers = np.arange(first_row + 1, first_row + 1 + len(columns[0]))
+    if fields is not None:
+        numbers = np.arange(first_row + 1, first_row + 1 + len(fields))
+        codes, flagged = byte_codes(fields, item_at, scale)
+        cells: Any = _FieldCells(fields, item_at)
+        names, group = _distinct_bytes(fields.cells(unit_at))
+        extra = None if by_at is None else _distinct_bytes(fields.cells(by_at))
+        weight_text = None if weight_at is None else fields.column(weight_at)
     else:
         width = max([unit_at, *item_at, weight_at or 0, by_at or 0]) + 1
         for i, row in enumerate(chunk):
@@ -229,29 +256,50 @@ def _chunk_tally(
         keep = [row[:width] for row in chunk if len(row) >= width]
         numbers = np.array([first_row + 1 + i for i, row in enumerate(chunk) if len(row) >= width])
         columns = [list(column) for column in zip(*keep, strict=True)] if keep else [[]] * width
-    answer_cells = np.stack([np.array(columns[j], dtype=np.str_) for j in item_at], axis=1) if len(
-        numbers) else np.zeros((0, len(item_at)), dtype="U1")  # fmt: skip
-    codes, flagged = whole_codes(answer_cells, scale)
+        cells = np.stack([np.array(columns[j], dtype=np.str_) for j in item_at], axis=1) if len(
+            numbers) else np.zeros((0, len(item_at)), dtype="U1")  # fmt: skip
+        codes, flagged = whole_codes(cells, scale)
+        names, group = factorize(np.array(columns[unit_at], dtype=np.str_), sort=False)
+        extra = None if by_at is None else factorize(np.array(columns[by_at], dtype=np.str_),
+                                                     sort=False)  # fmt: skip
+        weight_text = None if weight_at is None else columns[weight_at]
     for i, j in zip(*np.nonzero(flagged), strict=True):
-        text = str(answer_cells[i, j])
+        text = str(cells[i, j])
         if text.strip() in table[j]:  # padded with spaces: read as what it says
             codes[i, j] = table[j][text.strip()]
         else:
             problem(f"row {numbers[i]}, unsur {rubric.leaf_ids[j]!r}: "
                     + _cell_problem(text, low[j], high[j]))  # fmt: skip
-    units = np.array(columns[unit_at], dtype=np.str_)
-    for i in np.flatnonzero(np.char.str_len(np.char.strip(units)) == 0).tolist():
+    for i in np.flatnonzero(blank(names.astype(np.str_))[group]).tolist():
         problem(f"row {numbers[i]}: no unit (column {unit_at + 1})")
     weights = None
-    if weight_at is not None:
-        column = columns[weight_at]
-        parsed = [parse_weight(text, comma) for text in column]
+    if weight_text is not None:
+        parsed = [parse_weight(text, comma) for text in weight_text]
         for i in [i for i, w in enumerate(parsed) if w is None]:
-            problem(f"row {numbers[i]}: weight {str(column[i])!r} is not a finite number >= 0")
+            problem(f"row {numbers[i]}: weight {str(weight_text[i])!r} is not a finite number >= 0")
         weights = np.array([0.0 if w is None else w for w in parsed])
     if count or not len(numbers):
         return None, count
-    if by_at is not None:
-        units = np.char.add(np.char.add(units, " | "), np.array(columns[by_at], dtype=np.str_))
-    ids, group = factorize(units, sort=False)
-    return tally_codes(rubric, codes, group, ids, weights, moments=moments, compiled=False), count
+    if extra is not None:
+        names, group = pairs(group, names, extra[1], extra[0])
+    rows = index.positions(names.astype(np.str_))[group]
+    return tally_codes(rubric, codes, rows, index.ids, weights, moments=moments,
+                       compiled=False), count  # fmt: skip
+
+
+class _FieldCells:
+    """``cells[i, j]``: the text of answer `j` of row `i` of plain lines, read when asked."""
+
+    def __init__(self, fields: Fields, columns: list[int]) -> None:
+        self.fields, self.columns = fields, columns
+
+    def __getitem__(self, where: tuple[int, int]) -> str:
+        return self.fields.text(where[0], self.columns[where[1]])
+
+
+def _distinct_bytes(
+    cells: npt.NDArray[np.bytes_],
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
+    """Distinct cells as text in order of appearance, and each row's position among them."""
+    distinct, group = first_seen(cells)
+    return decoded(distinct), group

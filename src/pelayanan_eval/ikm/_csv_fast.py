@@ -1,15 +1,41 @@
-"""Whole answers from CSV text without a per-cell Python loop: fields as numpy text arrays."""
+"""Whole answers from CSV text without a per-cell Python loop: cells as numpy arrays."""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval.ikm._csv_units import decoded, fixed_bytes
 from pelayanan_eval.ikm._items import Items
 
 
-def split_lines(lines: list[str], sep: str, width: int) -> list[list[str]] | None:
-    """Split plain lines (no quotes, ``width`` fields each) into ``width`` columns of text.
+class Fields:
+    """The cells of a chunk of plain lines: the chunk's UTF-8 bytes, each cell's start and end."""
+
+    def __init__(
+        self, data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
+    ) -> None:
+        self.data, self.starts, self.ends = data, starts, ends  # starts, ends: [rows, columns]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def cells(self, j: int) -> npt.NDArray[np.bytes_]:
+        """Column `j` as fixed-width bytes."""
+        return fixed_bytes(self.data, self.starts[:, j], self.ends[:, j])
+
+    def text(self, i: int, j: int) -> str:
+        """Return the text of one cell."""
+        return self.data[self.starts[i, j] : self.ends[i, j]].tobytes().decode("utf-8")
+
+    def column(self, j: int) -> list[str]:
+        """Return column `j` as a list of text."""
+        texts: list[str] = decoded(self.cells(j)).tolist()
+        return texts
+
+
+def split_plain(lines: list[str], sep: str, width: int) -> Fields | None:
+    """Find the cells of plain lines (no quotes, ``width`` fields each) with numpy.
 
     None when the lines need the csv module: a quote, or a row with another
     number of fields (which it then names).
@@ -19,10 +45,50 @@ def split_lines(lines: list[str], sep: str, width: int) -> list[list[str]] | Non
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    fields = text.rstrip("\n").replace("\n", sep).split(sep)
-    if len(fields) != len(lines) * width:
+    if not text.endswith("\n"):
+        text += "\n"
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    found = np.flatnonzero((data == ord(sep)) | (data == 10))  # where each cell ends
+    if len(found) != len(lines) * width:
         return None
-    return [fields[j::width] for j in range(width)]
+    ends = found.reshape(len(lines), width)
+    if not (data[ends[:, -1]] == 10).all():  # one line break a line: each row has `width` cells
+        return None
+    starts = np.empty_like(found)
+    starts[1:], starts[:1] = found[:-1] + 1, 0
+    return Fields(data, starts.reshape(ends.shape), ends)
+
+
+def byte_codes(
+    fields: Fields, columns: list[int], scale: Items
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+    """Answer codes of the cells of `columns`, and where a cell is not a plain answer.
+
+    As :func:`whole_codes`, read from the bytes: empty is code 0, up to four
+    decimal digits on the item's scale are ``value - low + 1``; anything
+    else is flagged for the caller to read or to name.
+    """
+    shape = (len(fields), len(columns))
+    starts = np.ascontiguousarray(fields.starts[:, columns]).reshape(-1)  # flat: one cell each
+    length = np.ascontiguousarray(fields.ends[:, columns]).reshape(-1) - starts
+    value = fields.data[starts].astype(np.int16) - 48  # one digit, as almost every answer is
+    plain = (length == 1) & (value >= 0) & (value <= 9)
+    longer = np.flatnonzero((length > 1) & (length <= 4))
+    if len(longer):  # up to four digits, the few such cells only
+        start, size = starts[longer], length[longer]
+        number, digits = np.zeros(len(longer), dtype=np.int16), np.ones(len(longer), dtype=bool)
+        for k in range(4):
+            inside = size > k
+            digit = fields.data[np.where(inside, start + k, start)].astype(np.int16) - 48
+            digits &= ~inside | ((digit >= 0) & (digit <= 9))
+            number = np.where(inside, number * 10 + digit, number)
+        value[longer], plain[longer] = number, digits
+    value, plain, length = value.reshape(shape), plain.reshape(shape), length.reshape(shape)
+    low, high = scale.low.astype(np.int16), scale.high.astype(np.int16)
+    empty = length == 0
+    good = empty | (plain & (value >= low) & (value <= high))
+    codes = np.where(good & ~empty, value - low + 1, 0).astype(np.uint8)
+    return codes, ~good
 
 
 def whole_codes(

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
 from types import TracebackType
 
 WIDTH = 30
-EVERY = 1 << 16  # lines between updates
 PAUSE = 0.2  # seconds between redraws
 
 
@@ -51,15 +49,3 @@ class Progress:
         filled = int(share * WIDTH)
         sys.stderr.write(f"\r{self.label}  {share:4.0%} [{'#' * filled}{' ' * (WIDTH - filled)}]")
         sys.stderr.flush()
-
-    def lines(self, handle: Iterable[str], already: int) -> Iterator[str]:
-        """Yield the lines of `handle`, counting their characters as bytes read."""
-        done = already
-        if not self.show:
-            yield from handle
-            return
-        for number, line in enumerate(handle, start=1):
-            done += len(line)
-            if number % EVERY == 0:
-                self.update(done)
-            yield line
