@@ -302,10 +302,39 @@ def grade_values(
         )
     reported = raw * factor if factor != 1 else raw
     rounded = rounding.apply(reported)
-    positions = grades.positions(np.where(missing, 0.0, rounded))
-    if missing.any():
+    blanks = bool(missing.any())
+    known = np.where(missing, 0.0, rounded) if blanks else rounded
+    positions = _looked_up(grades, known, rounding.digits)
+    if positions is None:
+        positions = grades.positions(known)
+    if blanks:
         positions = np.where(missing, -1, positions)
     return Graded(reported, rounded, positions, grades)
+
+
+LOOKUP_SIZE = 1 << 16  # values graded through a table of every rounded value (else a search)
+
+
+def _looked_up(
+    grades: GradeScale, rounded: npt.NDArray[np.float64], digits: int | None
+) -> npt.NDArray[np.intp] | None:
+    """Band positions of many rounded values from a table of every value in their range.
+
+    A value rounded to `digits` decimals is ``k / 10**digits`` for a whole
+    ``k``, so the band of each ``k`` in the values' range is found once (by
+    the same search, so the bands are the same) and looked up; None when
+    there are few values, no rounding, or too wide a range.
+    """
+    if digits is None or rounded.size < LOOKUP_SIZE:
+        return None
+    unit = 10.0**digits
+    steps = np.rint(rounded * unit)
+    low, high = float(steps.min()), float(steps.max())
+    if not (high - low <= LOOKUP_SIZE and abs(low) < 2**52 and abs(high) < 2**52):
+        return None
+    table = grades.positions(np.arange(low, high + 1) / unit)
+    result: npt.NDArray[np.intp] = table[(steps - low).astype(np.intp)]
+    return result
 
 
 def band_scale(on: object, name: str = "on") -> BandScale:
