@@ -702,3 +702,15 @@ def test_within_parent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     ]
     assert main(command) == 0
     assert capsys.readouterr().out.splitlines()[0] == "parent p1 (1 unit)"
+
+
+def test_band_tables_named_in_the_help_are_the_library_s() -> None:
+    """'ikm --bands' names every published band table (its help is written without loading them)."""
+    from pelayanan_eval import ikm
+
+    parser = build_parser()
+    text = parser._subparsers._group_actions[0].choices["ikm"].format_help()  # type: ignore[union-attr]
+    assert all(table in " ".join(text.split()) for table in ikm.BAND_TABLES)
+    with pytest.raises(SystemExit) as stopped:
+        main(["ikm", "x.csv", "--bands", "minerba-1-5"])
+    assert stopped.value.code == 2

@@ -8,8 +8,10 @@ The verbs and main types are listed in ``__all__``. Public submodules:
 :mod:`pelayanan_eval.exceptions` (errors and warnings).
 """
 
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
 from pelayanan_eval import exceptions as exceptions
-from pelayanan_eval import ikm as ikm
 from pelayanan_eval import results as results
 from pelayanan_eval import schema as schema
 from pelayanan_eval import typing as typing
@@ -26,6 +28,9 @@ from pelayanan_eval._loading.bundled import available_rubrics, load_rubric
 from pelayanan_eval._loading.dump import dump_rubric
 from pelayanan_eval._rubric.model import Rubric
 from pelayanan_eval._version import __version__
+
+if _TYPE_CHECKING:
+    from pelayanan_eval import ikm as ikm
 
 __all__ = [
     "Aggregation",
@@ -45,3 +50,15 @@ __all__ = [
     "rank",
     "read_table",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Load the survey engine (``pe.ikm``) on first use.
+
+    The citizen survey side is the largest part of the package; loading it
+    only when asked keeps ``import pelayanan_eval`` and the command line's
+    quick commands (``pelayanan-eval rubrics``) fast.
+    """
+    if name == "ikm":  # by name: ``from pelayanan_eval import ikm`` would ask this again
+        return _importlib.import_module("pelayanan_eval.ikm")
+    raise AttributeError(f"module 'pelayanan_eval' has no attribute {name!r}")

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pelayanan_eval as pe
-from pelayanan_eval import agreement
 from pelayanan_eval._cli.commands import load
 from pelayanan_eval._cli.csvio import _csv_text, read_file, units_from_file
 from pelayanan_eval._cli.options import add_file_options
 from pelayanan_eval.typing import MeasurementLevel, RaterField, choices
+
+if TYPE_CHECKING:  # the command's own module is imported when it runs
+    from pelayanan_eval import agreement
 
 TABLES = ("coefficients", "severity", "flags", "design")
 FLAGS_SHOWN = 10
@@ -114,6 +116,8 @@ def _flag_lines(found: agreement.Disagreements) -> list[str]:
 
 def run_agreement(args: argparse.Namespace) -> str:
     """``agreement``: the four analyses of a CSV of visits, as a table, CSV or JSON."""
+    from pelayanan_eval import agreement
+
     rubric = load(args.rubric)
     observations = pe.Observations.from_records(
         rubric, read_file(args, args.observations, args.sheet)

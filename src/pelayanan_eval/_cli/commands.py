@@ -13,7 +13,6 @@ import attrs
 import numpy as np
 
 import pelayanan_eval as pe
-from pelayanan_eval import agreement, ikm, report
 from pelayanan_eval._cli.csvio import (
     CommandError,
     check_units_listed,
@@ -139,6 +138,8 @@ def grade(args: argparse.Namespace) -> str:
 
 def demo(args: argparse.Namespace) -> str:
     """``demo``: the synthetic city's rankings and the lowest unit's card, or its CSV files."""
+    from pelayanan_eval import agreement
+
     city = pe.demo_city()
     if args.export:
         units_path, observations_path = export_demo(city, Path(args.export))
@@ -164,6 +165,8 @@ def demo(args: argparse.Namespace) -> str:
 
 def _happiness_line() -> str:
     """Return the happiness index of a synthetic household survey, by kecamatan and city."""
+    from pelayanan_eval import ikm
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProvisionalRubricWarning)
         rubric = pe.load_rubric("bps-indeks-kebahagiaan-2017")
@@ -268,6 +271,8 @@ def evaluate(args: argparse.Namespace, extra: Callable[..., Any] | None = None) 
     `extra(args, evaluation, observations, within)`, if given, returns
     columns added to the table and the records (``--uncertainty``).
     """
+    from pelayanan_eval import report
+
     form = output_format(args)
     if form == "xlsx" and not args.output:
         raise CommandError("--format xlsx writes a workbook: name it with --output FILE.xlsx")
@@ -310,6 +315,8 @@ def _instrument_records(args: argparse.Namespace, rubric: pe.Rubric) -> dict[str
 
 def survey(args: argparse.Namespace) -> str:
     """``ikm``: the satisfaction index per unit from a CSV of answers."""
+    from pelayanan_eval import ikm
+
     rubric = load(args.rubric)
     if Path(args.responses).suffix.lower() == ".xlsx":  # a sheet: read whole, cell by cell
         table = read_file(args, args.responses, args.sheet)
@@ -341,6 +348,8 @@ def survey(args: argparse.Namespace) -> str:
 
 def sample_size(args: argparse.Namespace) -> str:
     """``sample-size``: Krejcie & Morgan sample sizes."""
+    from pelayanan_eval import ikm
+
     sizes = np.atleast_1d(ikm.sample_size(args.population)).tolist()
     lines = ["population\tsample (Krejcie & Morgan 1970, 95 %, d = 0.05)"]
     lines += [f"{n}\t{s}" for n, s in zip(args.population, sizes, strict=True)]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 import pelayanan_eval as pe
-from pelayanan_eval import decisions
 from pelayanan_eval._cli import commands
 from pelayanan_eval._cli.csvio import (
     CommandError,
@@ -23,6 +22,9 @@ from pelayanan_eval._cli.csvio import (
 )
 from pelayanan_eval._cli.options import add_file_options
 from pelayanan_eval.typing import GroupBy, choices
+
+if TYPE_CHECKING:  # the command's own module is imported when it runs
+    from pelayanan_eval import decisions
 
 INDEX_END = 65  # where the index column of tables.ranking_table ends: the new columns go there
 HEADER = f"{'rank':>5}  {'unit'}"
@@ -91,6 +93,8 @@ def uncertainty_columns(
     within: GroupBy | None,
 ) -> Columns:
     """P(award) and the 90 % rank interval of each unit, and the awards that are ties."""
+    from pelayanan_eval import decisions
+
     k = args.awards or args.top or commands.DEMO_AWARDS
     result = decisions.uncertainty(
         evaluation, observations, k=k, within=within, replicates=args.replicates, rng=args.seed
@@ -183,6 +187,8 @@ def _read_round(
 
 def compare(args: argparse.Namespace) -> str:
     """``compare``: each round against the one before, with the noise of its visits."""
+    from pelayanan_eval import decisions
+
     if len(args.rounds) < 2:
         raise CommandError("compare needs two or more rounds")
     rubric = commands.load(args.rubric)

@@ -10,7 +10,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 import pelayanan_eval as pe
-from pelayanan_eval import ikm
 from pelayanan_eval._cli import agreement as agreement_command
 from pelayanan_eval._cli import commands, options, report
 from pelayanan_eval._cli import decisions as decision_commands
@@ -20,6 +19,17 @@ from pelayanan_eval.typing import GroupBy, IkmWeights, MissingPolicy, TieMethod,
 
 BROKEN_PIPE = 141  # what a shell reports for a command ended by SIGPIPE (128 + 13)
 FORMATS = ("table", "csv", "json")
+
+
+def _band_table(text: str) -> str:
+    """Read the id of a published IKM band table (the survey engine is loaded here, not before)."""
+    from pelayanan_eval import ikm
+
+    if text not in ikm.BAND_TABLES:
+        raise argparse.ArgumentTypeError(
+            f"unknown band table {options.echo(text)}; valid: {', '.join(sorted(ikm.BAND_TABLES))}"
+        )
+    return text
 
 
 def _positive(text: str) -> int:
@@ -115,7 +125,10 @@ def _ikm_parser(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--round-ikm", type=int, metavar="K",
         help="round the weighted sum (1-4) to K decimals before x25",
     )  # fmt: skip
-    survey.add_argument("--bands", choices=sorted(ikm.BAND_TABLES), help="another band table")
+    survey.add_argument(
+        "--bands", type=_band_table, metavar="TABLE",
+        help="another band table: permenpanrb-14-2017, kepmenpan-25-2004 or minerba-1-4",
+    )  # fmt: skip
     policies = [p for p in choices(MissingPolicy) if p != "scale_min"]
     survey.add_argument("--missing", default="error", choices=policies)
     survey.add_argument("--format", choices=FORMATS, help="default: from --output, else table")

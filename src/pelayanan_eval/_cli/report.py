@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 import pelayanan_eval as pe
-from pelayanan_eval import report
 from pelayanan_eval._cli import commands
 from pelayanan_eval._cli.options import add_inputs, add_output, count
 from pelayanan_eval.typing import Locale, choices
@@ -61,6 +60,8 @@ def add_parsers(subs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def write_city(evaluation: pe.Evaluation, out: str, args: argparse.Namespace, **extra: Any) -> str:
     """Write the reports of `evaluation` into `out`; return what was written."""
+    from pelayanan_eval import report
+
     folder = report.write_reports(
         evaluation, out, locale=args.locale, top=args.awards, bottom=args.bottom,
         period=args.period, title=args.title, force=args.force, **extra,
