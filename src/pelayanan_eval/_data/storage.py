@@ -83,13 +83,17 @@ def store_checked(
     levels = np.empty((n, width), dtype=np.uint8) if compact_scales(rubric) else None
     floats: npt.NDArray[np.float64] | None = None if levels is not None else np.empty((n, width))
     buffer = np.empty((min(step, n), width))
+    same_cells = np.empty((min(step, n), width), dtype=bool)
     for start in range(0, n, step):
         stop = min(start + step, n)
-        block = buffer[: stop - start] if floats is None else floats[start:stop]
-        if order is None:
-            block[...] = matrix[start:stop]
+        if floats is None and order is None:
+            block = matrix[start:stop]  # read in place: only the bytes are kept
         else:
-            np.take(matrix, order[start:stop], axis=0, out=block)
+            block = buffer[: stop - start] if floats is None else floats[start:stop]
+            if order is None:
+                block[...] = matrix[start:stop]
+            else:
+                np.take(matrix, order[start:stop], axis=0, out=block)
         # minimum and maximum propagate NaN, so they also tell whether a block has any
         low_block, high_block = np.minimum.reduce(block, axis), np.maximum.reduce(block, axis)
         scored = not np.isnan(low_block).any()
@@ -99,7 +103,7 @@ def store_checked(
         np.fmin(smallest, low_block, out=smallest)
         np.fmax(largest, high_block, out=largest)
         if levels is not None and not _encoded(
-            block, scored, (low_block, high_block), levels[start:stop]
+            block, scored, (low_block, high_block), levels[start:stop], same_cells
         ):
             # a fraction (or a score off the scales, reported below): keep floats from here on
             floats = np.empty((n, width))
@@ -118,16 +122,23 @@ def _encoded(
     scored: bool,
     bounds: tuple[Any, Any],
     out: npt.NDArray[np.uint8],
+    same: npt.NDArray[np.bool_],
 ) -> bool:
-    """Write a block's scores as bytes into `out`; False if one is not a whole byte level."""
+    """Write a block's scores as bytes into `out`; False if one is not a whole byte level.
+
+    `same` is scratch space of at least the block's shape.
+    """
     if not (float(np.min(bounds[0])) >= 0 and float(np.max(bounds[1])) < NOT_SCORED):
         return False
+    flags = same[: len(block)]
     if scored:
         out[...] = block
-        return bool(np.array_equal(out, block))
+        np.equal(out, block, out=flags)
+        return bool(flags.all())
     filled = np.where(np.isnan(block), NOT_SCORED, block)
     out[...] = filled
-    return bool(np.array_equal(out, filled))
+    np.equal(out, filled, out=flags)
+    return bool(flags.all())
 
 
 def stored_floats(stored: npt.NDArray[Any] | Levels) -> npt.NDArray[np.float64]:
