@@ -150,3 +150,20 @@ def test_fused_mean_and_roll_up_equals_the_two_steps() -> None:
     mean = values[:2].mean(axis=0)
     expected = 0.6 * (2 * mean[0] + mean[1]) / 3 + 0.4 * (mean[2] + mean[3]) / 2
     assert fused.index[0] == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("bad", [-1.0, 256.0, 255.0, 1e300, np.inf, -np.inf, 260.5])
+def test_values_that_wrap_around_a_byte_are_reported(bad: float) -> None:
+    """-1, 256, 255, huge or infinite scores are off the 0..254 scale: an error, never a byte."""
+    wide = pe.parse_rubric(
+        "schema: 1\nid: byte\ntitle: t\nregulation: {name: test}\nstatus: verified\n"
+        "scale: {min: 0, max: 254}\nweighting: equal\ncriteria:\n  - {id: a, name: A}\n"
+        "  - {id: b, name: B}\n"
+    )
+    values = np.array([[254.0, 0.0], [bad, 3.0], [np.nan, 7.0]])
+    with pytest.raises(pe.exceptions.ObservationError, match=r"row 1 .*criterion 'a'"):
+        pe.Observations.from_arrays(wide, unit=["u", "u", "v"], values=values)
+    fine = pe.Observations.from_arrays(
+        wide, unit=["u", "u", "v"], values=[[254, 0], [-0.0, 3], [np.nan, 7]]
+    )
+    assert fine._levels is not None and fine._levels.tolist() == [[254, 0], [0, 3], [NOT_SCORED, 7]]

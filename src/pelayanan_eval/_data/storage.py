@@ -86,30 +86,33 @@ def store_checked(
     same_cells = np.empty((min(step, n), width), dtype=bool)
     for start in range(0, n, step):
         stop = min(start + step, n)
-        if floats is None and order is None:
-            block = matrix[start:stop]  # read in place: only the bytes are kept
+        if levels is not None:
+            rows = matrix[start:stop] if order is None else buffer[: stop - start]
+            if order is not None:
+                np.take(matrix, order[start:stop], axis=0, out=rows)
+            found = _as_bytes(rows, levels[start:stop], same_cells, axis)
+            if found is not None:
+                low_block, high_block, scored = found
+                complete = complete and scored
+                np.fmin(smallest, low_block, out=smallest)
+                np.fmax(largest, high_block, out=largest)
+                continue
+            # a fraction (or a score off the scales, reported below): floats from here on
+            floats = np.empty((n, width))
+            floats[:start] = Levels(levels[:start]).as_floats()
+            levels = None
+        block = cast("npt.NDArray[np.float64]", floats)[start:stop]
+        if order is None:
+            block[...] = matrix[start:stop]
         else:
-            block = buffer[: stop - start] if floats is None else floats[start:stop]
-            if order is None:
-                block[...] = matrix[start:stop]
-            else:
-                np.take(matrix, order[start:stop], axis=0, out=block)
+            np.take(matrix, order[start:stop], axis=0, out=block)
         # minimum and maximum propagate NaN, so they also tell whether a block has any
         low_block, high_block = np.minimum.reduce(block, axis), np.maximum.reduce(block, axis)
-        scored = not np.isnan(low_block).any()
-        if not scored:
+        if np.isnan(low_block).any():
             complete = False
             low_block, high_block = np.fmin.reduce(block, axis), np.fmax.reduce(block, axis)
         np.fmin(smallest, low_block, out=smallest)
         np.fmax(largest, high_block, out=largest)
-        if levels is not None and not _encoded(
-            block, scored, (low_block, high_block), levels[start:stop], same_cells
-        ):
-            # a fraction (or a score off the scales, reported below): keep floats from here on
-            floats = np.empty((n, width))
-            floats[:start] = Levels(levels[:start]).as_floats()
-            floats[start:stop] = block
-            levels = None
     if not (bool(np.all(smallest >= low)) and bool(np.all(largest <= high))):
         raise ObservationError(enumerate_limited(score_problems(rubric, matrix, where)))
     if levels is not None:
@@ -117,28 +120,37 @@ def store_checked(
     return cast("npt.NDArray[np.float64]", floats), complete
 
 
-def _encoded(
-    block: npt.NDArray[np.float64],
-    scored: bool,
-    bounds: tuple[Any, Any],
+def _as_bytes(
+    rows: npt.NDArray[np.float64],
     out: npt.NDArray[np.uint8],
     same: npt.NDArray[np.bool_],
-) -> bool:
-    """Write a block's scores as bytes into `out`; False if one is not a whole byte level.
+    axis: int | None,
+) -> tuple[Any, Any, bool] | None:
+    """Write a block's scores as bytes into `out` and return its least and largest score.
 
-    `same` is scratch space of at least the block's shape.
+    The cast and one comparison tell at once whether every score is a whole
+    level 0..254 (a fraction, a negative or a larger number does not
+    survive the round trip); NaN becomes ``NOT_SCORED``. Returns
+    ``(lowest, highest, all scored)``, or None when a score is not such a
+    level. `same` is scratch space of at least the block's shape.
     """
-    if not (float(np.min(bounds[0])) >= 0 and float(np.max(bounds[1])) < NOT_SCORED):
-        return False
-    flags = same[: len(block)]
-    if scored:
-        out[...] = block
-        np.equal(out, block, out=flags)
-        return bool(flags.all())
-    filled = np.where(np.isnan(block), NOT_SCORED, block)
-    out[...] = filled
-    np.equal(out, filled, out=flags)
-    return bool(flags.all())
+    flags = same[: len(rows)]
+    with np.errstate(invalid="ignore", over="ignore"):  # checked by the comparison below
+        out[...] = rows
+    np.equal(out, rows, out=flags)
+    scored = bool(flags.all())
+    if not scored:
+        blank = np.isnan(rows)
+        if not bool((flags | blank).all()):
+            return None
+        out[blank] = NOT_SCORED
+        kept = np.where(blank, np.uint8(0), out)
+        low = np.minimum.reduce(np.where(blank, np.uint8(NOT_SCORED), out), axis)
+        high = np.maximum.reduce(kept, axis)
+        return low.astype(np.float64), high.astype(np.float64), False
+    # a 255 among the scores is off every byte scale (compact_scales): reported by the caller
+    low, high = np.minimum.reduce(out, axis), np.maximum.reduce(out, axis)
+    return low.astype(np.float64), high.astype(np.float64), True
 
 
 def stored_floats(stored: npt.NDArray[Any] | Levels) -> npt.NDArray[np.float64]:
