@@ -290,7 +290,7 @@ def evaluate(
     fused = values.dtype == np.uint8 and missing != "renormalize"
     if fused and bool(np.all(per_unit == per_unit[0])):
         means, rolled = mean_and_roll_up(values, groups, tree.linear)
-        leaf_scores, inner = _reordered(means, into), _reordered(rolled, into)
+        leaf_scores, inner = means.reordered(into), _reordered(rolled, into)
     elif order == "criteria_first":
         leaf_scores = _reordered(
             aggregate_rows(values, codes, groups, method, complete=complete, **options), into

@@ -13,6 +13,7 @@ import numpy.typing as npt
 from pelayanan_eval._common.arrays import factorize, readonly
 from pelayanan_eval._common.messages import check_option
 from pelayanan_eval._data.units import Units
+from pelayanan_eval._evaluation.aggregation import LeafMeans, kept_means
 from pelayanan_eval._evaluation.card import (
     Categories,
     ReportCard,
@@ -53,13 +54,12 @@ class Evaluation:
     units
         The units evaluated (a :class:`Units` table), in result order.
     settings
-        How: aggregation, order, missing policy, rounding and the rubric's
-        content hash; enough to reproduce the result.
+        How it was computed (enough to reproduce the result).
     node_ids
         Every criterion id in document order (aspects, indicators, ...).
     leaf_scores
-        ``[units, leaves]`` aggregated scores of the scored criteria, in
-        ``rubric.leaf_ids`` order (NaN: unscored).
+        ``[units, leaves]`` aggregated scores, in ``rubric.leaf_ids`` order
+        (NaN: unscored); kept as sums of whole-number visits until read.
     inner_scores
         Scores of the criteria with children, in document order.
     index
@@ -67,8 +67,7 @@ class Evaluation:
     reported
         The index times the conversion factor (IKM: x25).
     rounded
-        The reported index rounded as the rubric declares: the value that
-        is graded and published.
+        The reported index rounded as the rubric declares (graded, published).
     grades
         Grade code per unit (``""`` where the index is NaN).
     visits
@@ -85,7 +84,7 @@ class Evaluation:
     units: Units
     settings: Settings
     node_ids: tuple[str, ...]
-    leaf_scores: Array = attrs.field(converter=readonly)
+    _leaf_scores: Array | LeafMeans = attrs.field(converter=kept_means, alias="leaf_scores")
     inner_scores: Array = attrs.field(converter=readonly, repr=False)
     _tree: Compiled = attrs.field(repr=False)
     index: Array = attrs.field(converter=readonly)
@@ -98,6 +97,11 @@ class Evaluation:
 
     def __len__(self) -> int:
         return len(self.units)
+
+    @cached_property
+    def leaf_scores(self) -> Array:
+        found = self._leaf_scores
+        return readonly(found.as_floats()) if isinstance(found, LeafMeans) else found
 
     @cached_property
     def _ranks(self) -> dict[tuple[Any, ...], Array]:
@@ -358,8 +362,9 @@ class Evaluation:
         parts = self.instruments
         if parts is None:
             return {}
-        index, records = parts.index[i].tolist(), parts.records[i].tolist()
-        lines = tuple(zip(parts.ids, index, records, strict=True))
+        lines = tuple(
+            zip(parts.ids, parts.index[i].tolist(), parts.records[i].tolist(), strict=True)
+        )
         return {"share": float(parts.evaluator_share[i]), "instruments": lines,
                 "composite": self.settings.composite}  # fmt: skip
 
