@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pelayanan_eval._common.messages import check_option
 from pelayanan_eval._evaluation.result import Evaluation
@@ -48,6 +49,8 @@ def rapor(
     period: str | None = None,
     home: str | None = None,
     note: str | None = None,
+    uncertainty: Any = None,
+    agreement: tuple[Any, Any] | None = None,
 ) -> str:
     """Return the rapor (report card) of one unit as a standalone HTML document.
 
@@ -72,6 +75,13 @@ def rapor(
         A link back to the city report (``"../index.html"``), if any.
     note
         A line shown in a red box on top (e.g. that the data are synthetic).
+    uncertainty
+        ``pelayanan_eval.decisions.uncertainty(evaluation, ...)``: adds the
+        unit's rank interval and its chances of an award and of the next grade.
+    agreement
+        ``(agreement.coefficients(obs), agreement.disagreements(obs))`` of the
+        evaluation's visits: adds the city's agreement between assessors and
+        the unit's scores to re-check.
 
     Returns
     -------
@@ -97,8 +107,9 @@ def rapor(
     bundled in the rubric ``permenpanrb-17-2017``.
     """
     check_option("locale", locale, LOCALES)
-    card = evaluation.card(unit_id)
-    return rapor_document(evaluation, card, locale=locale, period=period, home=home, note=note)
+    card = evaluation.card(unit_id, uncertainty=uncertainty)
+    return rapor_document(evaluation, card, locale=locale, period=period, home=home, note=note,
+                          uncertainty=uncertainty, agreement=agreement)  # fmt: skip
 
 
 def city_report(
@@ -202,6 +213,8 @@ def write_reports(
     note: str | None = None,
     excel: bool | None = None,
     force: bool = False,
+    uncertainty: Any = None,
+    agreement: tuple[Any, Any] | None = None,
 ) -> Path:
     """Write the city report, every unit's rapor and the workbook into the folder `out`.
 
@@ -239,7 +252,7 @@ def write_reports(
     ids = evaluation.units.ids.tolist()
     names = file_names(ids)
     links = {unit_id: f"{RAPOR_FOLDER}/{name}" for unit_id, name in names.items()}
-    cards = evaluation.cards()
+    cards = evaluation.cards(uncertainty=uncertainty)
     book = None
     if excel:
         book = workbook_bytes(evaluation, locale=locale, top=top, bottom=bottom, cards=cards)
@@ -248,7 +261,8 @@ def write_reports(
         (folder / RAPOR_FOLDER).mkdir()
         for card in cards:
             page = rapor_document(evaluation, card, locale=locale, period=period,
-                                  home=f"../{CITY_FILE}", note=note)  # fmt: skip
+                                  home=f"../{CITY_FILE}", note=note, uncertainty=uncertainty,
+                                  agreement=agreement)  # fmt: skip
             (folder / RAPOR_FOLDER / names[card.unit.id]).write_text(page, encoding="utf-8")
         city = city_document(evaluation, locale=locale, top=top, bottom=bottom, period=period,
                              title=title, links=links, note=note)  # fmt: skip

@@ -72,6 +72,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Kriteria yang tidak dinilai pada kunjungan mana pun",
         "Criteria not scored in any visit",
     ),
+    "certainty": ("Seberapa pasti hasil ini", "How sure this result is"),
+    "certainty_line": (
+        "Dari keragaman kunjungan ({method}, {replicates} replikasi): peringkat {low}–{high} "
+        "(selang 90 %), peluang penghargaan {award}, peluang mencapai kategori berikutnya "
+        "{next_grade}.",
+        "From the spread of the visits ({method}, {replicates} replicates): rank {low}–{high} "
+        "(90 % interval), chance of an award {award}, chance of the next grade {next_grade}.",
+    ),
+    "agreement": ("Kesepakatan para penilai", "Agreement between the assessors"),
+    "agreement_line": (
+        "Seluruh kota: alfa Krippendorff (ordinal, semua kriteria) {alpha}{interval}; ICC(1) "
+        "indeks {icc}. Skor unit ini yang berbeda {threshold} tingkat atau "
+        "lebih antarpenilai: {flags}.",
+        "Whole city: Krippendorff's alpha (ordinal, all criteria) {alpha}{interval}; ICC(1) of "
+        "the index {icc}. This unit's scores that differ by {threshold} "
+        "levels or more between assessors: {flags}.",
+    ),
     "provenance": ("Asal-usul angka", "Provenance"),
     "rubric": ("Rubrik", "Rubric"),
     "regulation": ("Peraturan", "Regulation"),

@@ -140,6 +140,37 @@ def _next_grade(rubric: Rubric, card: ReportCard, locale: str) -> str:
     return f'{title}<p>{esc(intro)}</p><ul class="check">{"".join(items)}</ul>'
 
 
+def _certainty(card: ReportCard, found: Any, locale: str) -> str:
+    """Render the rank interval and the chances of an award and of the next grade."""
+    if found is None:
+        return ""
+    unit = found.unit(card.unit.id)
+    line = text(
+        "certainty_line", locale, method=found.method, replicates=found.replicates,
+        low=plain(unit.rank_low, locale), high=plain(unit.rank_high, locale),
+        award=percent(unit.p_award, locale), next_grade=percent(unit.p_next_grade, locale),
+    )  # fmt: skip
+    return f"<h2>{esc(text('certainty', locale))}</h2><p>{esc(line)}</p>"
+
+
+def _agreement(card: ReportCard, found: tuple[Any, Any] | None, locale: str) -> str:
+    """Render the city's agreement between assessors and this unit's scores to re-check."""
+    if found is None:
+        return ""
+    table, flags = found
+    index = next(r for r in table.to_records() if r["kind"] == "index")
+    mine = [p for p in flags.to_records() if p.get("unit") == card.unit.id]
+    low, high = index["alpha_low"], index["alpha_high"]
+    unknown = low is None or low != low  # no bootstrap: no interval
+    interval = "" if unknown else f" [{number(low, locale)}–{number(high, locale)}]"
+    line = text(
+        "agreement_line", locale, alpha=number(index["alpha"], locale), interval=interval,
+        icc=number(index["icc_1"], locale), threshold=plain(flags.threshold, locale),
+        flags=", ".join(str(p["criterion"]) for p in mine) or "-",
+    )  # fmt: skip
+    return f"<h2>{esc(text('agreement', locale))}</h2><p>{esc(line)}</p>"
+
+
 def rapor_document(
     evaluation: Evaluation,
     card: ReportCard,
@@ -148,8 +179,15 @@ def rapor_document(
     period: str | None,
     home: str | None,
     note: str | None = None,
+    uncertainty: Any = None,
+    agreement: tuple[Any, Any] | None = None,
 ) -> str:
-    """Render one unit's rapor as a whole HTML document."""
+    """Render one unit's rapor as a whole HTML document.
+
+    `uncertainty` is ``decisions.uncertainty`` of the evaluation and
+    `agreement` the pair (``agreement.coefficients``,
+    ``agreement.disagreements``) of its visits; each adds its section.
+    """
     rubric, unit = evaluation.rubric, card.unit
     facts: list[tuple[str, Any]] = [
         (text("unit_id", locale), unit.id),
@@ -178,6 +216,8 @@ def rapor_document(
         + _losses(card, locale)
         + unscored
         + _next_grade(rubric, card, locale)
+        + _certainty(card, uncertainty, locale)
+        + _agreement(card, agreement, locale)
         + provenance(evaluation, locale, full=False)
     )  # fmt: skip
     title = f"{text('rapor_title', locale)}: {unit.name or unit.id}"
