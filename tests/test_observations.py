@@ -449,3 +449,28 @@ def test_responses_refuse_repeated_unit_ids() -> None:
         ikm.Responses.from_arrays(skm, answers=answers, unit=[0, 1], unit_ids=["a", "a"])
     with pytest.raises(ObservationError, match=r"must hold integer codes, got <U1"):
         ikm.Responses.from_arrays(skm, answers=answers, unit=["a", "b"], unit_ids=["a", "b"])
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["kelurahan", "puskesmas", "opd"],  # told apart by their first character
+        ["kel-a", "kel-b", "kel-c", "kel"],  # by the last: 'a', 'b', 'c' and padding
+        ["sama", "sam\u00e1", "s\u0101ma"],  # non-ASCII characters
+        ["x\U0001f600", "y\U0001f600", "x\U0001f601"],  # beyond the 16-bit table
+    ],
+)
+def test_factorize_few_labels_matches_numpy_unique(labels: list[str]) -> None:
+    """Category-like columns (a rare label included) factorise as numpy.unique does."""
+    from pelayanan_eval._common.arrays import factorize
+
+    rng = np.random.default_rng(7)
+    array = np.array(labels)[rng.integers(0, len(labels), 50_000)]
+    array[12_345] = "jarang"  # a label the sample of every 1024th row does not see
+    uniques, codes = factorize(array)
+    expected_uniques, expected_codes = np.unique(array, return_inverse=True)
+    np.testing.assert_array_equal(uniques, expected_uniques)
+    np.testing.assert_array_equal(codes, expected_codes)
+    clean = np.array(labels)[rng.integers(0, len(labels), 50_000)]
+    uniques, codes = factorize(clean)
+    np.testing.assert_array_equal(uniques[codes], clean)

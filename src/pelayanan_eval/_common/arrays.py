@@ -88,6 +88,9 @@ def factorize(
         # few distinct labels (categories, visit numbers): one comparison pass per label
         # instead of sorting every element
         sample = np.unique(array[:: len(array) // 1024])
+        looked_up = _by_one_character(array, sample) if array.dtype.kind == "U" else None
+        if looked_up is not None:
+            return sample, looked_up
         if len(sample) <= 16:
             codes: npt.NDArray[np.intp] = np.full(len(array), -1, dtype=np.intp)
             for i, label in enumerate(sample):
@@ -105,6 +108,32 @@ def factorize(
             return found
     uniques, inverse = np.unique(array, return_inverse=True)
     return uniques, inverse.astype(np.intp, copy=False)
+
+
+def _by_one_character(
+    array: npt.NDArray[np.str_], sample: npt.NDArray[np.str_]
+) -> npt.NDArray[np.intp] | None:
+    """Codes into `sample` read from one character that tells its labels apart, or None.
+
+    A category column holds a few labels (``kelurahan``, ``puskesmas``,
+    ``opd``) that usually differ in one position: each row's code is looked
+    up from its character there, and one comparison of the whole text then
+    proves that no row holds another label (else None: the caller compares
+    label by label).
+    """
+    if not 1 < len(sample) <= 16 or array.dtype.itemsize == 0:
+        return None
+    chars = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), -1)
+    labels = np.ascontiguousarray(sample.astype(array.dtype)).view(np.uint32)
+    labels = labels.reshape(len(sample), -1)
+    for position in range(labels.shape[1]):
+        column = labels[:, position]
+        if len(np.unique(column)) == len(sample) and int(column.max()) < 1 << 16:
+            table = np.full(1 << 16, 0, dtype=np.intp)
+            table[column] = np.arange(len(sample))
+            codes: npt.NDArray[np.intp] = table[np.minimum(chars[:, position], (1 << 16) - 1)]
+            return codes if bool(np.array_equal(sample[codes], array)) else None
+    return None
 
 
 def _changes(array: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
