@@ -55,3 +55,25 @@ def test_survey_errors_are_one_line(
     assert "declares no instrument 'F-09'" in capsys.readouterr().err
     assert main([*base, "--survey", "F-03"]) in (1, 2)
     assert "ID=FILE" in capsys.readouterr().err
+
+
+def test_exported_demo_survey_gives_the_demo_composite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'demo --export' writes the F-03 answers and the composite rubric; the CLI reproduces it."""
+    import pelayanan_eval as pe
+
+    assert main(["demo", "--export", str(tmp_path)]) == 0
+    capsys.readouterr()
+    code = main(["-q", "evaluate", "--rubric", str(tmp_path / "composite.yaml"),
+                 "--units", str(tmp_path / "units.csv"),
+                 "--observations", str(tmp_path / "observations.csv"),
+                 "--survey", f"F-03={tmp_path / 'survey-f03.csv'}", "--no-data", "renormalize",
+                 "--format", "json"])  # fmt: skip
+    assert code == 0
+    rows = {r["unit"]: r for r in json.loads(capsys.readouterr().out)["units"]}
+    city = pe.demo_city()
+    ev = pe.evaluate(city.composite, city.observations, units=city.units,
+                     instruments={"F-03": city.survey}, no_data="renormalize")  # fmt: skip
+    for unit, index in zip(ev.units.ids.tolist(), ev.index.tolist(), strict=True):
+        assert rows[unit]["index"] == pytest.approx(index, abs=1e-12)

@@ -142,8 +142,8 @@ def demo(args: argparse.Namespace) -> str:
 
     city = pe.demo_city()
     if args.export:
-        units_path, observations_path = export_demo(city, Path(args.export))
-        return f"wrote {units_path} and {observations_path} ({city.note})\n"
+        written = export_demo(city, Path(args.export))
+        return f"wrote {', '.join(map(str, written))} ({city.note})\n"
     evaluation = pe.evaluate(city.rubric, city.observations, units=city.units)
     table = _ranking(evaluation, "category", awards=DEMO_AWARDS)
     lowest = str(evaluation.units.ids[int(np.nanargmin(evaluation.reported))])

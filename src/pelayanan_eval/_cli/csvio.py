@@ -76,8 +76,13 @@ def check_units_listed(observed: Iterable[str], units: pe.Units, units_path: str
         )
 
 
-def export_demo(city: pe.results.DemoCity, folder: Path) -> tuple[Path, Path]:
-    """Write the demo's units.csv and observations.csv into `folder` (created if needed)."""
+def export_demo(city: pe.results.DemoCity, folder: Path) -> tuple[Path, ...]:
+    """Write the demo's files into `folder` (created if needed).
+
+    ``units.csv`` and ``observations.csv``; ``survey-f03.csv`` (a row per
+    respondent) with ``composite.yaml``, the demonstration rubric that
+    declares F-03, for ``evaluate --rubric composite.yaml --survey F-03=...``.
+    """
     if folder.exists() and not folder.is_dir():
         raise CommandError(f"cannot export into {folder}: it is a file, not a folder")
     units_text = _csv_text(
@@ -91,10 +96,18 @@ def export_demo(city: pe.results.DemoCity, folder: Path) -> tuple[Path, Path]:
             obs.unit.tolist(), obs.visit.tolist(), obs.observer.tolist(),
             obs.date.astype(str).tolist(), values, strict=True))
     )  # fmt: skip
-    targets = (folder / "units.csv", folder / "observations.csv")
+    survey = city.survey
+    answers = [[f"{v:g}" for v in row] for row in survey.values.tolist()]
+    survey_text = _csv_text(
+        ["unit", *survey.rubric.leaf_ids],
+        ([u, *row] for u, row in zip(survey.unit.tolist(), answers, strict=True)),
+    )
+    names = ("units.csv", "observations.csv", "survey-f03.csv", "composite.yaml")
+    texts = (units_text, observations_text, survey_text, pe.dump_rubric(city.composite))
+    targets = tuple(folder / name for name in names)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for target, text in zip(targets, (units_text, observations_text), strict=True):
+        for target, text in zip(targets, texts, strict=True):
             with target.open("w", newline="", encoding="utf-8") as handle:
                 handle.write(text)
     except OSError as error:
