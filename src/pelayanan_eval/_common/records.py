@@ -19,15 +19,28 @@ def number(value: Any) -> float | None:
     return None if math.isnan(result) else result
 
 
-def to_pandas(records: list[dict[str, Any]], columns: Sequence[str]) -> Any:
-    """Return the records as a pandas DataFrame (pandas is imported here, when asked for)."""
+def to_pandas(
+    records: list[dict[str, Any]],
+    columns: Sequence[str] | None = None,
+    *,
+    index: str | None = None,
+    what: str = "",
+) -> Any:
+    """Return the records as a pandas DataFrame (pandas is imported here, when asked for).
+
+    `columns` orders the columns (default: as the records give them),
+    `index` names the column that indexes a non-empty frame, and `what`
+    names the result in the error raised without pandas.
+    """
     try:
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
     except ImportError:  # pragma: no cover - pandas is an optional extra
         raise ImportError(
-            "to_pandas() needs pandas: pip install 'pelayanan-eval[pandas]'"
+            f"{what + '.' if what else ''}to_pandas() needs pandas: "
+            "pip install 'pelayanan-eval[pandas]'"
         ) from None
-    return pd.DataFrame.from_records(records, columns=list(columns))
+    table = pd.DataFrame.from_records(records, columns=None if columns is None else list(columns))
+    return table.set_index(index) if index and len(table) else table
 
 
 def html_records(caption: str, records: list[dict[str, Any]], columns: Sequence[str]) -> str:

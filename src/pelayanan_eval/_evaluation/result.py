@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize, readonly
 from pelayanan_eval._common.messages import check_option
+from pelayanan_eval._common.records import to_pandas
 from pelayanan_eval._data.units import Units
 from pelayanan_eval._evaluation.aggregation import LeafMeans, kept_means
 from pelayanan_eval._evaluation.card import (
@@ -388,13 +389,7 @@ class Evaluation:
 
     def to_pandas(self) -> Any:
         """Return the records as a pandas DataFrame indexed by unit (needs the ``pandas`` extra)."""
-        try:
-            import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-        except ImportError:
-            raise ImportError(
-                "Evaluation.to_pandas() needs pandas: pip install 'pelayanan-eval[pandas]'"
-            ) from None
-        return pd.DataFrame.from_records(self.to_records()).set_index("unit")
+        return to_pandas(self.to_records(), index="unit", what="Evaluation")
 
     def _repr_html_(self) -> str:
         return evaluation_html(self)

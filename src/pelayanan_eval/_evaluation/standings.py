@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import suggest
+from pelayanan_eval._common.records import to_pandas
 from pelayanan_eval._evaluation.ranking import rank
 from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.typing import TieMethod
@@ -71,13 +72,7 @@ class Standings(list[Standing]):
 
     def to_pandas(self) -> Any:
         """Return the rows as a pandas DataFrame (needs the ``pandas`` extra)."""
-        try:
-            import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-        except ImportError:
-            raise ImportError(
-                "Standings.to_pandas() needs pandas: pip install 'pelayanan-eval[pandas]'"
-            ) from None
-        return pd.DataFrame.from_records(self.to_records(), columns=STANDING_FIELDS)
+        return to_pandas(self.to_records(), STANDING_FIELDS, what="Standings")
 
     def _repr_html_(self) -> str:
         rows = [

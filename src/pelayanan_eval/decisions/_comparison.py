@@ -10,7 +10,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval.decisions._result import frame, html
+from pelayanan_eval._common.records import to_pandas
+from pelayanan_eval.decisions._result import html
 
 
 @attrs.frozen
@@ -156,7 +157,7 @@ class Comparison:
 
     def to_pandas(self) -> Any:
         """Return the records as a DataFrame (needs the ``pandas`` extra)."""
-        return frame(self.to_records(), None, "Comparison")
+        return to_pandas(self.to_records(), what="Comparison")
 
     def _repr_html_(self) -> str:
         columns = ("from", "to", "unit", "group", "before", "after", "change", "beyond_noise")

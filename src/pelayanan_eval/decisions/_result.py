@@ -11,24 +11,13 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import readonly
+from pelayanan_eval._common.records import to_pandas
 from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._evaluation.standings import HTML_ROWS, html_table
 from pelayanan_eval.decisions._variance import VisitVariance
 from pelayanan_eval.typing import GroupBy
 
 Array = npt.NDArray[np.float64]
-
-
-def frame(records: list[dict[str, Any]], index: str | None, what: str) -> Any:
-    """Return records as a pandas DataFrame (pandas is imported only here)."""
-    try:
-        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
-        raise ImportError(
-            f"{what}.to_pandas() needs pandas: pip install 'pelayanan-eval[pandas]'"
-        ) from None
-    table = pd.DataFrame.from_records(records)
-    return table.set_index(index) if index and len(table) else table
 
 
 def html(caption: str, records: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -217,7 +206,7 @@ class Uncertainty:
 
     def to_pandas(self) -> Any:
         """Return the records as a DataFrame indexed by unit (needs the ``pandas`` extra)."""
-        return frame(self.to_records(), "unit", "Uncertainty")
+        return to_pandas(self.to_records(), index="unit", what="Uncertainty")
 
     def _repr_html_(self) -> str:
         columns = ("group", "unit", "rounded", "p_award", "next_unit", "p_ahead", "verdict")
@@ -324,7 +313,7 @@ class Sensitivity:
 
     def to_pandas(self) -> Any:
         """Return the changes as a DataFrame (needs the ``pandas`` extra)."""
-        return frame(self.to_records(), None, "Sensitivity")
+        return to_pandas(self.to_records(), what="Sensitivity")
 
     def _repr_html_(self) -> str:
         columns = (
