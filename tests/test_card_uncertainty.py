@@ -20,3 +20,16 @@ def test_card_carries_the_units_rank_interval_and_chance() -> None:
     text = str(ev.card("kelurahan-06", uncertainty=found))
     assert "rank interval (90 %, from the visits)" in text
     assert "rank interval" not in str(ev.card("kelurahan-06"))
+
+
+def test_card_refuses_another_evaluations_uncertainty() -> None:
+    """Uncertainty of another evaluation (or not an uncertainty at all) is refused, not shown."""
+    import pytest
+
+    city = pe.demo_city()
+    ev = pe.evaluate(city.rubric, city.observations, units=city.units)
+    again = pe.evaluate(city.rubric, city.observations, units=city.units)
+    other = decisions.uncertainty(again, city.observations, replicates=200, rng=1)
+    for bad in (other, 5):
+        with pytest.raises(pe.exceptions.OptionError, match=r"this very evaluation"):
+            ev.card("kelurahan-06", uncertainty=bad)

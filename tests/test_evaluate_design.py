@@ -47,3 +47,11 @@ def test_unknown_design_check() -> None:
     """A typo in a check name is an OptionError with the valid names."""
     with pytest.raises(OptionError, match=r"unknown design check 'same_asessor'"):
         pe.evaluate(RUBRIC, visits(["A", "B", "B", "A"]), design=["same_asessor"])  # type: ignore[list-item]
+
+
+def test_design_must_be_a_list_of_names() -> None:
+    """A bare name or a number for design= is an OptionError saying a list is expected."""
+    obs = visits(["A", "B", "B", "A"])
+    for bad in ("same_assessor", 5):
+        with pytest.raises(OptionError, match=r"design must be a list of check names"):
+            pe.evaluate(RUBRIC, obs, design=bad)  # type: ignore[arg-type]

@@ -32,3 +32,15 @@ def test_rapor_shows_certainty_and_agreement_when_given(tmp_path) -> None:  # ty
     folder = report.write_reports(ev, tmp_path / "out", uncertainty=found, agreement=agreed,
                                   excel=False)  # fmt: skip
     assert "Seberapa pasti hasil ini" in (folder / "rapor").iterdir().__next__().read_text("utf-8")
+
+
+def test_rapor_refuses_a_wrong_agreement_argument() -> None:
+    """agreement= that is not the (coefficients, disagreements) pair is a clear OptionError."""
+    import pytest
+
+    city = pe.demo_city()
+    ev = pe.evaluate(city.rubric, city.observations, units=city.units)
+    with pytest.raises(pe.exceptions.OptionError, match=r"agreement= takes the pair"):
+        report.rapor(
+            ev, "kelurahan-06", agreement=agreement.coefficients(city.observations, n_boot=0)
+        )  # type: ignore[arg-type]

@@ -248,6 +248,9 @@ def evaluate(
 
     table = Units.from_arrays(observations.unit_ids) if units is None else Units.coerce(units)
     if design is not None:
+        if isinstance(design, str) or not isinstance(design, Sequence):
+            raise OptionError(f"design must be a list of check names (e.g. ['same_assessor']), "
+                              f"got {design!r}")  # fmt: skip
         with warnings.catch_warnings():  # only the chosen checks matter here
             warnings.simplefilter("ignore", DesignWarning)
             report = design_report(observations, units=table)

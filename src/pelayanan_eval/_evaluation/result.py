@@ -334,6 +334,9 @@ class Evaluation:
             if unit_ids is None
             else [self.units.position(unit_id) for unit_id in unit_ids]
         )
+        if uncertainty is not None and getattr(uncertainty, "evaluation", None) is not self:
+            raise OptionError("cards(uncertainty=...) takes decisions.uncertainty() of this "
+                              f"very evaluation, got {type(uncertainty).__name__}")  # fmt: skip
         shared, settings = self._categories, self.settings
         out = []
         for i in rows:

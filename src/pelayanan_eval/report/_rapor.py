@@ -7,6 +7,8 @@ from typing import Any
 from pelayanan_eval._evaluation.card import ReportCard
 from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._rubric.model import Rubric
+from pelayanan_eval.agreement import Agreement, Disagreements
+from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.report._html import band_colour, esc, page, table
 from pelayanan_eval.report._messages import number, percent, plain, text
 from pelayanan_eval.report._svg import aspect_bars, short
@@ -157,6 +159,10 @@ def _agreement(card: ReportCard, found: tuple[Any, Any] | None, locale: str) -> 
     """Render the city's agreement between assessors and this unit's scores to re-check."""
     if found is None:
         return ""
+    if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], Agreement)
+            and isinstance(found[1], Disagreements)):  # fmt: skip
+        raise OptionError("agreement= takes the pair (agreement.coefficients(obs), "
+                          f"agreement.disagreements(obs)), got {type(found).__name__}")  # fmt: skip
     table, flags = found
     index = next(r for r in table.to_records() if r["kind"] == "index")
     mine = [p for p in flags.to_records() if p.get("unit") == card.unit.id]
