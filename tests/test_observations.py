@@ -376,6 +376,26 @@ def test_units_table_is_read_only_and_callers_arrays_are_not() -> None:
         units.categories[0] = "pkm"
 
 
+def test_units_columns_of_other_lengths_are_refused() -> None:
+    """A name or category short of the ids is an error, not a table with holes."""
+    with pytest.raises(ObservationError, match="3 ids but 3 names, 2 categories"):
+        pe.Units(ids=["a", "b", "c"], names=["", "", ""], categories=["kel", "pkm"],
+                 parents=["", "", ""])  # fmt: skip
+
+
+def test_units_keep_categories_as_codes_and_spell_them_alike() -> None:
+    """Codes number the sorted labels; a unit, the column and the codes tell the same."""
+    units = pe.Units.from_arrays(["a", "b", "c", "d"], category=["pkm", "kel", "pkm", "opd"])
+    assert units.categories.tolist() == ["pkm", "kel", "pkm", "opd"]
+    assert units.group_codes("category").tolist() == [2, 0, 2, 1]  # kel 0, opd 1, pkm 2
+    assert [units[i].category for i in range(4)] == ["pkm", "kel", "pkm", "opd"]
+    many = np.array(["puskesmas", "kelurahan", "opd"])[np.arange(9000) % 3]  # the bulk path
+    big = pe.Units.from_arrays(np.arange(9000).astype(str), category=many)
+    expected = np.array([2, 0, 1])[np.arange(9000) % 3]  # kelurahan 0, opd 1, puskesmas 2
+    np.testing.assert_array_equal(big.group_codes("category"), expected)
+    np.testing.assert_array_equal(big.categories, many)
+
+
 def test_integer_unit_codes_with_unit_ids(rubric: pe.Rubric) -> None:
     """Codes into unit_ids (any order, unused ids left out) evaluate as the text ids do."""
     rng = np.random.default_rng(8)

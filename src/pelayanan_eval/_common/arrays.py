@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -17,6 +18,19 @@ def readonly(values: npt.ArrayLike) -> npt.NDArray[Any]:
     array = np.asarray(values)
     array.flags.writeable = False
     return array
+
+
+@attrs.frozen(eq=False)
+class Labels:
+    """Per-row labels as codes into the distinct labels (``uniques[codes]``, spelled lazily)."""
+
+    uniques: npt.NDArray[np.str_]
+    codes: npt.NDArray[np.intp]
+
+    def spelled(self) -> npt.NDArray[np.str_]:
+        """Return the label of every row (read-only)."""
+        result: npt.NDArray[np.str_] = readonly(self.uniques[self.codes])
+        return result
 
 
 def blocked_product(
@@ -132,7 +146,12 @@ def _by_one_character(
             table = np.full(1 << 16, 0, dtype=np.intp)
             table[column] = np.arange(len(sample))
             codes: npt.NDArray[np.intp] = table[np.minimum(chars[:, position], (1 << 16) - 1)]
-            return codes if bool(np.array_equal(sample[codes], array)) else None
+            step = max(1, (BLOCK_CELLS * 2) // labels.shape[1])  # compared block by block
+            for start in range(0, len(array), step):
+                spelled = labels[codes[start : start + step]]
+                if not np.array_equal(spelled, chars[start : start + step]):
+                    return None
+            return codes
     return None
 
 

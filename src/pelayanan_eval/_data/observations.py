@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import check_lengths, factorize, readonly, repeated
+from pelayanan_eval._common.arrays import Labels, check_lengths, factorize, readonly, repeated
 from pelayanan_eval._common.messages import enumerate_limited
 from pelayanan_eval._data.columns import (
     as_labels,
@@ -21,7 +21,6 @@ from pelayanan_eval._data.columns import (
 )
 from pelayanan_eval._data.scores import by_leaf
 from pelayanan_eval._data.storage import (
-    Labels,
     Levels,
     coded,
     spelled,

@@ -3,8 +3,9 @@
 Assessors score levels (0-5) and respondents answer on 1-4: whole numbers.
 Stored as one byte each instead of an 8-byte float, a million units' visits
 take an eighth of the memory, and every pass over them reads an eighth of
-the bytes. Per-row unit ids are kept as codes into the distinct ids and
-spelled out only when asked for.
+the bytes. Per-row unit ids are kept as codes into the distinct ids
+(:class:`~pelayanan_eval._common.arrays.Labels`) and spelled out only when
+asked for.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import readonly
+from pelayanan_eval._common.arrays import Labels, readonly
 from pelayanan_eval._common.messages import enumerate_limited
 from pelayanan_eval._data.scores import score_problems
 from pelayanan_eval._rubric.model import Rubric
@@ -24,19 +25,6 @@ from pelayanan_eval.exceptions import ObservationError
 
 BLOCK_CELLS = 1 << 17  # 1 MiB of float64 per block: copied, then checked from cache
 NOT_SCORED = 255  # the byte of a cell without a score; scored levels are 0..254
-
-
-@attrs.frozen(eq=False)
-class Labels:
-    """Per-row labels as codes into the distinct labels (``ids[codes]``, spelled out lazily)."""
-
-    ids: npt.NDArray[np.str_]
-    codes: npt.NDArray[np.intp]
-
-    def spelled(self) -> npt.NDArray[np.str_]:
-        """Return the label of every row (read-only)."""
-        result: npt.NDArray[np.str_] = readonly(self.ids[self.codes])
-        return result
 
 
 @attrs.frozen(eq=False)

@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.arrays import factorize, is_distinct, readonly, repeated
+from pelayanan_eval._common.arrays import Labels, factorize, is_distinct, readonly, repeated
 from pelayanan_eval._common.messages import check_option, enumerate_limited, suggest
 from pelayanan_eval._data.columns import label_problems, raise_problems
 from pelayanan_eval._data.unit_records import category_slips, records_to_columns
@@ -79,8 +79,17 @@ def _names(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
     return _text_column(values, "name")
 
 
-def _categories(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
-    return _text_column(values, "category")
+def _categories(values: npt.ArrayLike | Labels) -> Labels:
+    """Return checked category labels as codes into the distinct labels (sorted).
+
+    A few labels repeat over many units: the codes take a byte-sized
+    fraction of the text, and ranking within categories reads them as they are.
+    """
+    if isinstance(values, Labels):
+        return values
+    raise_problems("units", label_problems(values, "category"))
+    uniques, codes = factorize(np.asarray(values, dtype=np.str_))
+    return Labels(readonly(uniques), readonly(codes))
 
 
 def _parents(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
@@ -104,11 +113,17 @@ class Units:
 
     ids: npt.NDArray[np.str_] = attrs.field(converter=_ids)
     names: npt.NDArray[np.str_] = attrs.field(converter=_names)
-    categories: npt.NDArray[np.str_] = attrs.field(converter=_categories)
+    _categories: Labels = attrs.field(converter=_categories, alias="categories")
     parents: npt.NDArray[np.str_] = attrs.field(converter=_parents)
     attributes: tuple[Mapping[str, Any], ...] = ()
 
     def __attrs_post_init__(self) -> None:
+        lengths = {len(self.names), len(self._categories.codes), len(self.parents)}
+        if lengths != {len(self.ids)}:
+            raise ObservationError(
+                f"units: {len(self.ids)} ids but {len(self.names)} names, "
+                f"{len(self._categories.codes)} categories and {len(self.parents)} parents"
+            )
         if len(self.ids) == 0:
             raise ObservationError("units: no units given")
         empty = np.flatnonzero(self.ids == "")
@@ -232,10 +247,15 @@ class Units:
         return Unit(
             id=str(self.ids[position]),
             name=str(self.names[position]),
-            category=str(self.categories[position]),
+            category=str(self._categories.uniques[self._categories.codes[position]]),
             parent=str(self.parents[position]) or None,
             attributes=self.attributes[position] if self.attributes else {},
         )
+
+    @cached_property
+    def categories(self) -> npt.NDArray[np.str_]:
+        """Each unit's category (read-only text)."""
+        return self._categories.spelled()
 
     @cached_property
     def _codes(self) -> dict[str, npt.NDArray[np.intp]]:
@@ -249,8 +269,10 @@ class Units:
         """
         check_option("group field", field, ("category", "parent"))
         if field not in self._codes:
-            labels = self.categories if field == "category" else self.parents
-            uniques, codes = factorize(labels)
+            if field == "category":
+                uniques, codes = self._categories.uniques, self._categories.codes
+            else:
+                uniques, codes = factorize(self.parents)
             if field == "category":
                 counts = np.bincount(codes, minlength=len(uniques))
                 slips = category_slips(uniques.tolist(), counts.tolist())

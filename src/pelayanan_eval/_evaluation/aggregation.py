@@ -287,7 +287,7 @@ class LeafMeans:
     reads; the sums of their bytes take a quarter of it.
     """
 
-    totals: npt.NDArray[Any]  # [groups, columns], uint16 (or float64 for very many visits)
+    totals: npt.NDArray[Any]  # [groups, columns], uint8 or uint16 (float64 for very many visits)
     depth: int
 
     def reordered(self, into: npt.NDArray[np.intp] | None) -> LeafMeans:
@@ -315,20 +315,23 @@ def kept_means(value: Array | LeafMeans) -> Array | LeafMeans:
 
 
 def mean_and_roll_up(
-    levels: npt.NDArray[np.uint8], groups: int, linear: Array
+    levels: npt.NDArray[np.uint8], groups: int, linear: Array, top: int
 ) -> tuple[LeafMeans, Array]:
     """Means of complete, balanced whole-number visits per group, and ``means @ linear``.
 
     One pass over blocks of groups: each block's means are multiplied by the
-    roll-up matrix while they are in cache and only their sums are kept. The
-    products are taken over the same blocks of rows as
-    :func:`~pelayanan_eval._common.arrays.blocked_product`, so the numbers
-    equal those of ``blocked_product(aggregate(...), linear)``.
+    roll-up matrix while they are in cache and only their sums are kept, in
+    the narrowest type that holds them (`top`: the highest level; two visits
+    on 0-5 sum to at most 10, a byte). The products are taken over the same
+    blocks of rows as :func:`~pelayanan_eval._common.arrays.blocked_product`,
+    so the numbers equal those of ``blocked_product(aggregate(...), linear)``.
     """
     depth = len(levels) // groups
     width = levels.shape[1]
     cube = levels.reshape(groups, depth, width)
-    wide = np.uint16 if depth * 255 <= np.iinfo(np.uint16).max else np.float64
+    wide = next(
+        (kind for kind in (np.uint8, np.uint16) if depth * top <= np.iinfo(kind).max), np.float64
+    )
     totals = np.empty((groups, width), dtype=wide)
     inner = np.empty((groups, linear.shape[1]))
     step = max(1, BLOCK_CELLS // max(width, 1))

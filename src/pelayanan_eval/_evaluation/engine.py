@@ -278,7 +278,7 @@ def evaluate(
     levels = observations._levels
     bytewise = complete and method.method == "mean" and order == "criteria_first"
     values: npt.NDArray[Any] = levels if bytewise and levels is not None else observations.values
-    low, _ = rubric.leaf_scales
+    low, high = rubric.leaf_scales
     if missing == "scale_min" and not complete:
         values = np.where(np.isnan(values), low, values)
     time = None
@@ -292,7 +292,7 @@ def evaluate(
     # means and their roll-up in one pass over the bytes
     fused = values.dtype == np.uint8 and missing != "renormalize"
     if fused and bool(np.all(per_unit == per_unit[0])):
-        means, rolled = mean_and_roll_up(values, groups, tree.linear)
+        means, rolled = mean_and_roll_up(values, groups, tree.linear, int(high.max()))
         leaf_scores, inner = means.reordered(into), _reordered(rolled, into)
     elif order == "criteria_first":
         leaf_scores = _reordered(

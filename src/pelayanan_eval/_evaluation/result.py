@@ -184,10 +184,11 @@ class Evaluation:
 
     def _group_codes(self, within: GroupBy | npt.ArrayLike | None) -> npt.NDArray[np.intp] | None:
         """Each unit's group as a code (None: one group); the units cache their own codes."""
+        if isinstance(within, str):
+            check_option("within", within, ("category", "parent"))
+            return self.units.group_codes(within)
         groups = self._groups(within)  # checks `within`
-        if groups is None:
-            return None
-        return self.units.group_codes(within) if isinstance(within, str) else factorize(groups)[1]
+        return None if groups is None else factorize(groups)[1]
 
     def rank(
         self,
