@@ -250,6 +250,13 @@ def test_rank_of_whole_numbers_agrees_with_scipy(
     assert np.isnan(mine[np.isnan(values)]).all()
 
 
+def test_rank_tells_a_tiny_fraction_from_a_whole_number() -> None:
+    """1e-300 is above 0 (1 - 1e-300 rounds to 1.0: counting must not see a whole number)."""
+    assert pe.rank([1.0, 1e-300, 0.0]).tolist() == [1.0, 2.0, 3.0]
+    assert pe.rank([1.0, 1e-300, 0.0], descending=False).tolist() == [3.0, 2.0, 1.0]
+    assert pe.rank([2.0, 1.0 + 2**-52, 1.0], ties="dense").tolist() == [1.0, 2.0, 3.0]
+
+
 def test_evaluation_ranks_published_values_as_the_sorting_path_does() -> None:
     """Evaluation.rank (by counting hundredths) equals rank() of the rounded floats (by sorting)."""
     city = pe.demo_city()

@@ -171,30 +171,39 @@ def _counted(
     Published indices are whole numbers of hundredths, so ranking them is a
     count per (group, score) cell: a unit's "min" rank is one more than the
     units of its group in better cells, its "dense" rank one more than the
-    better cells that hold a unit. The same ranks as the sorting path.
+    better cells that hold a unit. Each cell's rank is worked out once and
+    looked up per unit. The same ranks as the sorting path.
     """
-    scored = values[~missing]
-    if len(scored) == 0 or not bool(np.isfinite(scored).all()):
+    blanks = bool(missing.any())
+    scored = values[~missing] if blanks else values
+    if len(scored) == 0:
         return None
     low, high = float(scored.min()), float(scored.max())
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
     groups = int(group_codes.max()) + 1
     span = high - low + 1
-    if groups * span > 4 * len(values) + 4096 or not np.array_equal(scored, np.rint(scored)):
+    if groups * span > 4 * len(values) + 4096:
         return None
-    whole = np.where(missing, high if descending else low, values).astype(np.int64)
-    offset = (int(high) - whole) if descending else (whole - int(low))  # 0: the best score
-    cell = group_codes * int(span) + offset
-    counts = np.bincount(cell[~missing], minlength=groups * int(span))
-    first = np.arange(groups) * int(span)  # each group's best cell
+    known = np.where(missing, high if descending else low, values) if blanks else values
+    offset = np.subtract(high, known) if descending else np.subtract(known, low)  # 0: the best
+    cell = offset.astype(np.intp)
+    restored = np.subtract(high, cell) if descending else np.add(cell, low)
+    if not np.array_equal(restored, known):  # a fraction (however small): not whole numbers
+        return None
+    span = int(span)
+    cell += group_codes * span
+    counts = np.bincount(cell[~missing] if blanks else cell, minlength=groups * span)
     if ties == "dense":
         held = (counts > 0).astype(np.int64)
         ahead: npt.NDArray[np.int64] = np.cumsum(held) - held  # cells holding a unit, before
     else:
         ahead = np.cumsum(counts) - counts  # units in better cells
-    ranked: npt.NDArray[np.float64] = (ahead[cell] - ahead[first][group_codes] + 1).astype(
-        np.float64
-    )
+    best = np.repeat(ahead[::span], span)  # the count before each cell's group's best cell
+    rank_of_cell = (ahead - best + 1).astype(np.float64)
     if ties == "average":
-        ranked += (counts[cell] - 1) / 2
-    ranked[missing] = np.nan
+        rank_of_cell += (counts - 1) / 2
+    ranked: npt.NDArray[np.float64] = rank_of_cell[cell]
+    if blanks:
+        ranked[missing] = np.nan
     return ranked

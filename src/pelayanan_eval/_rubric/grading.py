@@ -51,11 +51,14 @@ def round_half_up(values: npt.ArrayLike, digits: int) -> npt.NDArray[np.float64]
     >>> round_half_up([4.505, 4.5049, 2.675, 76.605], 2).tolist()
     [4.51, 4.5, 2.68, 76.61]
     """
-    scaled = np.round(np.asarray(values, dtype=np.float64) * 10.0**digits, _TIE_DECIMALS)
-    result: npt.NDArray[np.float64] = (
-        np.copysign(np.floor(np.abs(scaled) + 0.5), scaled) / 10.0**digits
-    )
-    return result
+    scaled = np.atleast_1d(np.asarray(values, dtype=np.float64)) * 10.0**digits
+    np.round(scaled, _TIE_DECIMALS, out=scaled)
+    result: npt.NDArray[np.float64] = np.abs(scaled)  # in place from here: no more copies
+    result += 0.5
+    np.floor(result, out=result)
+    np.copysign(result, scaled, out=result)
+    result /= 10.0**digits
+    return result if np.ndim(values) else result[0]
 
 
 @attrs.frozen
