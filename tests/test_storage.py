@@ -150,6 +150,13 @@ def test_fused_mean_and_roll_up_equals_the_two_steps() -> None:
     mean = values[:2].mean(axis=0)
     expected = 0.6 * (2 * mean[0] + mean[1]) / 3 + 0.4 * (mean[2] + mean[3]) / 2
     assert fused.index[0] == pytest.approx(expected, abs=1e-12)
+    # a units table in another order: each unit keeps its own means, worked out when read
+    shuffled = rng.permutation(n)
+    units = pe.Units.from_arrays(ids[shuffled])
+    reordered = pe.evaluate(RUBRIC, compact, units=units)
+    np.testing.assert_array_equal(reordered.leaf_scores, stepwise.leaf_scores[shuffled])
+    np.testing.assert_array_equal(reordered.index, stepwise.index[shuffled])
+    np.testing.assert_allclose(reordered.leaf_scores[0], values[2 * shuffled[0] :][:2].mean(axis=0))
 
 
 @pytest.mark.parametrize("bad", [-1.0, 256.0, 255.0, 1e300, np.inf, -np.inf, 260.5])

@@ -269,9 +269,7 @@ def _mean_of_levels(
         if depth > FEW_VISITS:
             total = np.add.reduce(cube, axis=1, dtype=wide)
         else:  # adding visit slices is faster than a reduction over the middle axis
-            total = cube[:, 0, :].astype(wide)
-            for visit in range(1, depth):
-                total += cube[:, visit, :]
+            total = _visit_sums(cube, np.empty(cube[:, 0, :].shape, wide))
         mean = np.multiply(total, 1.0 / depth) if depth & (depth - 1) == 0 else total / depth
         return mean
     starts = np.cumsum(counts) - counts
@@ -281,22 +279,46 @@ def _mean_of_levels(
 
 @attrs.frozen(eq=False)
 class LeafMeans:
-    """Means of whole-number visits kept as their sums: ``totals / depth``, spelled out lazily.
+    """Means of complete, balanced whole-number visits, worked out from their bytes when read.
 
     A million units' means as floats take 240 MB that a ranking never
-    reads; the sums of their bytes take a quarter of it.
+    reads; the visits' bytes are kept by the observations anyway.
     """
 
-    totals: npt.NDArray[Any]  # [groups, columns], uint8 or uint16 (float64 for very many visits)
+    levels: npt.NDArray[np.uint8]  # [groups * depth, columns], each group's visits together
     depth: int
+    top: int  # the highest level: the sums' type
+    into: npt.NDArray[np.intp] | None = None  # the rows in this order (None: as they are)
 
     def reordered(self, into: npt.NDArray[np.intp] | None) -> LeafMeans:
         """Return the means with their rows in the order `into` (None: as they are)."""
-        return self if into is None else LeafMeans(self.totals[into], self.depth)
+        if into is None:
+            return self
+        rows = into if self.into is None else self.into[into]
+        return LeafMeans(self.levels, self.depth, self.top, rows)
 
     def as_floats(self) -> Array:
         """Return the means as floats, the same numbers as the mean of the float visits."""
-        return _divided(self.totals, self.depth)
+        groups = len(self.levels) // self.depth
+        cube = self.levels.reshape(groups, self.depth, -1)
+        total = _visit_sums(cube, np.empty(cube[:, 0, :].shape, _sum_type(self.depth, self.top)))
+        means = _divided(total, self.depth)
+        return means if self.into is None else means[self.into]
+
+
+def _sum_type(depth: int, top: int) -> type[np.generic]:
+    """Return the narrowest type that holds `depth` levels of at most `top` added up."""
+    return next(
+        (kind for kind in (np.uint8, np.uint16) if depth * top <= np.iinfo(kind).max), np.float64
+    )
+
+
+def _visit_sums(cube: npt.NDArray[np.uint8], out: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Sum ``[groups, visits, columns]`` over the visits into `out` (adding visit slices)."""
+    np.copyto(out, cube[:, 0, :])
+    for visit in range(1, cube.shape[1]):
+        out += cube[:, visit, :]
+    return out
 
 
 def _divided(total: npt.NDArray[Any], depth: int, out: Array | None = None) -> Array:
@@ -319,32 +341,26 @@ def mean_and_roll_up(
 ) -> tuple[LeafMeans, Array]:
     """Means of complete, balanced whole-number visits per group, and ``means @ linear``.
 
-    One pass over blocks of groups: each block's means are multiplied by the
-    roll-up matrix while they are in cache and only their sums are kept, in
-    the narrowest type that holds them (`top`: the highest level; two visits
-    on 0-5 sum to at most 10, a byte). The products are taken over the same
-    blocks of rows as :func:`~pelayanan_eval._common.arrays.blocked_product`,
-    so the numbers equal those of ``blocked_product(aggregate(...), linear)``.
+    One pass over blocks of groups: each block's visits are added up (in the
+    narrowest type that holds them, `top` being the highest level) and its
+    means multiplied by the roll-up matrix while they are in cache; only the
+    products are kept. The products are taken over the same blocks of rows
+    as :func:`~pelayanan_eval._common.arrays.blocked_product`, so the numbers
+    equal those of ``blocked_product(aggregate(...), linear)``.
     """
     depth = len(levels) // groups
     width = levels.shape[1]
     cube = levels.reshape(groups, depth, width)
-    wide = next(
-        (kind for kind in (np.uint8, np.uint16) if depth * top <= np.iinfo(kind).max), np.float64
-    )
-    totals = np.empty((groups, width), dtype=wide)
     inner = np.empty((groups, linear.shape[1]))
     step = max(1, BLOCK_CELLS // max(width, 1))
+    totals = np.empty((step, width), dtype=_sum_type(depth, top))
     means = np.empty((step, width))
     for start in range(0, groups, step):
         stop = min(start + step, groups)
-        block, total = cube[start:stop], totals[start:stop]
-        np.copyto(total, block[:, 0, :])
-        for visit in range(1, depth):
-            total += block[:, visit, :]
+        total = _visit_sums(cube[start:stop], totals[: stop - start])
         mean = _divided(total, depth, out=means[: stop - start])
         np.matmul(mean, linear, out=inner[start:stop])
-    return LeafMeans(readonly(totals), depth), inner
+    return LeafMeans(levels, depth, top), inner
 
 
 def any_per_group(

@@ -319,7 +319,7 @@ def evaluate(
         inner = _reordered(aggregate_rows(per_visit, codes, groups, method, **options), into)
     weights = rubric.leaf_weights
     if complete:
-        coverage = np.ones(len(table))
+        coverage = np.broadcast_to(np.float64(1.0), (len(table),))  # read-only, no memory per unit
     else:
         covered = _reordered(any_per_group(~np.isnan(observations.values), codes, groups), into)
         coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())

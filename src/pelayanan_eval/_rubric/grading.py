@@ -331,12 +331,14 @@ def _looked_up(
     if digits is None or rounded.size < LOOKUP_SIZE:
         return None
     unit = 10.0**digits
-    steps = np.rint(rounded * unit)
+    steps = rounded * unit
+    np.rint(steps, out=steps)
     low, high = float(steps.min()), float(steps.max())
     if not (high - low <= LOOKUP_SIZE and abs(low) < 2**52 and abs(high) < 2**52):
         return None
     table = grades.positions(np.arange(low, high + 1) / unit)
-    result: npt.NDArray[np.intp] = table[(steps - low).astype(np.intp)]
+    steps -= low
+    result: npt.NDArray[np.intp] = table[steps.astype(np.intp)]
     return result
 
 
