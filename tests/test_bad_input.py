@@ -91,6 +91,19 @@ def test_observations_constructor_keeps_good_input(two: pe.Rubric) -> None:
     assert pe.evaluate(two, direct).index.tolist() == pytest.approx([4.0, 2.0])
 
 
+@pytest.mark.parametrize(
+    ("unit", "visit"),
+    [(["a", "b", "a"], [1, 1, 1]), (["a", "a", "b"], [2, 2, 1]), (["a", "a"], ["x", "x"])],
+)
+def test_observations_constructor_refuses_a_visit_twice_in_any_row_order(
+    two: pe.Rubric, unit: list[str], visit: list[Any]
+) -> None:
+    """Rows not grouped by unit, or visits not ascending, are still checked pair by pair."""
+    values = np.full((len(unit), 4), 3.0)
+    with pytest.raises(pe.exceptions.ObservationError, match=r"unit 'a' visit .* \(rows \["):
+        pe.Observations(two, unit, values, visit, [""] * len(unit), [NAT[0]] * len(unit))
+
+
 ANSWERS = np.full((2, 9), 3, dtype=np.uint8)
 
 # (answers, unit codes, unit ids, a fragment both constructors' messages contain)

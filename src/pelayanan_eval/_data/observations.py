@@ -132,7 +132,15 @@ class Observations:
         self._check_unique_visits()
 
     def _check_unique_visits(self) -> None:
-        visits, visit_codes = factorize(self.visit)
+        codes, visit = self.unit_codes, self.visit
+        if len(codes) < 2:
+            return
+        if visit.dtype.kind in "iuUS":  # rows grouped by unit, visits ascending: no pair twice
+            later = codes[1:] > codes[:-1]
+            later |= (codes[1:] == codes[:-1]) & (visit[1:] > visit[:-1])
+            if bool(later.all()):
+                return
+        visits, visit_codes = factorize(visit)
         key = self.unit_codes.astype(np.int64) * len(visits) + visit_codes
         if len(key) < 2 or bool(np.all(key[1:] > key[:-1])):
             return

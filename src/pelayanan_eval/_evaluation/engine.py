@@ -324,7 +324,7 @@ def evaluate(
         covered = _reordered(any_per_group(~np.isnan(observations.values), codes, groups), into)
         coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
 
-    index = inner[:, -1]
+    index = np.ascontiguousarray(inner[:, -1])  # a column: each pass over it reads 1/7 the bytes
     parts = None
     if instruments is not None:
         index, parts = composite(rubric, table, (index, visits), instruments, no_data, evaluate)
