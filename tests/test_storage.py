@@ -156,6 +156,7 @@ def test_fused_mean_and_roll_up_equals_the_two_steps() -> None:
     reordered = pe.evaluate(RUBRIC, compact, units=units)
     np.testing.assert_array_equal(reordered.leaf_scores, stepwise.leaf_scores[shuffled])
     np.testing.assert_array_equal(reordered.index, stepwise.index[shuffled])
+    np.testing.assert_array_equal(reordered.node_scores, stepwise.node_scores[shuffled])
     np.testing.assert_allclose(reordered.leaf_scores[0], values[2 * shuffled[0] :][:2].mean(axis=0))
 
 

@@ -73,6 +73,12 @@ class InstrumentScores:
         share: Array = (self.used @ evaluator) / np.maximum(self.used @ weights, 1e-300)
         return readonly(share)
 
+    def card_figures(self, i: int) -> dict[str, Any]:
+        """Return what unit `i`'s report card shows of the composite."""
+        lines = tuple(zip(self.ids, self.index[i].tolist(), self.records[i].tolist(), strict=True))
+        return {"share": float(self.evaluator_share[i]), "instruments": lines,
+                "composite": f"{self.rule}; no data: {self.no_data}"}  # fmt: skip
+
     def __repr__(self) -> str:
         return f"<InstrumentScores {self.rule} (no data: {self.no_data}), {len(self.index)} units>"
 

@@ -14,14 +14,10 @@ from pelayanan_eval._data.columns import leaf_mismatch
 from pelayanan_eval._data.design import design_report
 from pelayanan_eval._data.observations import Observations
 from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval._evaluation.aggregation import (
-    Aggregation,
-    any_per_group,
-    mean_and_roll_up,
-    visit_time,
-)
+from pelayanan_eval._evaluation.aggregation import Aggregation, any_per_group, visit_time
 from pelayanan_eval._evaluation.aggregation import aggregate as aggregate_rows
 from pelayanan_eval._evaluation.composite import composite
+from pelayanan_eval._evaluation.means import LeafMeans, mean_and_roll_up
 from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._evaluation.rollup import MISSING_POLICIES, roll_up
 from pelayanan_eval._evaluation.settings import Settings
@@ -88,6 +84,14 @@ def _close(word: str, ordered: npt.NDArray[np.str_]) -> str:
 def _reordered(per_unit: npt.NDArray[Any], into: npt.NDArray[np.intp] | None) -> Any:
     """Rows of a per-unit result in the units table's order (`into`: None when it is so)."""
     return per_unit if into is None else per_unit[into]
+
+
+def _index_and_inner(rolled: Array) -> tuple[Array, Array]:
+    """Split rolled-up scores into the index (contiguous) and the other criteria's scores.
+
+    Each later pass over a contiguous index reads one column's bytes, not all of them.
+    """
+    return np.ascontiguousarray(rolled[:, -1]), rolled[:, :-1]
 
 
 def _missing_error(
@@ -291,9 +295,12 @@ def evaluate(
     # the commonest case (whole-number scores, all scored, as many visits everywhere): the
     # means and their roll-up in one pass over the bytes
     fused = values.dtype == np.uint8 and missing != "renormalize"
+    inner: Array | LeafMeans
     if fused and bool(np.all(per_unit == per_unit[0])):
-        means, rolled = mean_and_roll_up(values, groups, tree.linear, int(high.max()))
-        leaf_scores, inner = means.reordered(into), _reordered(rolled, into)
+        means, index = mean_and_roll_up(values, groups, tree.linear, int(high.max()))
+        # the other criteria's scores are worked out from the same bytes when read
+        leaf_scores, index = means.reordered(into), _reordered(index, into)
+        inner = leaf_scores
     elif order == "criteria_first":
         leaf_scores = _reordered(
             aggregate_rows(values, codes, groups, method, complete=complete, **options), into
@@ -302,7 +309,7 @@ def evaluate(
             raise _missing_error(
                 leaf_scores, table.ids.tolist(), rubric.leaf_ids, "unit x criterion pair(s)"
             )
-        inner = roll_up(leaf_scores, tree, missing, min_coverage)
+        index, inner = _index_and_inner(roll_up(leaf_scores, tree, missing, min_coverage))
     else:
         if missing == "error" and not complete:
             labels = [
@@ -316,7 +323,8 @@ def evaluate(
             aggregate_rows(values, codes, groups, method, complete=complete, **options), into
         )
         per_visit = roll_up(values, tree, missing, min_coverage)
-        inner = _reordered(aggregate_rows(per_visit, codes, groups, method, **options), into)
+        rolled = aggregate_rows(per_visit, codes, groups, method, **options)
+        index, inner = _index_and_inner(_reordered(rolled, into))
     weights = rubric.leaf_weights
     if complete:
         coverage = np.broadcast_to(np.float64(1.0), (len(table),))  # read-only, no memory per unit
@@ -324,7 +332,6 @@ def evaluate(
         covered = _reordered(any_per_group(~np.isnan(observations.values), codes, groups), into)
         coverage = np.where(covered.all(axis=1), 1.0, covered @ weights / weights.sum())
 
-    index = np.ascontiguousarray(inner[:, -1])  # a column: each pass over it reads 1/7 the bytes
     parts = None
     if instruments is not None:
         index, parts = composite(rubric, table, (index, visits), instruments, no_data, evaluate)
@@ -353,7 +360,7 @@ def evaluate(
         ),
         node_ids=tree.node_ids[:-1],
         leaf_scores=leaf_scores,
-        inner_scores=inner[:, :-1],
+        inner_scores=inner,
         tree=tree,
         index=index,
         reported=reported,

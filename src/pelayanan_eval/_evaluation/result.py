@@ -14,7 +14,6 @@ from pelayanan_eval._common.arrays import factorize, readonly
 from pelayanan_eval._common.messages import check_option
 from pelayanan_eval._common.records import to_pandas
 from pelayanan_eval._data.units import Units
-from pelayanan_eval._evaluation.aggregation import LeafMeans, kept_means
 from pelayanan_eval._evaluation.card import (
     Categories,
     ReportCard,
@@ -24,6 +23,7 @@ from pelayanan_eval._evaluation.card import (
 )
 from pelayanan_eval._evaluation.composite import InstrumentScores
 from pelayanan_eval._evaluation.html import evaluation_html
+from pelayanan_eval._evaluation.means import LeafMeans, kept_means, spelled_means
 from pelayanan_eval._evaluation.ranking import rank
 from pelayanan_eval._evaluation.records import unit_records
 from pelayanan_eval._evaluation.settings import Settings
@@ -62,7 +62,8 @@ class Evaluation:
         ``[units, leaves]`` aggregated scores, in ``rubric.leaf_ids`` order
         (NaN: unscored); kept as sums of whole-number visits until read.
     inner_scores
-        Scores of the criteria with children, in document order.
+        Scores of the criteria with children, in document order (worked out
+        from the visits' bytes when first read, like `leaf_scores`).
     index
         Weighted index on the rubric's scale (e.g. 0-5, or IKM 1-4).
     reported
@@ -86,7 +87,9 @@ class Evaluation:
     settings: Settings
     node_ids: tuple[str, ...]
     _leaf_scores: Array | LeafMeans = attrs.field(converter=kept_means, alias="leaf_scores")
-    inner_scores: Array = attrs.field(converter=readonly, repr=False)
+    _inner_scores: Array | LeafMeans = attrs.field(
+        converter=kept_means, alias="inner_scores", repr=False
+    )
     _tree: Compiled = attrs.field(repr=False)
     index: Array = attrs.field(converter=readonly)
     reported: Array = attrs.field(converter=readonly)
@@ -101,8 +104,11 @@ class Evaluation:
 
     @cached_property
     def leaf_scores(self) -> Array:
-        found = self._leaf_scores
-        return readonly(found.as_floats()) if isinstance(found, LeafMeans) else found
+        return spelled_means(self._leaf_scores)
+
+    @cached_property
+    def inner_scores(self) -> Array:
+        return spelled_means(self._inner_scores, self._tree.linear)
 
     @cached_property
     def _ranks(self) -> dict[tuple[Any, ...], Array]:
@@ -338,9 +344,10 @@ class Evaluation:
         if uncertainty is not None and getattr(uncertainty, "evaluation", None) is not self:
             raise OptionError("cards(uncertainty=...) takes decisions.uncertainty() of this "
                               f"very evaluation, got {type(uncertainty).__name__}")  # fmt: skip
-        shared, settings = self._categories, self.settings
+        shared, settings, parts = self._categories, self.settings, self.instruments
         out = []
         for i in rows:
+            composite = {} if parts is None else parts.card_figures(i)
             grade = self._graded.grade(i)
             band = None if grade is None else int(self._graded.positions[i])
             figures = UnitFigures(
@@ -348,7 +355,7 @@ class Evaluation:
                 aspect_scores=shared.scores[i], index=float(self.index[i]),
                 reported=float(self.reported[i]), rounded=float(self.rounded[i]), grade=grade,
                 band=band, rank=float(shared.ranks[i]), visits=int(self.visits[i]),
-                coverage=float(self.coverage[i]), **self._composite_figures(i),
+                coverage=float(self.coverage[i]), **composite,
             )  # fmt: skip
             group = int(shared.codes[i])
             card = build_card(
@@ -362,16 +369,6 @@ class Evaluation:
                                     p_next_grade=unit.p_next_grade)  # fmt: skip
             out.append(card)
         return out
-
-    def _composite_figures(self, i: int) -> dict[str, Any]:
-        parts = self.instruments
-        if parts is None:
-            return {}
-        lines = tuple(
-            zip(parts.ids, parts.index[i].tolist(), parts.records[i].tolist(), strict=True)
-        )
-        return {"share": float(parts.evaluator_share[i]), "instruments": lines,
-                "composite": self.settings.composite}  # fmt: skip
 
     def to_records(
         self,
