@@ -13,6 +13,7 @@ from pelayanan_eval.exceptions import ScoreError
 from pelayanan_eval.typing import TieMethod, choices
 
 TIE_METHODS = choices(TieMethod)
+COUNT_BLOCK = 1 << 15  # scores per block when ranking by counting (256 KiB of float64)
 
 
 def _as_numbers(values: npt.ArrayLike, name: str) -> npt.NDArray[np.float64]:
@@ -185,22 +186,33 @@ def _counted(
     span = high - low + 1
     if groups * span > 4 * len(values) + 4096:
         return None
-    known = np.where(missing, high if descending else low, values) if blanks else values
-    offset = np.subtract(high, known) if descending else np.subtract(known, low)  # 0: the best
-    cell = offset.astype(np.intp)
-    restored = np.subtract(high, cell) if descending else np.add(cell, low)
-    if not np.array_equal(restored, known):  # a fraction (however small): not whole numbers
-        return None
     span = int(span)
-    cell += group_codes * span
+    best, toward = (high, -1.0) if descending else (low, 1.0)  # distance 0: the best score
+    cell = np.empty(len(values), dtype=np.intp)  # group x span + distance from the best score
+    work = np.empty(min(len(values), COUNT_BLOCK))
+    for start in range(0, len(values), COUNT_BLOCK):  # blocks that stay in cache
+        stop = min(start + COUNT_BLOCK, len(values))
+        known = values[start:stop]
+        if blanks:
+            known = np.where(missing[start:stop], best, known)
+        here, scratch = cell[start:stop], work[: stop - start]
+        np.subtract(known, best, out=scratch)
+        np.abs(scratch, out=scratch)
+        np.copyto(here, scratch, casting="unsafe")  # whole numbers 0 .. span - 1 (checked next)
+        np.multiply(here, toward, out=scratch)
+        scratch += best
+        if not bool(np.equal(scratch, known).all()):  # a fraction, however small: not whole
+            return None
+        if groups > 1:
+            here += group_codes[start:stop] * span
     counts = np.bincount(cell[~missing] if blanks else cell, minlength=groups * span)
     if ties == "dense":
         held = (counts > 0).astype(np.int64)
         ahead: npt.NDArray[np.int64] = np.cumsum(held) - held  # cells holding a unit, before
     else:
         ahead = np.cumsum(counts) - counts  # units in better cells
-    best = np.repeat(ahead[::span], span)  # the count before each cell's group's best cell
-    rank_of_cell = (ahead - best + 1).astype(np.float64)
+    first = np.repeat(ahead[::span], span)  # the count before each cell's group's best cell
+    rank_of_cell = (ahead - first + 1).astype(np.float64)
     if ties == "average":
         rank_of_cell += (counts - 1) / 2
     ranked: npt.NDArray[np.float64] = rank_of_cell[cell]

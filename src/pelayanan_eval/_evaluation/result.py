@@ -234,7 +234,8 @@ class Evaluation:
         score = self.rounded if by == "rounded" else self.reported
         digits = self.rubric.rounding.digits
         if by == "rounded" and digits is not None and not keys:
-            score = np.rint(score * 10.0**digits)  # whole numbers: ranked by counting, no sort
+            score = score * 10.0**digits
+            np.rint(score, out=score)  # whole numbers: ranked by counting, no sort
         ranks = readonly(rank(score, self._group_codes(within), ties=ties, tiebreak=keys))
         if cache is not None:
             self._ranks[cache] = ranks
