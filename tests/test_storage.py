@@ -133,6 +133,25 @@ def test_out_of_scale_still_reported_with_byte_storage(rubric: pe.Rubric) -> Non
         pe.Observations.from_arrays(rubric, unit=["a"], values=[[300, 1, 1, 1]])
 
 
+@pytest.mark.parametrize("depth", [1, 3, 4, 8])
+def test_fused_pass_equals_the_float_path_for_any_number_of_visits(depth: int) -> None:
+    """1, 3, 4, 8 visits per unit over several blocks: the same bits as the float path.
+
+    With 4 or 8 the sums are converted and the roll-up matrix scaled by 1/4 or 1/8 (exact);
+    with 3 the sums are divided. The float path divides the float sums either way.
+    """
+    rng = np.random.default_rng(depth)
+    n = 30_000
+    unit = np.repeat(np.arange(n), depth)
+    values = rng.integers(0, 6, (depth * n, 4)).astype(float)
+    ids = np.char.add("u", np.arange(n).astype(str))
+    compact = pe.Observations.from_arrays(RUBRIC, unit=unit, unit_ids=ids, values=values)
+    fused = pe.evaluate(RUBRIC, compact)
+    stepwise = pe.evaluate(RUBRIC, _float_path(compact))
+    np.testing.assert_array_equal(fused.index, stepwise.index)
+    np.testing.assert_array_equal(fused.node_scores, stepwise.node_scores)
+
+
 def test_fused_mean_and_roll_up_equals_the_two_steps() -> None:
     """70,000 units x 2 visits (several blocks): one pass gives the two-step numbers exactly."""
     rng = np.random.default_rng(11)

@@ -89,8 +89,11 @@ def _sum_type(depth: int, top: int) -> type[np.generic]:
 
 def _visit_sums(cube: npt.NDArray[np.uint8], out: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Sum ``[groups, visits, columns]`` over the visits into `out` (adding visit slices)."""
-    np.copyto(out, cube[:, 0, :])
-    for visit in range(1, cube.shape[1]):
+    if cube.shape[1] == 1:
+        np.copyto(out, cube[:, 0, :])
+        return out
+    np.add(cube[:, 0, :], cube[:, 1, :], out=out, dtype=out.dtype)
+    for visit in range(2, cube.shape[1]):
         out += cube[:, visit, :]
     return out
 
@@ -151,12 +154,20 @@ def _roll_up_blocks(
     totals = np.empty((step, width), dtype=_sum_type(depth, top))
     means = np.empty((step, width))
     products = np.empty((step, linear.shape[1]))
+    # with 1, 2, 4, ... visits, (sums / depth) @ linear == sums @ (linear / depth) to the bit:
+    # scaling by a power of two is exact, so the sums are only converted, not divided
+    exact = depth & (depth - 1) == 0
+    scaled = linear * (1.0 / depth) if exact else linear
     for start in range(0, groups, step):
         stop = min(start + step, groups)
         total = _visit_sums(cube[start:stop], totals[: stop - start])
-        mean = _divided(total, depth, out=means[: stop - start])
-        if out.ndim == 2:
-            np.matmul(mean, linear, out=out[start:stop])
+        mean = means[: stop - start]
+        if exact:
+            np.copyto(mean, total)
         else:
-            product = np.matmul(mean, linear, out=products[: stop - start])
+            _divided(total, depth, out=mean)
+        if out.ndim == 2:
+            np.matmul(mean, scaled, out=out[start:stop])
+        else:
+            product = np.matmul(mean, scaled, out=products[: stop - start])
             out[start:stop] = product[:, -1]
