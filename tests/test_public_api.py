@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pelayanan_eval as pe
 from pelayanan_eval import exceptions
 
@@ -21,6 +24,29 @@ def test_all_is_the_public_surface() -> None:
     }
     assert sorted(pe.__all__) == pe.__all__
     assert set(pe.__all__) - {"__version__"} == public
+
+
+def test_import_loads_the_rubric_side_only_and_the_rest_on_first_use() -> None:
+    """A fresh ``import pelayanan_eval`` leaves the engine, data and survey modules unloaded.
+
+    Each name then loads its module; an unknown name is an AttributeError.
+    """
+    code = (
+        "import sys, pelayanan_eval as pe\n"
+        "heavy = ['pelayanan_eval._evaluation.engine', 'pelayanan_eval._data.observations',"
+        " 'pelayanan_eval.ikm', 'pelayanan_eval.results']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+        "from pelayanan_eval import Units, evaluate\n"
+        "print(evaluate.__module__, pe.Units is Units, pe.results.Standings.__name__)\n"
+        "try:\n    pe.evalute\nexcept AttributeError as error:\n    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[]",
+        "pelayanan_eval._evaluation.engine True Standings",
+        "module 'pelayanan_eval' has no attribute 'evalute'",
+    ]
 
 
 def test_every_public_name_has_a_docstring() -> None:

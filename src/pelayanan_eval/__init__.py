@@ -12,17 +12,8 @@ import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from pelayanan_eval import exceptions as exceptions
-from pelayanan_eval import results as results
 from pelayanan_eval import schema as schema
 from pelayanan_eval import typing as typing
-from pelayanan_eval._data.files import read_table
-from pelayanan_eval._data.observations import Observation, Observations
-from pelayanan_eval._data.units import Unit, Units
-from pelayanan_eval._demo import demo_city
-from pelayanan_eval._evaluation.aggregation import Aggregation
-from pelayanan_eval._evaluation.engine import evaluate
-from pelayanan_eval._evaluation.ranking import rank
-from pelayanan_eval._evaluation.result import Evaluation
 from pelayanan_eval._loading.build import parse_rubric
 from pelayanan_eval._loading.bundled import available_rubrics, load_rubric
 from pelayanan_eval._loading.dump import dump_rubric
@@ -31,6 +22,30 @@ from pelayanan_eval._version import __version__
 
 if _TYPE_CHECKING:
     from pelayanan_eval import ikm as ikm
+    from pelayanan_eval import results as results
+    from pelayanan_eval._data.files import read_table
+    from pelayanan_eval._data.observations import Observation, Observations
+    from pelayanan_eval._data.units import Unit, Units
+    from pelayanan_eval._demo import demo_city
+    from pelayanan_eval._evaluation.aggregation import Aggregation
+    from pelayanan_eval._evaluation.engine import evaluate
+    from pelayanan_eval._evaluation.ranking import rank
+    from pelayanan_eval._evaluation.result import Evaluation
+
+# loaded on first use: the rubric side above is what the quick commands need
+_LATER = {
+    "Aggregation": "pelayanan_eval._evaluation.aggregation",
+    "Evaluation": "pelayanan_eval._evaluation.result",
+    "Observation": "pelayanan_eval._data.observations",
+    "Observations": "pelayanan_eval._data.observations",
+    "Unit": "pelayanan_eval._data.units",
+    "Units": "pelayanan_eval._data.units",
+    "demo_city": "pelayanan_eval._demo",
+    "evaluate": "pelayanan_eval._evaluation.engine",
+    "rank": "pelayanan_eval._evaluation.ranking",
+    "read_table": "pelayanan_eval._data.files",
+}
+_SUBMODULES = ("ikm", "results")
 
 __all__ = [
     "Aggregation",
@@ -53,12 +68,20 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """Load the survey engine (``pe.ikm``) on first use.
+    """Load the evaluation side, the survey engine (``pe.ikm``) and ``pe.results`` on first use.
 
-    The citizen survey side is the largest part of the package; loading it
-    only when asked keeps ``import pelayanan_eval`` and the command line's
-    quick commands (``pelayanan-eval rubrics``) fast.
+    Loading them only when asked keeps ``import pelayanan_eval`` and the
+    command line's quick commands (``pelayanan-eval rubrics``) fast; each
+    name is then kept in the module, so later uses cost nothing.
     """
-    if name == "ikm":  # by name: ``from pelayanan_eval import ikm`` would ask this again
-        return _importlib.import_module("pelayanan_eval.ikm")
+    if name in _SUBMODULES:  # by name: ``from pelayanan_eval import ikm`` would ask this again
+        return _importlib.import_module(f"pelayanan_eval.{name}")
+    if name in _LATER:
+        value = getattr(_importlib.import_module(_LATER[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'pelayanan_eval' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LATER, *_SUBMODULES})

@@ -141,8 +141,8 @@ class Observations:
             if bool(later.all()):
                 return
         visits, visit_codes = factorize(visit)
-        key = self.unit_codes.astype(np.int64) * len(visits) + visit_codes
-        if len(key) < 2 or bool(np.all(key[1:] > key[:-1])):
+        key = codes.astype(np.int64) * len(visits) + visit_codes
+        if bool(np.all(key[1:] > key[:-1])):
             return
         twice = repeated(key)
         if len(twice):

@@ -79,14 +79,12 @@ def _names(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
     return _text_column(values, "name")
 
 
-def _categories(values: npt.ArrayLike | Labels) -> Labels:
+def _categories(values: npt.ArrayLike) -> Labels:
     """Return checked category labels as codes into the distinct labels (sorted).
 
-    A few labels repeat over many units: the codes take a byte-sized
-    fraction of the text, and ranking within categories reads them as they are.
+    A few labels repeat over many units: the codes take a fraction of the
+    text's memory, and ranking within categories reads them as they are.
     """
-    if isinstance(values, Labels):
-        return values
     raise_problems("units", label_problems(values, "category"))
     uniques, codes = factorize(np.asarray(values, dtype=np.str_))
     return Labels(readonly(uniques), readonly(codes))
@@ -269,15 +267,14 @@ class Units:
         """
         check_option("group field", field, ("category", "parent"))
         if field not in self._codes:
-            if field == "category":
+            if field == "category":  # coded when the table was built
                 uniques, codes = self._categories.uniques, self._categories.codes
-            else:
-                uniques, codes = factorize(self.parents)
-            if field == "category":
                 counts = np.bincount(codes, minlength=len(uniques))
                 slips = category_slips(uniques.tolist(), counts.tolist())
                 if slips:
                     warnings.warn(slips, CategoryLabelWarning, stacklevel=3)
+            else:
+                codes = factorize(self.parents)[1]
             self._codes[field] = readonly(codes)
         return self._codes[field]
 

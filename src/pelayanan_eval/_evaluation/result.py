@@ -60,10 +60,11 @@ class Evaluation:
         Every criterion id in document order (aspects, indicators, ...).
     leaf_scores
         ``[units, leaves]`` aggregated scores, in ``rubric.leaf_ids`` order
-        (NaN: unscored); kept as sums of whole-number visits until read.
+        (NaN: unscored); for complete whole-number visits, worked out from
+        their bytes when first read.
     inner_scores
         Scores of the criteria with children, in document order (worked out
-        from the visits' bytes when first read, like `leaf_scores`).
+        when first read, as `leaf_scores` are).
     index
         Weighted index on the rubric's scale (e.g. 0-5, or IKM 1-4).
     reported
