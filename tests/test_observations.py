@@ -396,6 +396,16 @@ def test_units_keep_categories_as_codes_and_spell_them_alike() -> None:
     np.testing.assert_array_equal(big.categories, many)
 
 
+def test_integer_codes_and_unit_ids_of_the_caller_are_left_alone(rubric: pe.Rubric) -> None:
+    """The caller's codes and ids stay writable, and changing them later changes nothing."""
+    codes, ids = np.array([0, 0, 1], dtype=np.intp), np.array(["a", "b"])
+    obs = pe.Observations.from_arrays(rubric, unit=codes, unit_ids=ids, values=np.ones((3, 4)))
+    assert codes.flags.writeable and ids.flags.writeable
+    codes[:] = 1
+    ids[0] = "z"
+    assert obs.unit.tolist() == ["a", "a", "b"] and obs.unit_ids.tolist() == ["a", "b"]
+
+
 def test_integer_unit_codes_with_unit_ids(rubric: pe.Rubric) -> None:
     """Codes into unit_ids (any order, unused ids left out) evaluate as the text ids do."""
     rng = np.random.default_rng(8)

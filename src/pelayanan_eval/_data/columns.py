@@ -234,7 +234,7 @@ def unit_code_problems(codes: Any, unit_ids: Any) -> list[str]:
         problems.append(f"unit must be one-dimensional, got {array.shape}")
     if problems:
         return problems
-    ids = np.array(unit_ids, dtype=np.str_)
+    ids = np.asarray(unit_ids, dtype=np.str_)  # checked, not kept: no copy of a text array
     if len(ids) == 0:
         return ["unit_ids is empty"]
     if len(array) and (int(array.min()) < 0 or int(array.max()) >= len(ids)):

@@ -157,13 +157,14 @@ def coded(
 ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
     """Return the ids in use, in `unit_ids` order, and each row's position among them.
 
-    The codes and ids are checked (``observation_problems``) before.
+    The codes and ids are checked (``observation_problems``) before. Both
+    are copies: the caller's arrays stay as they were (and writable).
     """
     ids = np.array(unit_ids, dtype=np.str_)
     position = codes.astype(np.intp, copy=False)
     used = np.bincount(position, minlength=len(ids)) > 0
     if used.all():
-        return ids, position
+        return ids, position.copy() if position is codes else position
     renumber = np.cumsum(used, dtype=np.intp) - 1
     return ids[used], renumber[position]
 
