@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import pelayanan_eval as pe
 from pelayanan_eval import exceptions
 
@@ -82,3 +84,26 @@ def test_ikm_all_is_its_public_surface() -> None:
 def test_version_is_a_string() -> None:
     """__version__ comes from the installed metadata."""
     assert isinstance(pe.__version__, str) and pe.__version__
+
+
+def test_to_pandas_without_pandas_is_an_import_error_naming_the_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every result's to_pandas() says the same thing when pandas is not installed."""
+    import warnings
+
+    import numpy as np
+
+    from pelayanan_eval import ikm
+
+    city = pe.demo_city()
+    evaluation = pe.evaluate(city.rubric, city.observations, units=city.units)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rubric = pe.load_rubric("permenpanrb-14-2017-ikm")
+    answers = np.full((4, len(rubric.leaf_ids)), 3)
+    survey = ikm.compute(rubric, ikm.Responses.from_arrays(rubric, unit=["a"] * 4, answers=answers))
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now raises ImportError
+    for result, name in [(evaluation, "Evaluation"), (survey, "IkmResult")]:
+        with pytest.raises(ImportError, match=rf"{name}\.to_pandas\(\) needs pandas: pip install"):
+            result.to_pandas()

@@ -34,7 +34,7 @@ def to_pandas(
     """
     try:
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:  # pragma: no cover - pandas is an optional extra
+    except ImportError:  # pandas is an optional extra
         raise ImportError(
             f"{what + '.' if what else ''}to_pandas() needs pandas: "
             "pip install 'pelayanan-eval[pandas]'"

@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from pelayanan_eval._common.records import to_pandas
 from pelayanan_eval.exceptions import UnknownCriterionError, UnknownUnitError
 
 if TYPE_CHECKING:
@@ -39,17 +40,6 @@ def html_table(records: list[dict[str, Any]], caption: str) -> str:
     tail = f"<p>... and {more} more rows</p>" if more > 0 else ""
     return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table>{tail}")  # fmt: skip
-
-
-def to_frame(records: list[dict[str, Any]]) -> Any:
-    """Return records as a pandas DataFrame (pandas imported here: the ``pandas`` extra)."""
-    try:
-        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
-        from pelayanan_eval.exceptions import OptionError
-
-        raise OptionError("to_pandas needs pandas: pip install 'pelayanan-eval[pandas]'") from None
-    return pd.DataFrame.from_records(records)
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
@@ -165,7 +155,7 @@ class SurveyResult:
 
     def to_pandas(self) -> Any:
         """Return :meth:`to_records` as a pandas DataFrame (needs the ``pandas`` extra)."""
-        return to_frame(self.to_records())
+        return to_pandas(self.to_records(), what="SurveyResult")
 
     def _repr_html_(self) -> str:
         keys = ("unit", *(() if self.by is None else (self.by,)), "respondents",
