@@ -37,3 +37,24 @@ def test_standings_render_as_an_escaped_html_table() -> None:
     assert "Unit &lt;u1&gt;" in html and "<u1>" not in html
     low = ev.bottom(1)._repr_html_()
     assert "coaching list (bottom 1): 1 unit(s)" in low and "<td>u3</td>" in low
+
+
+def test_every_notebook_table_comes_from_one_renderer() -> None:
+    """Records render escaped once, NaN and None blank, numbers to 4 significant digits.
+
+    The first 50 rows are shown and the count of the others.
+    """
+    from pelayanan_eval._common.records import HTML_ROWS, html_records
+
+    records = [{"unit": f"<u{i}>", "p": 1 / 3, "gap": float("nan"), "note": None}
+               for i in range(HTML_ROWS + 7)]  # fmt: skip
+    table = html_records("a & b", records)
+    assert table.startswith("<table><caption>a &amp; b</caption>")
+    assert "<th>unit</th><th>p</th><th>gap</th><th>note</th>" in table
+    assert "<tr><td>&lt;u0&gt;</td><td>0.3333</td><td></td><td></td></tr>" in table
+    assert table.count("<tr>") == 1 + HTML_ROWS and table.endswith("<p>... 7 more rows</p>")
+    assert html_records("nothing", []) == (
+        "<table><caption>nothing</caption><thead><tr></tr></thead><tbody></tbody></table>"
+    )
+    ev = evaluation()
+    assert "<td>Unit &lt;u1&gt;</td>" in ev._repr_html_()  # escaped once, not &amp;lt;

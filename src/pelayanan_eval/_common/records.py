@@ -10,7 +10,7 @@ from typing import Any
 
 from pelayanan_eval.exceptions import AgreementWarning
 
-HTML_ROWS = 30  # rows shown in a notebook before "... N more"
+HTML_ROWS = 50  # rows a notebook table shows before "... N more"
 
 
 def number(value: Any) -> float | None:
@@ -43,27 +43,40 @@ def to_pandas(
     return table.set_index(index) if index and len(table) else table
 
 
-def html_records(caption: str, records: list[dict[str, Any]], columns: Sequence[str]) -> str:
-    """Render records as an escaped HTML table (the first rows), saying how many more there are."""
+def html_table(
+    caption: str, head: Sequence[str], rows: Sequence[Sequence[Any]], more: int, noun: str = "rows"
+) -> str:
+    """Render rows of cells as an escaped HTML table, saying how many more `noun` there are.
+
+    The one renderer of every notebook table of the library.
+    """
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    header = "".join(f"<th>{html.escape(str(h))}</th>" for h in head)
+    tail = f"<p>... {more} more {noun}</p>" if more > 0 else ""
+    return (
+        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{header}</tr></thead>"
+        f"<tbody>{cells}</tbody></table>{tail}"
+    )
+
+
+def html_records(
+    caption: str, records: Sequence[dict[str, Any]], columns: Sequence[str] | None = None
+) -> str:
+    """Render the first records as an HTML table of `columns` (default: the first record's keys).
+
+    Numbers are shown to 4 significant digits, NaN and None as blanks.
+    """
 
     def cell(value: Any) -> str:
-        if value is None:
-            return ""
         if isinstance(value, float):
-            return f"{value:.3f}"
-        return html.escape(str(value))
+            return "" if math.isnan(value) else f"{value:.4g}"
+        return "" if value is None else str(value)
 
-    body = "".join(
-        "<tr>" + "".join(f"<td>{cell(r.get(c))}</td>" for c in columns) + "</tr>"
-        for r in records[:HTML_ROWS]
-    )
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    more = len(records) - HTML_ROWS
-    tail = f"<p>... {more} more rows</p>" if more > 0 else ""
-    return (
-        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>{tail}"
-    )
+    keys = list(records[0]) if columns is None and records else list(columns or ())
+    rows = [[cell(r.get(c)) for c in keys] for r in records[:HTML_ROWS]]
+    return html_table(caption, keys, rows, len(records) - len(rows))
 
 
 def warn(message: str, category: type[UserWarning] = AgreementWarning) -> None:

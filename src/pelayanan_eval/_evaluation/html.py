@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from pelayanan_eval._evaluation.standings import HTML_ROWS, html_table
+from pelayanan_eval._common.records import HTML_ROWS, html_table
 
 STYLE = (
     "font-family:sans-serif;max-width:46em;border:1px solid #ccc;border-radius:6px;"
@@ -97,4 +97,4 @@ def evaluation_html(evaluation: Any) -> str:
         for i in shown
     ]  # fmt: skip
     head = ("unit", "name", "category", "index", "grade", "rank")
-    return html_table(repr(evaluation), head, rows, len(evaluation) - len(rows))
+    return html_table(repr(evaluation), head, rows, len(evaluation) - len(rows), noun="units")

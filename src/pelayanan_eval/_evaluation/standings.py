@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -12,25 +11,10 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import suggest
-from pelayanan_eval._common.records import to_pandas
+from pelayanan_eval._common.records import HTML_ROWS, html_table, to_pandas
 from pelayanan_eval._evaluation.ranking import rank
 from pelayanan_eval.exceptions import OptionError
 from pelayanan_eval.typing import TieMethod
-
-HTML_ROWS = 50  # rows a notebook table shows
-
-
-def html_table(caption: str, head: Sequence[str], rows: Sequence[Sequence[Any]], more: int) -> str:
-    """Render rows as an HTML table (escaped), saying how many more rows there are."""
-    cells = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
-    header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    tail = f"<p>... {more} more units</p>" if more > 0 else ""
-    return (
-        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{header}</tr></thead>"
-        f"<tbody>{cells}</tbody></table>{tail}"
-    )
 
 
 @attrs.frozen
@@ -83,7 +67,7 @@ class Standings(list[Standing]):
         head = ("group", "rank", "unit", "name", "index", "grade")
         caption = f"{self.title}: {len(self)} unit(s)" + ("; '=' marks a tie" if any(
             s.tied for s in self) else "")  # fmt: skip
-        return html_table(caption, head, rows, len(self) - len(rows))
+        return html_table(caption, head, rows, len(self) - len(rows), noun="units")
 
 
 STANDING_FIELDS = [field.name for field in attrs.fields(Standing)]

@@ -10,8 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.records import to_pandas
-from pelayanan_eval.decisions._result import html
+from pelayanan_eval._common.records import html_records, to_pandas
 
 
 @attrs.frozen
@@ -161,7 +160,7 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         columns = ("from", "to", "unit", "group", "before", "after", "change", "beyond_noise")
-        return html(repr(self), self.to_records(), columns)
+        return html_records(repr(self), self.to_records(), columns)
 
 
 @attrs.frozen(eq=False, repr=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -11,25 +9,12 @@ import numpy as np
 import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import readonly
-from pelayanan_eval._common.records import to_pandas
+from pelayanan_eval._common.records import html_records, to_pandas
 from pelayanan_eval._evaluation.result import Evaluation
-from pelayanan_eval._evaluation.standings import HTML_ROWS, html_table
 from pelayanan_eval.decisions._variance import VisitVariance
 from pelayanan_eval.typing import GroupBy
 
 Array = npt.NDArray[np.float64]
-
-
-def html(caption: str, records: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """Render the first records as an HTML table of `columns` (numbers shortened)."""
-
-    def cell(value: Any) -> str:
-        if isinstance(value, float):
-            return "" if math.isnan(value) else f"{value:.3g}"
-        return "" if value is None else str(value)
-
-    rows = [[cell(r[c]) for c in columns] for r in records[:HTML_ROWS]]
-    return html_table(caption, columns, rows, len(records) - len(rows))
 
 
 @attrs.frozen
@@ -210,7 +195,7 @@ class Uncertainty:
 
     def _repr_html_(self) -> str:
         columns = ("group", "unit", "rounded", "p_award", "next_unit", "p_ahead", "verdict")
-        return html(repr(self), self.award_records(), columns)
+        return html_records(repr(self), self.award_records(), columns)
 
 
 def _groups(evaluation: Evaluation, within: GroupBy | None) -> npt.NDArray[Any]:
@@ -325,4 +310,4 @@ class Sensitivity:
             "coaching_changes",
             "largest_rank_move",
         )
-        return html(repr(self), self.scenario_records(), columns)
+        return html_records(repr(self), self.scenario_records(), columns)

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from pelayanan_eval._common.arrays import factorize
 from pelayanan_eval._common.messages import check_option, enumerate_limited, renamed
-from pelayanan_eval._common.records import to_pandas
+from pelayanan_eval._common.records import html_records, to_pandas
 from pelayanan_eval._evaluation.rollup import roll_up
 from pelayanan_eval._rubric.grading import band_scale, grade_values, round_half_up
 from pelayanan_eval._rubric.model import Rubric
@@ -33,7 +33,6 @@ from pelayanan_eval.ikm._design import sample_size
 from pelayanan_eval.ikm._linear import ikm_interval
 from pelayanan_eval.ikm._partial import Tally, tally_codes
 from pelayanan_eval.ikm._responses import Responses, first_top
-from pelayanan_eval.ikm._survey_result import html_table
 from pelayanan_eval.ikm._tally import count_answers
 from pelayanan_eval.ikm._uncertainty import Interval, TargetCheck
 from pelayanan_eval.typing import BandScale, IkmMissing, IkmRollup, IntervalMethod
@@ -177,7 +176,7 @@ class IkmResult:
     def _repr_html_(self) -> str:
         keys = ("unit", "respondents", "index", "rounded", "grade", "grade_label")
         rows = [{k: r[k] for k in keys if k in r} for r in self.to_records()]
-        return html_table(rows, repr(self))
+        return html_records(repr(self), rows)
 
     def rollup(self, groups: npt.ArrayLike | Mapping[Any, Any], how: IkmRollup) -> IkmResult:
         """IKM of groups of units (an OPD's services, a city), computed one of two ways.

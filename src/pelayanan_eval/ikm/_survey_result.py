@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from pelayanan_eval._common.records import to_pandas
+from pelayanan_eval._common.records import html_records, to_pandas
 from pelayanan_eval.exceptions import UnknownCriterionError, UnknownUnitError
 
 if TYPE_CHECKING:
@@ -18,28 +17,6 @@ if TYPE_CHECKING:
 
 Array = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]
-_SHOWN_ROWS = 20  # rows of an HTML table shown in a notebook
-
-
-def html_table(records: list[dict[str, Any]], caption: str) -> str:
-    """Render records as a small HTML table (the first rows), for notebooks."""
-    if not records:
-        return f"<p>{html.escape(caption)} (empty)</p>"
-    keys = list(records[0])
-
-    def cell(value: Any) -> str:
-        text = f"{value:.4g}" if isinstance(value, float) else str(value)
-        return f"<td>{html.escape(text)}</td>"
-
-    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in keys)
-    body = "".join(
-        "<tr>" + "".join(cell(row.get(k, "")) for k in keys) + "</tr>"
-        for row in records[:_SHOWN_ROWS]
-    )
-    more = len(records) - _SHOWN_ROWS
-    tail = f"<p>... and {more} more rows</p>" if more > 0 else ""
-    return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>{tail}")  # fmt: skip
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
@@ -161,7 +138,7 @@ class SurveyResult:
         keys = ("unit", *(() if self.by is None else (self.by,)), "respondents",
                 *self.node_ids[:-1], "reported", "lower", "upper", "grade")  # fmt: skip
         rows = [{k: r[k] for k in keys if k in r} for r in self.to_records()]
-        return html_table(rows, repr(self))
+        return html_records(repr(self), rows)
 
     def priorities(self, unit: str) -> list[dict[str, Any]]:
         """Rank the unit's items weakest first, each with what would lift the unit a band.
