@@ -28,7 +28,7 @@ def mean_of_levels(
     """
     counts = np.bincount(codes, minlength=groups)
     depth = int(counts.max())
-    wide = np.uint16 if depth * 255 <= np.iinfo(np.uint16).max else np.float64
+    wide = _sum_type(depth, 255)  # any byte
     mean: Array
     if bool(np.all(counts == depth)):  # as many visits everywhere: a view as [unit, visit, leaf]
         cube = levels.reshape(groups, depth, -1)
@@ -109,7 +109,7 @@ def _divided(total: npt.NDArray[Any], depth: int, out: Array | None = None) -> A
 
 
 def kept_means(value: Array | LeafMeans) -> Array | LeafMeans:
-    """Convert an evaluation's leaf scores: floats made read-only, sums kept as they are."""
+    """Convert an evaluation's scores: floats made read-only, byte-stored means kept lazy."""
     return value if isinstance(value, LeafMeans) else readonly(value)
 
 
