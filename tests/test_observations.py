@@ -396,6 +396,19 @@ def test_units_keep_categories_as_codes_and_spell_them_alike() -> None:
     np.testing.assert_array_equal(big.categories, many)
 
 
+def test_units_evolve_keeps_or_replaces_the_categories() -> None:
+    """attrs.evolve of a table keeps its categories, or checks and codes new ones."""
+    import attrs
+
+    units = pe.Units.from_arrays(["a", "b"], category=["pkm", "kel"])
+    renamed = attrs.evolve(units, names=["A", "B"])
+    assert renamed.categories.tolist() == ["pkm", "kel"] and renamed.names.tolist() == ["A", "B"]
+    moved = attrs.evolve(units, categories=["kel", "kel"])
+    assert moved.group_codes("category").tolist() == [0, 0]
+    with pytest.raises(ObservationError, match="category"):
+        attrs.evolve(units, categories=[None, "kel"])
+
+
 def test_integer_codes_and_unit_ids_of_the_caller_are_left_alone(rubric: pe.Rubric) -> None:
     """The caller's codes and ids stay writable, and changing them later changes nothing."""
     codes, ids = np.array([0, 0, 1], dtype=np.intp), np.array(["a", "b"])

@@ -79,12 +79,15 @@ def _names(values: npt.ArrayLike) -> npt.NDArray[np.str_]:
     return _text_column(values, "name")
 
 
-def _categories(values: npt.ArrayLike) -> Labels:
+def _categories(values: npt.ArrayLike | Labels) -> Labels:
     """Return checked category labels as codes into the distinct labels (sorted).
 
     A few labels repeat over many units: the codes take a fraction of the
     text's memory, and ranking within categories reads them as they are.
+    Codes already made (``attrs.evolve`` passes them back) are kept.
     """
+    if isinstance(values, Labels):
+        return values
     raise_problems("units", label_problems(values, "category"))
     uniques, codes = factorize(np.asarray(values, dtype=np.str_))
     return Labels(readonly(uniques), readonly(codes))
