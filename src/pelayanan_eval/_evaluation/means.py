@@ -28,20 +28,24 @@ def mean_of_levels(
     """
     counts = np.bincount(codes, minlength=groups)
     depth = int(counts.max())
-    wide = _sum_type(depth, 255)  # any byte
-    mean: Array
     if bool(np.all(counts == depth)):  # as many visits everywhere: a view as [unit, visit, leaf]
-        cube = levels.reshape(groups, depth, -1)
-        total: npt.NDArray[Any]
-        if depth > FEW_VISITS:
-            total = np.add.reduce(cube, axis=1, dtype=wide)
-        else:  # adding visit slices is faster than a reduction over the middle axis
-            total = _visit_sums(cube, np.empty(cube[:, 0, :].shape, wide))
-        mean = np.multiply(total, 1.0 / depth) if depth & (depth - 1) == 0 else total / depth
-        return mean
+        return _balanced_means(levels.reshape(groups, depth, -1), 255)  # any byte
     starts = np.cumsum(counts) - counts
-    mean = np.add.reduceat(levels, starts, axis=0, dtype=wide) / counts[:, None]
+    wide = _sum_type(depth, 255)
+    mean: Array = np.add.reduceat(levels, starts, axis=0, dtype=wide) / counts[:, None]
     return mean
+
+
+def _balanced_means(cube: npt.NDArray[np.uint8], top: int) -> Array:
+    """Means over the visits of ``[groups, visits, columns]`` levels of at most `top`."""
+    depth = cube.shape[1]
+    wide = _sum_type(depth, top)
+    total: npt.NDArray[Any]
+    if depth > FEW_VISITS:
+        total = np.add.reduce(cube, axis=1, dtype=wide)
+    else:  # adding visit slices is faster than a reduction over the middle axis
+        total = _visit_sums(cube, np.empty(cube[:, 0, :].shape, wide))
+    return _divided(total, depth)
 
 
 @attrs.frozen(eq=False)
@@ -67,9 +71,7 @@ class LeafMeans:
     def as_floats(self) -> Array:
         """Return the means as floats, the same numbers as the mean of the float visits."""
         groups = len(self.levels) // self.depth
-        cube = self.levels.reshape(groups, self.depth, -1)
-        total = _visit_sums(cube, np.empty(cube[:, 0, :].shape, _sum_type(self.depth, self.top)))
-        means = _divided(total, self.depth)
+        means = _balanced_means(self.levels.reshape(groups, self.depth, -1), self.top)
         return means if self.into is None else means[self.into]
 
     def rolled_up(self, linear: Array) -> Array:
