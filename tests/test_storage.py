@@ -133,6 +133,17 @@ def test_out_of_scale_still_reported_with_byte_storage(rubric: pe.Rubric) -> Non
         pe.Observations.from_arrays(rubric, unit=["a"], values=[[300, 1, 1, 1]])
 
 
+def _balanced_visits(
+    n: int, depth: int, rng: np.random.Generator
+) -> tuple[pe.Observations, np.ndarray, np.ndarray]:
+    """`n` units with `depth` visits each, scores 0..5 on RUBRIC: observations, values, ids."""
+    unit = np.repeat(np.arange(n), depth)
+    values = rng.integers(0, 6, (depth * n, 4)).astype(float)
+    ids = np.char.add("u", np.arange(n).astype(str))
+    compact = pe.Observations.from_arrays(RUBRIC, unit=unit, unit_ids=ids, values=values)
+    return compact, values, ids
+
+
 @pytest.mark.parametrize("depth", [1, 3, 4, 8])
 def test_fused_pass_equals_the_float_path_for_any_number_of_visits(depth: int) -> None:
     """1, 3, 4, 8 visits per unit over several blocks: the same bits as the float path.
@@ -140,12 +151,7 @@ def test_fused_pass_equals_the_float_path_for_any_number_of_visits(depth: int) -
     With 4 or 8 the sums are converted and the roll-up matrix scaled by 1/4 or 1/8 (exact);
     with 3 the sums are divided. The float path divides the float sums either way.
     """
-    rng = np.random.default_rng(depth)
-    n = 30_000
-    unit = np.repeat(np.arange(n), depth)
-    values = rng.integers(0, 6, (depth * n, 4)).astype(float)
-    ids = np.char.add("u", np.arange(n).astype(str))
-    compact = pe.Observations.from_arrays(RUBRIC, unit=unit, unit_ids=ids, values=values)
+    compact, _, _ = _balanced_visits(30_000, depth, np.random.default_rng(depth))
     fused = pe.evaluate(RUBRIC, compact)
     stepwise = pe.evaluate(RUBRIC, _float_path(compact))
     np.testing.assert_array_equal(fused.index, stepwise.index)
@@ -156,10 +162,7 @@ def test_fused_mean_and_roll_up_equals_the_two_steps() -> None:
     """70,000 units x 2 visits (several blocks): one pass gives the two-step numbers exactly."""
     rng = np.random.default_rng(11)
     n = 70_000
-    unit = np.repeat(np.arange(n), 2)
-    values = rng.integers(0, 6, (2 * n, 4)).astype(float)
-    ids = np.char.add("u", np.arange(n).astype(str))
-    compact = pe.Observations.from_arrays(RUBRIC, unit=unit, unit_ids=ids, values=values)
+    compact, values, ids = _balanced_visits(n, 2, rng)
     fused = pe.evaluate(RUBRIC, compact)
     stepwise = pe.evaluate(RUBRIC, _float_path(compact))
     np.testing.assert_array_equal(fused.leaf_scores, stepwise.leaf_scores)
