@@ -12,6 +12,10 @@ import pytest
 import pelayanan_eval as pe
 from pelayanan_eval.exceptions import ProvisionalRubricWarning
 
+# the package's public submodules (everything else under it is private)
+PUBLIC_SUBMODULES = (
+    "agreement", "decisions", "exceptions", "ikm", "plot", "report", "results", "schema", "typing",
+)  # fmt: skip
 BUNDLED_IDS = [
     "bps-indeks-kebahagiaan-2017",
     "kepmenpan-25-2004-ikm",

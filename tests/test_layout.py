@@ -9,28 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PUBLIC_SUBMODULES
+
 PACKAGE = "pelayanan_eval"
 ROOT = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 MAX_LINES = 400
-PUBLIC = frozenset(
-    {
-        PACKAGE,
-        *(
-            f"{PACKAGE}.{m}"
-            for m in (
-                "agreement",
-                "decisions",
-                "exceptions",
-                "ikm",
-                "plot",
-                "report",
-                "results",
-                "schema",
-                "typing",
-            )
-        ),
-    }
-)
+PUBLIC = frozenset({PACKAGE, *(f"{PACKAGE}.{m}" for m in PUBLIC_SUBMODULES)})
 
 # Layers, lowest first: a module may import its own layer and those below it.
 # `exceptions` and `typing` (option types) sit below every layer.

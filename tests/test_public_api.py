@@ -9,21 +9,12 @@ import pytest
 
 import pelayanan_eval as pe
 from pelayanan_eval import exceptions
+from tests.conftest import PUBLIC_SUBMODULES
 
 
 def test_all_is_the_public_surface() -> None:
     """__all__ is sorted and lists exactly the public attributes of the package."""
-    public = {name for name in dir(pe) if not name.startswith("_")} - {
-        "agreement",
-        "decisions",
-        "exceptions",
-        "ikm",
-        "plot",
-        "report",
-        "results",
-        "schema",
-        "typing",
-    }
+    public = {name for name in dir(pe) if not name.startswith("_")} - set(PUBLIC_SUBMODULES)
     assert sorted(pe.__all__) == pe.__all__
     assert set(pe.__all__) - {"__version__"} == public
 
