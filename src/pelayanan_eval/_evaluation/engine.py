@@ -262,7 +262,8 @@ def evaluate(
     # rows are aggregated by the observations' own unit codes (grouped rows: a reshape, no
     # sort or scatter of the matrix); per-unit results are then put in the table's order
     codes, groups = observations.unit_codes, len(observations.unit_ids)
-    positions = _positions(table, observations.unit_ids)
+    # a table built from the observations' own ids is in their order already
+    positions = None if units is None else _positions(table, observations.unit_ids)
     per_unit = np.bincount(codes, minlength=groups)
     if positions is None:
         visits, into = per_unit, None
